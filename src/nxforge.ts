@@ -1,0 +1,122 @@
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { AuditLog } from './audit/audit-log.js';
+import { ApiTokenStore } from './auth/api-tokens.js';
+import { bootstrapAdmin } from './auth/bootstrap-admin.js';
+import { LoginThrottle, type ThrottlePolicy } from './auth/login-throttle.js';
+import { SessionStore } from './auth/sessions.js';
+import { UserStore } from './auth/users.js';
+import type { Config } from './config.js';
+import { migrateCore } from './db/core-migrations.js';
+import { connectDatabase, type Database } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedded-postgres.js';
+import { Keyring, resolveSecret } from './keyring.js';
+import { createLogger, type Logger } from './logger.js';
+import { corePaths } from './paths.js';
+import type { CoreServices } from './web/app-context.js';
+import { createApp } from './web/app.js';
+import { coreNavigation } from './web/core-navigation.js';
+import { NavigationRegistry } from './web/navigation.js';
+import { createEta, ViewRenderer } from './web/render/views.js';
+
+/** Knobs for tests and embedding; production uses the defaults. */
+export interface StartOptions {
+  logger?: Logger;
+  throttlePolicy?: ThrottlePolicy;
+  /** Milliseconds to let in-flight requests finish at shutdown before closing their connections. */
+  shutdownGraceMs?: number;
+}
+
+/** A running NxForge: its address, its parts, and how to stop it cleanly. */
+export interface RunningNxforge {
+  url: string;
+  services: CoreServices;
+  server: http.Server;
+  /** Stops accepting, lets in-flight requests finish, closes the pool, stops embedded PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+/** Opens the configured database, or starts the embedded one when there is no DATABASE_URL. */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<{ db: Database; embedded?: EmbeddedDatabaseServer }> {
+  if (config.databaseUrl) return { db: await connectDatabase(config.databaseUrl) };
+  const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), logger);
+  try {
+    return { db: await connectDatabase(embedded.url), embedded };
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
+
+/** Starts NxForge: database, core migrations, first admin, services, web server. */
+export async function startNxforge(config: Config, options: StartOptions = {}): Promise<RunningNxforge> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  await mkdir(config.dataDir, { recursive: true });
+  const keyring = new Keyring(await resolveSecret(config.dataDir, config.secret));
+  const { db, embedded } = await openDatabase(config, logger);
+  const stopDatabase = async () => {
+    await db.close();
+    await embedded?.stop();
+  };
+
+  try {
+    const applied = await migrateCore(db, logger);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied core migrations');
+    const users = new UserStore(db);
+    await bootstrapAdmin(users, logger, config.adminPassword);
+
+    const navigation = new NavigationRegistry();
+    navigation.add(...coreNavigation);
+    const services: CoreServices = {
+      config,
+      logger,
+      db,
+      keyring,
+      users,
+      sessions: new SessionStore(db),
+      apiTokens: new ApiTokenStore(db),
+      throttle: new LoginThrottle(db, options.throttlePolicy),
+      audit: new AuditLog(db),
+      views: new ViewRenderer(createEta(corePaths.views), navigation),
+      navigation,
+    };
+    const app = createApp(services);
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    logger.info({ url }, `NxForge is listening on ${url}`);
+
+    return {
+      url,
+      services,
+      server,
+      stop: async () => {
+        logger.info('shutting down');
+        await closeServer(server, options.shutdownGraceMs ?? 10_000);
+        await stopDatabase();
+        logger.info('stopped');
+      },
+    };
+  } catch (error) {
+    await stopDatabase();
+    throw error;
+  }
+}
+
+/** Stops accepting connections and waits for in-flight requests, closing idle keep-alive connections at once. */
+async function closeServer(server: http.Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}

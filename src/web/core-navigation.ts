@@ -1,0 +1,14 @@
+import { corePermissions } from '../auth/permissions.js';
+import type { NavEntry } from './navigation.js';
+
+/** The core's own sidebar entries; modules add theirs from their manifests. */
+export const coreNavigation: NavEntry[] = [
+  { id: 'core:dashboard', label: 'Dashboard', icon: '🏠', path: '/', order: 0, children: [] },
+  {
+    id: 'core:admin',
+    label: 'Administration',
+    icon: '⚙️',
+    order: 1000,
+    children: [{ label: 'Users', path: '/admin/users', icon: '👥', permission: corePermissions.usersManage }],
+  },
+];

@@ -1,0 +1,55 @@
+import { randomToken } from '../../hash.js';
+import type { Keyring } from '../../keyring.js';
+import { NxfError } from '../../errors.js';
+import type { AppContext, AppMiddleware } from '../app-context.js';
+
+const anonymousCookie = 'nxf_csrf';
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF protection with synchronizer tokens: the token is an HMAC of the session (or, before login, of a random
+ * cookie), so it cannot be guessed from another origin and needs no storage. Forms send it as `_csrf`; htmx
+ * sends it as `X-CSRF-Token` from the layout's meta tag. Requests authenticated by a Bearer token carry no
+ * ambient credentials and are exempt. Must run after authentication and body parsing.
+ */
+export function csrfProtection(keyring: Keyring): AppMiddleware {
+  return async (ctx, next) => {
+    if (ctx.state.authMethod === 'token') {
+      ctx.state.csrfToken = '';
+      return next();
+    }
+    const binding = csrfBinding(ctx);
+    ctx.state.csrfToken = keyring.sign('csrf', binding);
+    if (!safeMethods.has(ctx.method)) {
+      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf');
+      if (!sent || !keyring.verify('csrf', binding, sent)) {
+        throw new NxfError(
+          'NXF_CSRF',
+          'This form has expired or did not come from NxForge. Reload the page and try again.',
+          { status: 403 },
+        );
+      }
+    }
+    await next();
+  };
+}
+
+/** Binds the token to the session when there is one, else to a random cookie set for the visitor. */
+function csrfBinding(ctx: AppContext): string {
+  if (ctx.state.sessionToken) return `session:${ctx.state.sessionToken}`;
+  let anonymous = ctx.cookies.get(anonymousCookie);
+  if (!anonymous || anonymous.length < 20) {
+    anonymous = randomToken();
+    ctx.cookies.set(anonymousCookie, anonymous, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/' });
+  }
+  return `anonymous:${anonymous}`;
+}
+
+function bodyField(ctx: AppContext, name: string): string | undefined {
+  const body = (ctx.request as { body?: unknown }).body;
+  if (body && typeof body === 'object' && name in body) {
+    const value = (body as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { NxfError } from '../../errors.js';
+import type { AppContext, AppMiddleware } from '../app-context.js';
+import { isHtmxRequest } from '../render/htmx.js';
+import type { ViewRenderer } from '../render/views.js';
+
+/** True for the JSON API, whose errors are JSON; everything else gets HTML. */
+export function isApiRequest(ctx: AppContext): boolean {
+  return ctx.path === '/api' || ctx.path.startsWith('/api/');
+}
+
+/** Answers with an error in the form the client reads: JSON for the API, an HTML page or fragment otherwise. */
+export function sendError(ctx: AppContext, views: ViewRenderer, status: number, code: string, message: string): void {
+  if (isApiRequest(ctx)) {
+    ctx.status = status;
+    ctx.body = { error: { code, message } };
+    return;
+  }
+  if (isHtmxRequest(ctx)) {
+    // A failed swap must not replace the part of the page it aimed at: show the error in the flash area instead.
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.set({ 'HX-Retarget': '#flash', 'HX-Reswap': 'innerHTML' });
+    ctx.body = views.render('partials/flash', { messages: [{ kind: 'error', text: `${message} (${code})` }] });
+    return;
+  }
+  views.page(ctx, 'pages/error', { title: status === 404 ? 'Not found' : 'Error', status, code, message });
+}
+
+/**
+ * Turns anything thrown into a coded error response, logs unexpected ones with their stack, and gives unmatched
+ * routes a proper 404 in the client's format. Internal details never reach the client.
+ */
+export function errorHandler(views: ViewRenderer): AppMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendError(ctx, views, 404, 'NXF_NOT_FOUND', `Nothing at ${ctx.path}.`);
+      }
+    } catch (error) {
+      const { status, code, message } = describe(error);
+      if (status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      else ctx.state.log.debug({ err: error }, 'request refused');
+      try {
+        sendError(ctx, views, status, code, message);
+      } catch (renderError) {
+        ctx.state.log.error({ err: renderError }, 'error page failed to render');
+        ctx.status = status;
+        ctx.type = 'text';
+        ctx.body = `${code}: ${message}`;
+      }
+    }
+  };
+}
+
+function describe(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof NxfError) return { status: error.status, code: error.code, message: error.message };
+  const httpError = error as { status?: number; expose?: boolean; message?: string };
+  if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+    // Koa / body-parser client errors (malformed JSON, body too large…).
+    const code = httpError.status === 413 ? 'NXF_TOO_LARGE' : 'NXF_BAD_REQUEST';
+    return { status: httpError.status, code, message: httpError.expose ? String(httpError.message) : 'Bad request.' };
+  }
+  return { status: 500, code: 'NXF_INTERNAL', message: 'Something went wrong on the server; it has been logged.' };
+}

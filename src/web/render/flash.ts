@@ -1,0 +1,43 @@
+import type Koa from 'koa';
+
+/** A one-time message shown at the top of the next page. */
+export interface FlashMessage {
+  kind: 'success' | 'info' | 'warning' | 'error';
+  text: string;
+}
+
+const cookieName = 'nxf_flash';
+
+/**
+ * Queues a message for the next page the browser shows (after a redirect). Kept in a signed cookie, so it works
+ * for signed-out visitors too and costs no database write.
+ */
+export function setFlash(ctx: Koa.Context | Koa.ParameterizedContext, kind: FlashMessage['kind'], text: string): void {
+  const queued = readFlashCookie(ctx);
+  queued.push({ kind, text });
+  ctx.cookies.set(cookieName, Buffer.from(JSON.stringify(queued.slice(-5))).toString('base64url'), {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    maxAge: 60_000,
+    secure: ctx.secure,
+  });
+}
+
+/** Reads and clears the queued messages. */
+export function takeFlash(ctx: Koa.Context | Koa.ParameterizedContext): FlashMessage[] {
+  const queued = readFlashCookie(ctx);
+  if (queued.length > 0) ctx.cookies.set(cookieName, null, { signed: true });
+  return queued;
+}
+
+function readFlashCookie(ctx: Koa.Context | Koa.ParameterizedContext): FlashMessage[] {
+  const raw = ctx.cookies.get(cookieName, { signed: true });
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(parsed) ? (parsed as FlashMessage[]).filter((m) => typeof m?.text === 'string') : [];
+  } catch {
+    return [];
+  }
+}

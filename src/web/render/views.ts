@@ -1,0 +1,99 @@
+import { Eta } from 'eta';
+import type { AppContext } from '../app-context.js';
+import type { NavigationRegistry } from '../navigation.js';
+import { takeFlash } from './flash.js';
+import { isHtmxRequest } from './htmx.js';
+import { coreVersion } from '../../version.js';
+
+/** Data every page template gets besides its own. */
+export interface PageOptions {
+  /** The page title, shown in the tab and as the page heading by most templates. */
+  title: string;
+  /** HTTP status, default 200. */
+  status?: number;
+}
+
+/** A renderer of templates from one views folder; the core has one, each module gets its own. */
+export interface TemplateSource {
+  render(template: string, data: object): string;
+}
+
+/** Creates an Eta instance over `viewsDir`; templates are compiled once and cached unless `cache` is false. */
+export function createEta(viewsDir: string, options: { cache?: boolean } = {}): Eta {
+  return new Eta({ views: viewsDir, cache: options.cache ?? true, autoEscape: true, autoTrim: [false, 'nl'] });
+}
+
+/**
+ * Renders core templates and wraps page bodies in the layout (header, sidebar composed for the user, flash
+ * messages). Module views reach the same layout through `renderInLayout`.
+ */
+export class ViewRenderer implements TemplateSource {
+  constructor(
+    private readonly eta: Eta,
+    private readonly navigation: NavigationRegistry,
+  ) {}
+
+  /** Renders a core template (path relative to `views/`, without extension). */
+  render(template: string, data: object): string {
+    return this.eta.render(template, data);
+  }
+
+  /**
+   * Answers with `template` as a whole page inside the layout, or the template alone for an htmx request that
+   * targets part of the page.
+   */
+  page(ctx: AppContext, template: string, data: PageOptions & Record<string, unknown>): void {
+    const body = this.render(template, { ...this.common(ctx), ...data });
+    this.send(ctx, body, data);
+  }
+
+  /**
+   * For views with a page and a fragment form (a form that htmx swaps on its own): the fragment for an htmx
+   * request, else the page that contains it.
+   */
+  respond(ctx: AppContext, views: { page: string; fragment: string }, data: PageOptions & Record<string, unknown>): void {
+    if (isHtmxRequest(ctx)) {
+      ctx.status = data.status ?? 200;
+      this.fragment(ctx, views.fragment, data);
+    } else {
+      this.page(ctx, views.page, data);
+    }
+  }
+
+  /** Answers with already rendered HTML: alone for an htmx fragment request, else inside the layout. */
+  send(ctx: AppContext, bodyHtml: string, options: PageOptions): void {
+    ctx.status = options.status ?? 200;
+    ctx.type = 'html';
+    ctx.body = isHtmxRequest(ctx) ? bodyHtml + this.flashPartial(ctx) : this.renderInLayout(ctx, bodyHtml, options);
+  }
+
+  /** Answers with `template` alone (an htmx swap), plus this request's flash messages aimed at the flash area. */
+  fragment(ctx: AppContext, template: string, data: object): void {
+    ctx.type = 'html';
+    ctx.body = this.render(template, { ...this.common(ctx), ...data }) + this.flashPartial(ctx);
+  }
+
+  /** An htmx 4 partial that replaces the page's flash area, when this request queued messages. */
+  private flashPartial(ctx: AppContext): string {
+    if (ctx.state.flash.length === 0) return '';
+    const messages = this.render('partials/flash', { messages: ctx.state.flash });
+    return `<hx-partial hx-target="#flash" hx-swap="innerHTML">${messages}</hx-partial>`;
+  }
+
+  /** The whole page: layout, sidebar for the current user, pending flash messages, and `bodyHtml`. */
+  renderInLayout(ctx: AppContext, bodyHtml: string, options: PageOptions): string {
+    const { user } = ctx.state;
+    return this.render('layout', {
+      ...this.common(ctx),
+      title: options.title,
+      body: bodyHtml,
+      sidebar: user ? this.navigation.compose(user, ctx.path) : [],
+      flash: [...ctx.state.flash, ...takeFlash(ctx)],
+    });
+  }
+
+  /** Values every template may use: the user, the CSRF token and the current path. */
+  common(ctx: AppContext): Record<string, unknown> {
+    return { user: ctx.state.user, csrfToken: ctx.state.csrfToken, path: ctx.path, version: coreVersion };
+  }
+}

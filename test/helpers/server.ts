@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ThrottlePolicy } from '../../src/auth/login-throttle.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startNxforge, type RunningNxforge } from '../../src/nxforge.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export const testAdminPassword = 'admin-password-for-tests';
+export const testSecret = 'test-secret-0123456789abcdef0123456789abcdef';
+
+/** A NxForge server for a test, on loopback, with its own database and data folder. */
+export interface TestServer extends RunningNxforge {
+  database: TestDatabase;
+  dataDir: string;
+  config: Config;
+  /** Stops the server, then drops its database and removes its data folder (unless `keep`). */
+  close(options?: { keep?: boolean }): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Reuse a database (e.g. to restart a server on the same data); a new one is created otherwise. */
+  database?: TestDatabase;
+  dataDir?: string;
+  env?: Record<string, string>;
+  throttlePolicy?: ThrottlePolicy;
+}
+
+/** Starts NxForge on 127.0.0.1 and an ephemeral port. Set NXF_TEST_LOG=debug to see its logs. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'nxf-test-data-')));
+  const config = loadConfig({
+    PORT: '0',
+    NXFORGE_HOST: '127.0.0.1',
+    NXFORGE_DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    NXFORGE_ADMIN_PASSWORD: testAdminPassword,
+    NXFORGE_SECRET: testSecret,
+    ...options.env,
+  });
+  const logger = createLogger((process.env.NXF_TEST_LOG as 'debug') ?? 'silent');
+  const running = await startNxforge(config, { logger, throttlePolicy: options.throttlePolicy, shutdownGraceMs: 2000 });
+  return {
+    ...running,
+    database,
+    dataDir,
+    config,
+    close: async ({ keep = false } = {}) => {
+      await running.stop();
+      if (!keep) {
+        if (!options.database) await database.drop();
+        if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}

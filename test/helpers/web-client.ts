@@ -1,0 +1,77 @@
+/**
+ * A browser-like HTTP client for tests: keeps cookies, reads the CSRF token from the last page, never follows
+ * redirects (tests look at them).
+ */
+export class WebClient {
+  readonly cookies = new Map<string, string>();
+  csrfToken = '';
+
+  constructor(readonly baseUrl: string) {}
+
+  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: BodyInit } = {}) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.cookies.size > 0) {
+      headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    }
+    const response = await fetch(new URL(path, this.baseUrl), { method, headers, body: init.body, redirect: 'manual' });
+    for (const line of response.headers.getSetCookie()) this.storeCookie(line);
+    const text = await response.text();
+    const token = /<meta name="csrf-token" content="([^"]*)"/.exec(text)?.[1];
+    if (token) this.csrfToken = token;
+    return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as unknown };
+  }
+
+  get(path: string, headers: Record<string, string> = {}) {
+    return this.request('GET', path, { headers });
+  }
+
+  /** Posts a urlencoded form, adding `_csrf` unless the fields set it (pass `_csrf: undefined`-free to test). */
+  post(path: string, fields: Record<string, string> = {}, headers: Record<string, string> = {}) {
+    const body = new URLSearchParams({ _csrf: this.csrfToken, ...fields });
+    return this.request('POST', path, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: body.toString(),
+    });
+  }
+
+  /** Posts a form without any CSRF token. */
+  postWithoutCsrf(path: string, fields: Record<string, string> = {}) {
+    return this.request('POST', path, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  /** Loads the login page (for its CSRF token) and signs in; returns the POST /login response. */
+  async login(username: string, password: string) {
+    await this.get('/login');
+    return this.post('/login', { username, password });
+  }
+
+  private storeCookie(line: string) {
+    const [pair = '', ...attributes] = line.split(';');
+    const separator = pair.indexOf('=');
+    const name = pair.slice(0, separator).trim();
+    const value = pair.slice(separator + 1).trim();
+    const expired = attributes.some((a) => /^\s*expires=/i.test(a) && new Date(a.split('=')[1] as string) < new Date());
+    if (value === '' || expired) this.cookies.delete(name);
+    else this.cookies.set(name, value);
+  }
+}
+
+/** Calls the JSON API with a Bearer token. */
+export async function apiRequest(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
