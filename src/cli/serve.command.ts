@@ -1,24 +1,24 @@
 import type { Config } from '../config.js';
-import { startNxforge } from '../nxforge.js';
+import { startNxforge, type RunningNxforge } from '../nxforge.js';
 
-/** Runs the server until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */
+/**
+ * Runs the server until SIGTERM or SIGINT, then shuts down cleanly and exits 0. The signals are caught from the
+ * start, so one that arrives while the server is still starting stops it as soon as it is up.
+ */
 export async function serveCommand(config: Config): Promise<number> {
-  const running = await startNxforge(config);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      running.services.logger.info({ signal }, 'signal received');
-      running.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          running.services.logger.error({ err: error }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  let signalled: (signal: NodeJS.Signals) => void = () => {};
+  const signal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
+  process.once('SIGTERM', signalled);
+  process.once('SIGINT', signalled);
+
+  const running: RunningNxforge = await startNxforge(config);
+  const received = await signal;
+  running.services.logger.info({ signal: received }, 'signal received');
+  try {
+    await running.stop();
+    return 0;
+  } catch (error) {
+    running.services.logger.error({ err: error }, 'shutdown failed');
+    return 1;
+  }
 }

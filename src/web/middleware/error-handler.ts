@@ -26,6 +26,12 @@ export function sendError(ctx: AppContext, views: ViewRenderer, status: number, 
   views.page(ctx, 'pages/error', { title: status === 404 ? 'Not found' : 'Error', status, code, message });
 }
 
+const bodilessStatuses: Record<number, [string, string]> = {
+  404: ['NXF_NOT_FOUND', 'Not found.'],
+  405: ['NXF_METHOD_NOT_ALLOWED', 'This address does not accept that method.'],
+  501: ['NXF_NOT_IMPLEMENTED', 'This method is not supported.'],
+};
+
 /**
  * Turns anything thrown into a coded error response, logs unexpected ones with their stack, and gives unmatched
  * routes a proper 404 in the client's format. Internal details never reach the client.
@@ -34,8 +40,10 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        sendError(ctx, views, 404, 'NXF_NOT_FOUND', `Nothing at ${ctx.path}.`);
+      // A status without a body (no route matched, a method the route lacks): answer it in the client's format.
+      if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null)) {
+        const [code, message] = bodilessStatuses[ctx.status] ?? ['NXF_BAD_REQUEST', 'Bad request.'];
+        sendError(ctx, views, ctx.status, code, ctx.status === 404 ? `Nothing at ${ctx.path}.` : message);
       }
     } catch (error) {
       const { status, code, message } = describe(error);
