@@ -8,6 +8,8 @@ import path from 'node:path';
  */
 export class Keyring {
   readonly #secret: Buffer;
+  /** Derived keys by purpose: HKDF is cheap, but CSRF tokens are signed on every request. */
+  readonly #derived = new Map<string, Buffer>();
 
   constructor(secret: string) {
     this.#secret = Buffer.from(secret, 'utf8');
@@ -15,7 +17,12 @@ export class Keyring {
 
   /** A 32-byte key for `purpose`, stable for a given secret. */
   derive(purpose: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.#secret, Buffer.alloc(0), `nxforge:${purpose}`, 32));
+    let key = this.#derived.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', this.#secret, Buffer.alloc(0), `nxforge:${purpose}`, 32));
+      this.#derived.set(purpose, key);
+    }
+    return key;
   }
 
   /** HMAC-SHA256 of `data` under the key for `purpose`, base64url. */

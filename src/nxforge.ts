@@ -11,6 +11,7 @@ import { UserStore } from './auth/users.js';
 import type { Config } from './config.js';
 import { migrateCore } from './db/core-migrations.js';
 import { connectDatabase, type Database } from './db/database.js';
+import { DatabaseNotifications } from './db/notifications.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedded-postgres.js';
 import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
@@ -19,7 +20,8 @@ import type { CoreServices } from './web/app-context.js';
 import { createApp } from './web/app.js';
 import { coreNavigation } from './web/core-navigation.js';
 import { NavigationRegistry } from './web/navigation.js';
-import { createEta, ViewRenderer } from './web/render/views.js';
+import { createEta } from './web/render/eta.js';
+import { ViewRenderer } from './web/render/views.js';
 
 /** Knobs for tests and embedding; production uses the defaults. */
 export interface StartOptions {
@@ -59,7 +61,9 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   await mkdir(config.dataDir, { recursive: true });
   const keyring = new Keyring(await resolveSecret(config.dataDir, config.secret));
   const { db, embedded } = await openDatabase(config, logger);
+  let notifications: DatabaseNotifications | undefined;
   const stopDatabase = async () => {
+    await notifications?.stop();
     await db.close();
     await embedded?.stop();
   };
@@ -67,7 +71,11 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   try {
     const applied = await migrateCore(db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied core migrations');
-    const users = new UserStore(db);
+    notifications = new DatabaseNotifications(db, logger);
+    await notifications.start();
+    const sessions = new SessionStore(db, notifications);
+    await sessions.listenForEvictions();
+    const users = new UserStore(db, (userId) => sessions.forgetUser(userId));
     await bootstrapAdmin(users, logger, config.adminPassword);
 
     const navigation = new NavigationRegistry();
@@ -78,7 +86,8 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       db,
       keyring,
       users,
-      sessions: new SessionStore(db),
+      sessions,
+      notifications,
       apiTokens: new ApiTokenStore(db),
       throttle: new LoginThrottle(db, options.throttlePolicy),
       audit: new AuditLog(db),

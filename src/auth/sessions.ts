@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { DatabaseNotifications } from '../db/notifications.js';
 import { randomToken, sha256Hex } from '../hash.js';
 import type { Role } from './permissions.js';
 
@@ -14,12 +15,27 @@ export const sessionIdleHours = 24;
 export const sessionMaxDays = 30;
 /** A session's expiry is pushed forward at most this often, so browsing does not write on every request. */
 const touchIntervalSeconds = 60;
+/**
+ * How long a looked-up session is trusted without asking the database again. Ending a session, disabling a user
+ * or changing their role evicts it at once in every process (LISTEN/NOTIFY); the TTL bounds staleness should a
+ * notification be missed.
+ */
+export const sessionCacheTtlMs = 5000;
+const sessionCacheMaxEntries = 10_000;
+const invalidationChannel = 'nxforge_auth';
 
 interface SessionRow {
   user_id: string;
   username: string;
   role: Role;
+  expires_at: Date;
   needs_touch: boolean;
+}
+
+interface CachedSession {
+  user: AuthenticatedUser;
+  checkedAt: number;
+  expiresAt: number;
 }
 
 /**
@@ -27,7 +43,19 @@ interface SessionRow {
  * user disabled, password reset). The browser holds a random token; the table holds only its SHA-256.
  */
 export class SessionStore {
-  constructor(private readonly db: Database) {}
+  readonly #cache = new Map<string, CachedSession>();
+  /** Bumped by every eviction, so a lookup that raced one does not cache what it read before it. */
+  #generation = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly notifications?: DatabaseNotifications,
+  ) {}
+
+  /** Subscribes to evictions announced by other processes. */
+  async listenForEvictions(): Promise<void> {
+    await this.notifications?.listen(invalidationChannel, (payload) => this.#evictLocally(payload));
+  }
 
   /** Starts a session for `userId`; returns the token for the cookie. */
   async create(userId: string, client: { sourceIp?: string; userAgent?: string }): Promise<string> {
@@ -43,14 +71,22 @@ export class SessionStore {
   /** The user of a live session, or undefined for an unknown, expired or disabled one. */
   async resolve(token: string): Promise<AuthenticatedUser | undefined> {
     const id = sha256Hex(token);
+    const now = Date.now();
+    const cached = this.#cache.get(id);
+    if (cached && now - cached.checkedAt < sessionCacheTtlMs && cached.expiresAt > now) return cached.user;
+
+    const generation = this.#generation;
     const row = await this.db.one<SessionRow>(
-      `SELECT s.user_id, u.username, u.role,
+      `SELECT s.user_id, u.username, u.role, s.expires_at,
               s.last_seen_at < now() - make_interval(secs => $2) AS needs_touch
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`,
       [id, touchIntervalSeconds],
     );
-    if (!row) return undefined;
+    if (!row) {
+      this.#cache.delete(id);
+      return undefined;
+    }
     if (row.needs_touch) {
       await this.db.execute(
         `UPDATE sessions
@@ -60,19 +96,52 @@ export class SessionStore {
         [id, sessionMaxDays, sessionIdleHours],
       );
     }
-    return { id: row.user_id, username: row.username, role: row.role };
+    const user: AuthenticatedUser = { id: row.user_id, username: row.username, role: row.role };
+    if (generation === this.#generation) this.#remember(id, { user, checkedAt: now, expiresAt: row.expires_at.getTime() });
+    return user;
   }
 
   async destroy(token: string): Promise<void> {
-    await this.db.execute('DELETE FROM sessions WHERE id = $1', [sha256Hex(token)]);
+    const id = sha256Hex(token);
+    await this.db.execute('DELETE FROM sessions WHERE id = $1', [id]);
+    await this.#evict(`session:${id}`);
   }
 
   /** Ends every session of a user (disabled, password reset); returns how many. */
   async destroyForUser(userId: string): Promise<number> {
-    return this.db.execute('DELETE FROM sessions WHERE user_id = $1', [userId]);
+    const count = await this.db.execute('DELETE FROM sessions WHERE user_id = $1', [userId]);
+    await this.#evict(`user:${userId}`);
+    return count;
+  }
+
+  /** Drops what is cached about a user whose account changed (role, disabled), in every process. */
+  async forgetUser(userId: string): Promise<void> {
+    await this.#evict(`user:${userId}`);
   }
 
   async purgeExpired(): Promise<number> {
     return this.db.execute('DELETE FROM sessions WHERE expires_at <= now()');
+  }
+
+  #remember(id: string, entry: CachedSession): void {
+    if (this.#cache.size >= sessionCacheMaxEntries) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    this.#cache.set(id, entry);
+  }
+
+  async #evict(key: string): Promise<void> {
+    this.#evictLocally(key);
+    await this.notifications?.notify(invalidationChannel, key);
+  }
+
+  #evictLocally(key: string): void {
+    this.#generation += 1;
+    const [kind, value] = key.split(':');
+    if (kind === 'session' && value) this.#cache.delete(value);
+    if (kind === 'user' && value) {
+      for (const [id, entry] of this.#cache) if (entry.user.id === value) this.#cache.delete(id);
+    }
   }
 }

@@ -63,7 +63,13 @@ function toUser(row: UserRow): User {
 
 /** The `users` table. */
 export class UserStore {
-  constructor(private readonly db: Database) {}
+  /**
+   * @param onAccountChanged told after a role or disabled flag changes, so cached sessions of that user are dropped.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly onAccountChanged: (userId: string) => Promise<void> = async () => {},
+  ) {}
 
   async count(): Promise<number> {
     const row = await this.db.one<{ count: string }>('SELECT count(*) AS count FROM users');
@@ -123,10 +129,12 @@ export class UserStore {
 
   async setRole(id: string, role: Role): Promise<void> {
     await this.db.execute('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [id, role]);
+    await this.onAccountChanged(id);
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<void> {
     await this.db.execute('UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1', [id, disabled]);
+    await this.onAccountChanged(id);
   }
 
   async setPassword(id: string, password: string): Promise<void> {

@@ -1,15 +1,16 @@
+import Router from '@koa/router';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import type { AppState, CoreServices } from './app-context.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { healthCheck } from './middleware/health-check.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { staticFiles } from './middleware/static-files.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
-import { healthRoutes } from './routes/health.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
@@ -35,24 +36,33 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(requestContext(services.logger));
   app.use(errorHandler(services.views));
   app.use(staticFiles());
-  const health = healthRoutes(services.db);
-  app.use(health.routes());
+  app.use(healthCheck(services.db));
   app.use(authenticate(services.sessions, services.apiTokens));
-  app.use(koaBody({ json: true, urlencoded: true, multipart: false, jsonLimit: '1mb', formLimit: '256kb', text: false }));
+  app.use(bodyParser());
   app.use(csrfProtection(services.keyring));
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
-  const routers = [
+  // One router holding every route: a request is matched once, not once per feature.
+  const root = new Router<AppState>();
+  for (const router of [
     authRoutes(services),
     dashboardRoutes(services),
     usersRoutes(services),
     profileRoutes(services),
     meApiRoutes(),
     ...(extensions.routers ?? []),
-  ];
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+  ]) {
+    root.use(router.routes());
   }
+  app.use(root.routes());
+  app.use(root.allowedMethods());
   return app;
 }
+
+/** Form and JSON bodies, parsed only for methods that carry one. */
+function bodyParser(): Koa.Middleware<AppState> {
+  const parse = koaBody({ json: true, urlencoded: true, multipart: false, jsonLimit: '1mb', formLimit: '256kb', text: false });
+  return (ctx, next) => (bodyMethods.has(ctx.method) ? parse(ctx, next) : next());
+}
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+

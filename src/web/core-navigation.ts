@@ -3,12 +3,12 @@ import type { NavEntry } from './navigation.js';
 
 /** The core's own sidebar entries; modules add theirs from their manifests. */
 export const coreNavigation: NavEntry[] = [
-  { id: 'core:dashboard', label: 'Dashboard', icon: '🏠', path: '/', order: 0, children: [] },
+  { id: 'core:dashboard', label: 'Dashboard', icon: 'home', path: '/', order: 0, children: [] },
   {
     id: 'core:admin',
     label: 'Administration',
-    icon: '⚙️',
+    icon: 'settings',
     order: 1000,
-    children: [{ label: 'Users', path: '/admin/users', icon: '👥', permission: corePermissions.usersManage }],
+    children: [{ label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage }],
   },
 ];

@@ -45,15 +45,28 @@ export type NavSource = () => readonly NavEntry[];
 /** The sidebar's content: core entries and sources registered by other parts (the module manager). */
 export class NavigationRegistry {
   readonly #sources: NavSource[] = [];
+  #version = 0;
+
+  /** Changes whenever what the sources return may have changed; renderers key their caches on it. */
+  get version(): number {
+    return this.#version;
+  }
 
   /** Adds fixed entries. */
   add(...entries: NavEntry[]): void {
     this.#sources.push(() => entries);
+    this.invalidate();
   }
 
-  /** Adds a source consulted on every request. */
+  /** Adds a source; it must call `invalidate()` when what it returns changes (a module enabled or disabled). */
   addSource(source: NavSource): void {
     this.#sources.push(source);
+    this.invalidate();
+  }
+
+  /** Marks the sidebar as changed, so the next request composes it afresh. */
+  invalidate(): void {
+    this.#version += 1;
   }
 
   /** The sidebar for `user` on `currentPath`: only what they may see, sorted, the current page marked. */

@@ -13,13 +13,24 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * ambient credentials and are exempt. Must run after authentication and body parsing.
  */
 export function csrfProtection(keyring: Keyring): AppMiddleware {
+  // Tokens of recent sessions, so a page view costs a map lookup rather than an HMAC.
+  const recent = new Map<string, string>();
+  const tokenFor = (binding: string): string => {
+    let token = recent.get(binding);
+    if (token === undefined) {
+      token = keyring.sign('csrf', binding);
+      if (recent.size >= 10_000) recent.clear();
+      recent.set(binding, token);
+    }
+    return token;
+  };
   return async (ctx, next) => {
     if (ctx.state.authMethod === 'token') {
       ctx.state.csrfToken = '';
       return next();
     }
     const binding = csrfBinding(ctx);
-    ctx.state.csrfToken = keyring.sign('csrf', binding);
+    ctx.state.csrfToken = tokenFor(binding);
     if (!safeMethods.has(ctx.method)) {
       const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf');
       if (!sent || !keyring.verify('csrf', binding, sent)) {

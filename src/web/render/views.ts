@@ -1,8 +1,9 @@
-import { Eta } from 'eta';
+import type { Eta } from 'eta';
 import type { AppContext } from '../app-context.js';
 import type { NavigationRegistry } from '../navigation.js';
 import { takeFlash } from './flash.js';
 import { isHtmxRequest } from './htmx.js';
+import { iconHtml } from './icons.js';
 import { coreVersion } from '../../version.js';
 
 /** Data every page template gets besides its own. */
@@ -18,16 +19,17 @@ export interface TemplateSource {
   render(template: string, data: object): string;
 }
 
-/** Creates an Eta instance over `viewsDir`; templates are compiled once and cached unless `cache` is false. */
-export function createEta(viewsDir: string, options: { cache?: boolean } = {}): Eta {
-  return new Eta({ views: viewsDir, cache: options.cache ?? true, autoEscape: true, autoTrim: [false, 'nl'] });
-}
-
 /**
  * Renders core templates and wraps page bodies in the layout (header, sidebar composed for the user, flash
  * messages). Module views reach the same layout through `renderInLayout`.
  */
 export class ViewRenderer implements TemplateSource {
+  /**
+   * Rendered sidebars by role, path and navigation version: the sidebar depends on nothing else, and most
+   * requests are for a handful of pages.
+   */
+  readonly #sidebars = new Map<string, string>();
+
   constructor(
     private readonly eta: Eta,
     private readonly navigation: NavigationRegistry,
@@ -82,18 +84,31 @@ export class ViewRenderer implements TemplateSource {
 
   /** The whole page: layout, sidebar for the current user, pending flash messages, and `bodyHtml`. */
   renderInLayout(ctx: AppContext, bodyHtml: string, options: PageOptions): string {
-    const { user } = ctx.state;
     return this.render('layout', {
       ...this.common(ctx),
       title: options.title,
       body: bodyHtml,
-      sidebar: user ? this.navigation.compose(user, ctx.path) : [],
+      sidebarHtml: this.sidebar(ctx),
       flash: [...ctx.state.flash, ...takeFlash(ctx)],
     });
   }
 
+  /** The sidebar HTML for the current user and page. */
+  private sidebar(ctx: AppContext): string {
+    const { user } = ctx.state;
+    if (!user) return '';
+    const key = `${user.role}\0${ctx.path}\0${this.navigation.version}`;
+    let html = this.#sidebars.get(key);
+    if (html === undefined) {
+      html = this.render('partials/sidebar', { entries: this.navigation.compose(user, ctx.path), icon: iconHtml });
+      if (this.#sidebars.size >= 1000) this.#sidebars.clear();
+      this.#sidebars.set(key, html);
+    }
+    return html;
+  }
+
   /** Values every template may use: the user, the CSRF token and the current path. */
   common(ctx: AppContext): Record<string, unknown> {
-    return { user: ctx.state.user, csrfToken: ctx.state.csrfToken, path: ctx.path, version: coreVersion };
+    return { user: ctx.state.user, csrfToken: ctx.state.csrfToken, path: ctx.path, version: coreVersion, icon: iconHtml };
   }
 }

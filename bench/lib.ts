@@ -1,0 +1,109 @@
+import autocannon from 'autocannon';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Shared plumbing of the benchmarks: child servers, load runs, the one-line JSON result. */
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Results of one autocannon run. */
+export interface LoadResult {
+  rps: number;
+  p99Ms: number;
+  p50Ms: number;
+  non2xx: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+}
+
+/** Runs autocannon against `url` and summarises it. */
+export async function runLoad(
+  url: string,
+  options: { connections: number; durationSeconds: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    headers: options.headers,
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p99Ms: result.latency.p99,
+    p50Ms: result.latency.p50,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    statusCodes: result.statusCodeStats as unknown as Record<string, number>,
+  };
+}
+
+/** Starts the bare Koa baseline in a child process; resolves with its URL and a stop function. */
+export async function startBareKoa(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = fork(path.join(repoRoot, 'dist/bench/bare-koa.js'), ['0'], { stdio: 'ignore' });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+/** A data folder the embedded PostgreSQL can use even when run as root. */
+export async function temporaryDataDir(prefix: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Starts `nxforge serve` as production runs it (embedded PostgreSQL, info logs) and waits until it listens. */
+export async function startNxforgeProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/nxforge.js'), 'serve'], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', NXFORGE_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:[^"]+)"/.exec(output);
+      if (match) {
+        // Keep draining stdout (request logs) so the pipe never fills and blocks the server.
+        child.stdout?.removeListener('data', onData);
+        child.stdout?.resume();
+        resolve(match[1] as string);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`nxforge exited with ${code}: ${output}`)));
+  });
+  return { url, child, stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Signs in over HTTP and returns the Cookie header of the session. */
+export async function signIn(baseUrl: string, username: string, password: string): Promise<string> {
+  const loginPage = await fetch(new URL('/login', baseUrl));
+  const anonymous = loginPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await loginPage.text())?.[1] ?? '';
+  const response = await fetch(new URL('/login', baseUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: anonymous },
+    body: new URLSearchParams({ username, password, _csrf: csrf }).toString(),
+  });
+  const session = response.headers.getSetCookie().find((c) => c.startsWith('nxf_session='));
+  if (response.status !== 303 || !session) throw new Error(`sign-in failed with ${response.status}`);
+  return session.split(';')[0] as string;
+}
+
+/** Prints the figures last, as one line of JSON a script can read (DESIGN.md §8). */
+export function printResult(result: Record<string, unknown>): void {
+  console.log(JSON.stringify(result));
+}

@@ -1,0 +1,16 @@
+import { coreVersion } from '../../version.js';
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => escapes[c] as string);
+
+/**
+ * HTML for a sidebar or page icon: a named icon (`bolt`, `users`…) drawn from /static/icons.svg, or the text
+ * itself, e.g. an emoji from a module's manifest. Decorative: hidden from screen readers, the label says it all.
+ */
+export function iconHtml(name: string | undefined): string {
+  if (!name) return '<span class="icon" aria-hidden="true"></span>';
+  if (/^[a-z][a-z-]*$/.test(name)) {
+    return `<svg class="icon" aria-hidden="true" focusable="false"><use href="/static/icons.svg?v=${coreVersion}#${name}"></use></svg>`;
+  }
+  return `<span class="icon" aria-hidden="true">${escapeHtml(name)}</span>`;
+}
