@@ -29,18 +29,36 @@ export interface MigrationLog {
   forget(db: Database, name: string, transaction: Transaction): Promise<void>;
 }
 
-/** Reads the migrations of `dir` in name order: `NNN_name.sql` always, `NNN_name.js` when `allowJs`. */
+/**
+ * Runs one migration's work inside its transaction; a hook lets callers add checks around it (the module
+ * system compares the catalog before and after).
+ */
+export type MigrationWrapper = (
+  name: string,
+  db: Database,
+  transaction: Transaction,
+  work: () => Promise<unknown>,
+) => Promise<unknown>;
+
+/** A migration as discovered, with the SQL of its Up section when it is a `.sql` file. */
+export type DiscoveredMigration = RunnableMigration<MigrationContext> & { sql?: string; downSql?: string };
+
+/**
+ * Reads the migrations of `dir` in name order: `NNN_name.sql` always, `NNN_name.js` when `allowJs`.
+ * `database` gives JS migrations a different view of the database (the module system checks their SQL).
+ */
 export async function discoverMigrations(
   dir: string,
-  options: { allowJs: boolean },
-): Promise<Array<RunnableMigration<MigrationContext> & { sql?: string }>> {
+  options: { allowJs: boolean; wrap?: MigrationWrapper; database?: (db: Database) => Database },
+): Promise<DiscoveredMigration[]> {
+  const wrap: MigrationWrapper = options.wrap ?? ((_name, _db, _transaction, work) => work());
   let entries: string[];
   try {
     entries = (await readdir(dir)).sort();
   } catch {
     return [];
   }
-  const migrations: Array<RunnableMigration<MigrationContext> & { sql?: string }> = [];
+  const migrations: DiscoveredMigration[] = [];
   for (const file of entries) {
     const match = migrationFilePattern.exec(file);
     if (!match) continue;
@@ -51,8 +69,9 @@ export async function discoverMigrations(
         name: file,
         path: filePath,
         sql: sql.up,
-        up: inTransaction(file, (db, transaction) => db.execute(sql.up, [], transaction)),
-        down: inTransaction(file, (db, transaction) => (sql.down ? db.execute(sql.down, [], transaction) : undefined)),
+        downSql: sql.down,
+        up: inTransaction(file, (db, t) => wrap(file, db, t, () => db.execute(sql.up, [], t))),
+        down: inTransaction(file, (db, t) => wrap(file, db, t, async () => (sql.down ? db.execute(sql.down, [], t) : undefined))),
       });
     } else if (options.allowJs) {
       const loaded = (await import(pathToFileURL(filePath).href)) as { up?: JsMigrationFn; down?: JsMigrationFn };
@@ -62,11 +81,12 @@ export async function discoverMigrations(
           status: 400,
         });
       }
+      const view = options.database ?? ((db: Database) => db);
       migrations.push({
         name: file,
         path: filePath,
-        up: inTransaction(file, (db, transaction) => up({ db, transaction })),
-        down: inTransaction(file, (db, transaction) => down?.({ db, transaction })),
+        up: inTransaction(file, (db, t) => wrap(file, db, t, () => up({ db: view(db), transaction: t }))),
+        down: inTransaction(file, (db, t) => wrap(file, db, t, async () => down?.({ db: view(db), transaction: t }))),
       });
     }
   }
@@ -85,6 +105,7 @@ function inTransaction(
       context.pending.set(name, transaction);
     } catch (error) {
       await transaction.rollback();
+      if (error instanceof NxfError) throw error;
       throw new NxfError('NXF_MIGRATION_FAILED', `migration ${name} failed: ${(error as Error).message}`, {
         status: 400,
         cause: error,
@@ -121,7 +142,7 @@ function transactionalStorage(log: MigrationLog): UmzugStorage<MigrationContext>
 /** An umzug migrator over the given migrations and record table. */
 export function createMigrator(
   db: Database,
-  migrations: Array<RunnableMigration<MigrationContext>>,
+  migrations: DiscoveredMigration[],
   log: MigrationLog,
   logger?: Logger,
 ): Umzug<MigrationContext> {

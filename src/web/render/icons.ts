@@ -1,7 +1,6 @@
 import { coreVersion } from '../../version.js';
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => escapes[c] as string);
+import { escapeHtml } from './escape-html.js';
 
 /**
  * HTML for a sidebar or page icon: a named icon (`bolt`, `users`…) drawn from /static/icons.svg, or the text

@@ -3,7 +3,6 @@ import type { AppContext } from '../app-context.js';
 import type { NavigationRegistry } from '../navigation.js';
 import { takeFlash } from './flash.js';
 import { isHtmxRequest } from './htmx.js';
-import { iconHtml } from './icons.js';
 import { coreVersion } from '../../version.js';
 
 /** Data every page template gets besides its own. */
@@ -100,7 +99,7 @@ export class ViewRenderer implements TemplateSource {
     const key = `${user.role}\0${ctx.path}\0${this.navigation.version}`;
     let html = this.#sidebars.get(key);
     if (html === undefined) {
-      html = this.render('partials/sidebar', { entries: this.navigation.compose(user, ctx.path), icon: iconHtml });
+      html = this.render('partials/sidebar', { entries: this.navigation.compose(user, ctx.path) });
       if (this.#sidebars.size >= 1000) this.#sidebars.clear();
       this.#sidebars.set(key, html);
     }
@@ -109,6 +108,6 @@ export class ViewRenderer implements TemplateSource {
 
   /** Values every template may use: the user, the CSRF token and the current path. */
   common(ctx: AppContext): Record<string, unknown> {
-    return { user: ctx.state.user, csrfToken: ctx.state.csrfToken, path: ctx.path, version: coreVersion, icon: iconHtml };
+    return { user: ctx.state.user, csrfToken: ctx.state.csrfToken, path: ctx.path, version: coreVersion };
   }
 }
