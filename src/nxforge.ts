@@ -2,31 +2,21 @@ import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { AuditLog } from './audit/audit-log.js';
-import { ApiTokenStore } from './auth/api-tokens.js';
-import { bootstrapAdmin } from './auth/bootstrap-admin.js';
-import { LoginThrottle, type ThrottlePolicy } from './auth/login-throttle.js';
-import { SessionStore } from './auth/sessions.js';
-import { UserStore } from './auth/users.js';
 import type { Config } from './config.js';
+import { createCoreServices, type CoreServiceOptions } from './core-services.js';
+import type { DatabaseNotifications } from './db/notifications.js';
+import { moduleDispatcher } from './modules/module-dispatcher.js';
 import { migrateCore } from './db/core-migrations.js';
 import { connectDatabase, type Database } from './db/database.js';
-import { DatabaseNotifications } from './db/notifications.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedded-postgres.js';
 import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
-import { corePaths } from './paths.js';
 import type { CoreServices } from './web/app-context.js';
 import { createApp } from './web/app.js';
-import { coreNavigation } from './web/core-navigation.js';
-import { NavigationRegistry } from './web/navigation.js';
-import { createEta } from './web/render/eta.js';
-import { ViewRenderer } from './web/render/views.js';
 
 /** Knobs for tests and embedding; production uses the defaults. */
-export interface StartOptions {
+export interface StartOptions extends CoreServiceOptions {
   logger?: Logger;
-  throttlePolicy?: ThrottlePolicy;
   /** Milliseconds to let in-flight requests finish at shutdown before closing their connections. */
   shutdownGraceMs?: number;
 }
@@ -71,30 +61,10 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   try {
     const applied = await migrateCore(db, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied core migrations');
-    notifications = new DatabaseNotifications(db, logger);
-    await notifications.start();
-    const sessions = new SessionStore(db, notifications);
-    await sessions.listenForEvictions();
-    const users = new UserStore(db, (userId) => sessions.forgetUser(userId));
-    await bootstrapAdmin(users, logger, config.adminPassword);
-
-    const navigation = new NavigationRegistry();
-    navigation.add(...coreNavigation);
-    const services: CoreServices = {
-      config,
-      logger,
-      db,
-      keyring,
-      users,
-      sessions,
-      notifications,
-      apiTokens: new ApiTokenStore(db),
-      throttle: new LoginThrottle(db, options.throttlePolicy),
-      audit: new AuditLog(db),
-      views: new ViewRenderer(createEta(corePaths.views), navigation),
-      navigation,
-    };
-    const app = createApp(services);
+    const services = await createCoreServices(config, db, logger, keyring, options);
+    notifications = services.notifications;
+    const app = createApp(services, { middleware: [moduleDispatcher(services.modules.registry)] });
+    await services.modules.start();
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -111,6 +81,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       stop: async () => {
         logger.info('shutting down');
         await closeServer(server, options.shutdownGraceMs ?? 10_000);
+        await services.modules.stop();
         await stopDatabase();
         logger.info('stopped');
       },

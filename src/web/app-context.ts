@@ -8,8 +8,10 @@ import type { UserStore } from '../auth/users.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { DatabaseNotifications } from '../db/notifications.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
+import type { ModuleManager } from '../modules/module-manager.js';
 import type { NavigationRegistry } from './navigation.js';
 import type { ViewRenderer } from './render/views.js';
 import type { RequestState } from './request-state.js';
@@ -36,4 +38,6 @@ export interface CoreServices {
   audit: AuditLog;
   views: ViewRenderer;
   navigation: NavigationRegistry;
+  events: EventBus;
+  modules: ModuleManager;
 }

@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
+import { modulesRoutes } from './routes/modules.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
 import type { AppRouter } from './app-context.js';
 
@@ -49,6 +50,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
     dashboardRoutes(services),
     usersRoutes(services),
     profileRoutes(services),
+    modulesRoutes(services),
     meApiRoutes(),
     ...(extensions.routers ?? []),
   ]) {

@@ -9,6 +9,9 @@ export const coreNavigation: NavEntry[] = [
     label: 'Administration',
     icon: 'settings',
     order: 1000,
-    children: [{ label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage }],
+    children: [
+      { label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage },
+      { label: 'Modules', path: '/admin/modules', icon: 'modules', permission: corePermissions.modulesManage },
+    ],
   },
 ];

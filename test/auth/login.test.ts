@@ -130,9 +130,14 @@ describe('sign-in and sessions', () => {
     expect(response.headers.get('location')).to.equal('/login');
     expect(tampered.cookies.has('nxf_session')).to.equal(false);
 
-    await server.services.db.execute("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE id = $1", [
+    // The session runs out in a second; the next lookup (the cache is dropped to force one) sees that expiry, and
+    // a request after it is refused even though the lookup is cached.
+    await server.services.db.execute("UPDATE sessions SET expires_at = now() + interval '1 second' WHERE id = $1", [
       sha256Hex(token),
     ]);
+    await server.services.sessions.forgetUser((await server.services.users.findForLogin('admin'))!.user.id);
+    expect((await client.get('/')).status).to.equal(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await client.get('/')).status).to.equal(302);
   });
 });

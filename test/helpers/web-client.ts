@@ -42,10 +42,15 @@ export class WebClient {
     });
   }
 
-  /** Loads the login page (for its CSRF token) and signs in; returns the POST /login response. */
+  /**
+   * Loads the login page (for its CSRF token) and signs in; returns the POST /login response. After a successful
+   * sign-in it loads the page it was sent to, so `csrfToken` is the one of the new session.
+   */
   async login(username: string, password: string) {
     await this.get('/login');
-    return this.post('/login', { username, password });
+    const response = await this.post('/login', { username, password });
+    if (response.status === 303) await this.get(response.headers.get('location') ?? '/');
+    return response;
   }
 
   private storeCookie(line: string) {

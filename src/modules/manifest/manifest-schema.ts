@@ -156,6 +156,7 @@ export const manifestSchema = {
     dependencies: {
       type: 'object',
       required: ['@nxforge/core'],
+      properties: { '@nxforge/core': { type: 'string', format: 'semver-range' } },
       propertyNames: { anyOf: [{ const: '@nxforge/core' }, { pattern: kebabCasePattern }] },
       additionalProperties: { type: 'string', format: 'semver-range' },
     },

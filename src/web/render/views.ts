@@ -65,7 +65,12 @@ export class ViewRenderer implements TemplateSource {
   send(ctx: AppContext, bodyHtml: string, options: PageOptions): void {
     ctx.status = options.status ?? 200;
     ctx.type = 'html';
-    ctx.body = isHtmxRequest(ctx) ? bodyHtml + this.flashPartial(ctx) : this.renderInLayout(ctx, bodyHtml, options);
+    ctx.body = this.wrap(ctx, bodyHtml, options);
+  }
+
+  /** Rendered HTML as the request wants it: alone (plus flash messages) for an htmx fragment, else a whole page. */
+  wrap(ctx: AppContext, bodyHtml: string, options: { title: string }): string {
+    return isHtmxRequest(ctx) ? bodyHtml + this.flashPartial(ctx) : this.renderInLayout(ctx, bodyHtml, options);
   }
 
   /** Answers with `template` alone (an htmx swap), plus this request's flash messages aimed at the flash area. */

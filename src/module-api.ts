@@ -1,0 +1,41 @@
+/**
+ * The types a module author programs against, importable as `nxforge/module`:
+ *
+ *   import type { ModuleContext } from 'nxforge/module';
+ *   export default async function setup(ctx: ModuleContext) { … }
+ *
+ * docs/modules.md documents each of them. Modules receive everything at run time through their context;
+ * nothing here is needed at run time.
+ */
+export type {
+  ModuleContext,
+  ModuleEvents,
+  RenderOptions,
+  WidgetLoader,
+} from './modules/context/module-context.js';
+export type { ModuleLogger } from './modules/context/module-logger.js';
+export type {
+  Capability,
+  HttpMethod,
+  JobDefinition,
+  ModuleManifest,
+  RouteDefinition,
+  SettingDefinition,
+  SidebarConfig,
+  SidebarItem,
+  UiDefinition,
+  UiRouteClaim,
+  WidgetDefinition,
+} from './modules/manifest/manifest-types.js';
+export type { SettingValue } from './modules/settings/setting-values.js';
+export type { NxfEvent, EventHandler, Severity } from './events/event-bus.js';
+export type { AppContext as RequestContext, AppState as RequestState } from './web/app-context.js';
+
+/** What a module's entry exports as default: called once per load; may return a teardown run at unload. */
+export type ModuleSetup = (ctx: import('./modules/context/module-context.js').ModuleContext) =>
+  | void
+  | ModuleTeardown
+  | Promise<void | ModuleTeardown>;
+
+/** Undoes what `setup` started (timers, connections) when the module is disabled or reloaded. */
+export type ModuleTeardown = () => void | Promise<void>;

@@ -1,0 +1,168 @@
+import Router from '@koa/router';
+import type { Eta } from 'eta';
+import type { Sequelize } from 'sequelize';
+import type { Database } from '../../db/database.js';
+import { NxfError } from '../../errors.js';
+import type { EventBus, EventHandler, Severity } from '../../events/event-bus.js';
+import type { AppContext, AppState } from '../../web/app-context.js';
+import type { ViewRenderer } from '../../web/render/views.js';
+import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
+import type { SettingValue } from '../settings/setting-values.js';
+import type { ModuleLogger } from './module-logger.js';
+import { moduleRequestScope } from './request-scope.js';
+
+/** Loads the data a dashboard widget's view is rendered with, for the request asking. */
+export type WidgetLoader = (request: AppContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+/** A module's view of the event bus: its events are named `<module>.<event>`. */
+export interface ModuleEvents {
+  /** Emits `<module>.<name>` (a name already starting with `<module>.` is kept as it is). */
+  emit(name: string, payload?: unknown, options?: { severity?: Severity }): Promise<void>;
+  /** Subscribes to events by name or prefix pattern (`job.*`); needs the `events:subscribe` capability. */
+  on(pattern: string, handler: EventHandler): () => void;
+  off(pattern: string, handler: EventHandler): void;
+}
+
+/** How `render` answers. */
+export interface RenderOptions {
+  /** Page title; defaults to `data.title`, then the module's display name. */
+  title?: string;
+  /** HTTP status to answer with (e.g. 422 for a form with errors). */
+  status?: number;
+}
+
+/** Everything a module gets from the core (DESIGN.md §4). Nothing else of the core is reachable from a module. */
+export interface ModuleContext<Services = unknown> {
+  readonly name: string;
+  readonly manifest: ModuleManifest;
+  /** Lines go to the process log and to the module's log (Modules → the module → Log). */
+  readonly logger: ModuleLogger;
+  /** The Sequelize instance, for raw queries on the module's own tables; needs `database:read` or `database:write`. */
+  readonly db: Sequelize;
+  /** Current setting values (saved, else the manifest's default), typed by the manifest. */
+  readonly settings: Readonly<Record<string, SettingValue | undefined>>;
+  /** Core services; each is available only with the capability that covers it. */
+  readonly services: Services;
+  readonly events: ModuleEvents;
+  /** Router for the module's pages, on full paths inside its claims (`/consumption/live`). */
+  readonly ui: Router<AppState>;
+  /** Router for the module's JSON API, on paths relative to `/api/v1/m/<name>`; only declared routes are allowed. */
+  readonly api: Router<AppState>;
+  /**
+   * Renders one of the module's views for the request being served: the whole page inside the core layout, or
+   * the view alone for an htmx request. Views can include the core partials (`@core/partials/table`, …).
+   */
+  render(view: string, data?: Record<string, unknown>, options?: RenderOptions): string;
+  /** Supplies the data of a widget declared in the manifest's `ui.widgets`. */
+  widget(id: string, load: WidgetLoader): void;
+  /** Throws an error the core answers with `status` and `{error: {code, message}}` (or an HTML error). */
+  fail(status: number, code: string, message: string): never;
+}
+
+/** The core parts a module context is built from. */
+export interface ModuleContextDeps {
+  db: Database;
+  events: EventBus;
+  views: ViewRenderer;
+  servicesFor(module: string, capabilities: readonly Capability[]): unknown;
+}
+
+/** A module context and what the loader needs to verify and later dispose of it. */
+export interface ModuleContextParts {
+  context: ModuleContext;
+  ui: Router<AppState>;
+  api: Router<AppState>;
+  widgets: Map<string, WidgetLoader>;
+  /** Ends the module's event subscriptions. */
+  dispose(): void;
+}
+
+/** Builds the context handed to a module's `setup`. */
+export function createModuleContext(
+  deps: ModuleContextDeps,
+  module: { manifest: ModuleManifest; eta: Eta; logger: ModuleLogger; settings: () => Record<string, SettingValue | undefined> },
+): ModuleContextParts {
+  const { manifest, eta } = module;
+  const { name } = manifest;
+  const has = (capability: Capability) => manifest.permissions.includes(capability);
+  const deny = (capability: string): never => {
+    throw new NxfError('NXF_CAPABILITY_DENIED', `Module ${name} did not declare the "${capability}" capability in its manifest.`, {
+      status: 403,
+    });
+  };
+  const subscriptions = new Set<() => void>();
+  const widgets = new Map<string, WidgetLoader>();
+  const declaredWidgets = new Set((manifest.ui.widgets ?? []).map((w) => w.id));
+  const ui = new Router<AppState>();
+  const api = new Router<AppState>({ prefix: `/api/v1/m/${name}` });
+  let services: unknown;
+
+  const settings = Object.defineProperties(
+    {},
+    Object.fromEntries(Object.keys(manifest.settings).map((key) => [key, { get: () => module.settings()[key], enumerable: true }])),
+  ) as Record<string, SettingValue | undefined>;
+
+  const events: ModuleEvents = {
+    emit: (event, payload, options) =>
+      deps.events.emit(event.startsWith(`${name}.`) ? event : `${name}.${event}`, payload, { source: name, severity: options?.severity }),
+    on: (pattern, handler) => {
+      if (!has('events:subscribe')) deny('events:subscribe');
+      const unsubscribe = deps.events.subscribe(pattern, handler);
+      subscriptions.add(unsubscribe);
+      return () => {
+        subscriptions.delete(unsubscribe);
+        unsubscribe();
+      };
+    },
+    off: (pattern, handler) => deps.events.unsubscribe(pattern, handler),
+  };
+
+  const context: ModuleContext = {
+    name,
+    manifest,
+    logger: module.logger,
+    get db() {
+      return has('database:read') || has('database:write') ? deps.db.sequelize : deny('database:read');
+    },
+    settings,
+    get services() {
+      services ??= deps.servicesFor(name, manifest.permissions);
+      return services;
+    },
+    events,
+    ui,
+    api,
+    render(view, data = {}, options = {}) {
+      const request = moduleRequestScope.getStore();
+      if (!request) {
+        throw new NxfError('NXF_RENDER_OUTSIDE_REQUEST', `${name}: render() can only be called while serving a request.`);
+      }
+      const html = eta.render(view, { ...deps.views.common(request), module: { name, displayName: manifest.displayName }, ...data });
+      const title = options.title ?? (typeof data.title === 'string' ? data.title : manifest.displayName);
+      if (options.status) request.status = options.status;
+      return deps.views.wrap(request, html, { title });
+    },
+    widget(id, load) {
+      if (!declaredWidgets.has(id)) {
+        throw new NxfError('NXF_WIDGET_UNDECLARED', `${name}: widget "${id}" is not declared in the manifest's ui.widgets.`, {
+          status: 400,
+        });
+      }
+      widgets.set(id, load);
+    },
+    fail(status, code, message) {
+      throw new NxfError(code, message, { status });
+    },
+  };
+
+  return {
+    context,
+    ui,
+    api,
+    widgets,
+    dispose: () => {
+      for (const unsubscribe of subscriptions) unsubscribe();
+      subscriptions.clear();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Logger } from '../../logger.js';
+import type { LogLevel, ModuleLogStore } from '../module-log.js';
+
+/** What a module logs with: each line goes to the process log and to the module's own log. */
+export interface ModuleLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * A logger for `module`. Writing to the module log never blocks or fails the caller: a line that cannot be
+ * stored is reported in the process log instead. Debug lines go to the process log only.
+ */
+export function createModuleLogger(module: string, logger: Logger, store: ModuleLogStore): ModuleLogger {
+  const processLog = logger.child({ module });
+  const write = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+    processLog[level](fields ?? {}, message);
+    if (level === 'debug') return;
+    store.write({ module, kind: 'log', level, message, actor: null, fields: fields ?? null }).catch((error: unknown) => {
+      processLog.warn({ err: error }, 'could not store a module log line');
+    });
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

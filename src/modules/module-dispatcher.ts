@@ -1,0 +1,73 @@
+import { send } from '@koa/send';
+import path from 'node:path';
+import { NxfError } from '../errors.js';
+import type { AppContext, AppMiddleware } from '../web/app-context.js';
+import { assertPermission, requireLogin } from '../web/middleware/guards.js';
+import { moduleRequestScope } from './context/request-scope.js';
+import type { LoadedModule } from './loaded-module.js';
+import type { ModuleRegistry } from './module-registry.js';
+
+const apiPrefix = '/api/v1/m/';
+const assetPrefix = '/static/modules/';
+const oneDayMs = 24 * 3600 * 1000;
+
+/**
+ * Routes requests to modules by consulting the registry on every request, so enabling a module takes effect on
+ * the next request and disabling it makes its pages and API answer 403 (404 once it is uninstalled):
+ * - `/api/v1/m/<name>/…` to the module's API router;
+ * - a path inside a module's claims to its page router, after sign-in and `<module>:read`;
+ * - `/static/modules/<name>/…` to the module's `public/` folder.
+ * A request keeps the module it started with, so requests in flight when a module is disabled complete.
+ */
+export function moduleDispatcher(registry: ModuleRegistry): AppMiddleware {
+  const login = requireLogin();
+  return async (ctx, next) => {
+    const { path: requestPath } = ctx;
+    if (requestPath.startsWith(apiPrefix)) {
+      const name = requestPath.slice(apiPrefix.length).split('/')[0] ?? '';
+      const module = registry.get(name);
+      if (!module) throw unavailable(registry.isDormant(name), name);
+      return login(ctx, () => serve(module, ctx, module.api));
+    }
+    if (requestPath.startsWith(assetPrefix)) return serveAsset(registry, ctx, next);
+    const owner = registry.ownerOf(requestPath);
+    if (owner) {
+      return login(ctx, () => {
+        assertPermission(ctx, `${owner.name}:read`);
+        return serve(owner, ctx, owner.ui);
+      });
+    }
+    const dormant = registry.dormantOwnerOf(requestPath);
+    if (dormant) throw unavailable(true, dormant);
+    return next();
+  };
+}
+
+/** Runs a module's router for the request, counting it in flight and making it the module's current request. */
+async function serve(module: LoadedModule, ctx: AppContext, router: LoadedModule['ui']): Promise<void> {
+  module.inFlight += 1;
+  try {
+    await moduleRequestScope.run(ctx, () => router(ctx, async () => {}));
+  } finally {
+    module.inFlight -= 1;
+  }
+}
+
+async function serveAsset(registry: ModuleRegistry, ctx: AppContext, next: () => Promise<unknown>): Promise<unknown> {
+  const [name = '', ...rest] = ctx.path.slice(assetPrefix.length).split('/');
+  const module = registry.get(name);
+  if (!module || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+  try {
+    await send(ctx, rest.join('/'), { root: path.join(module.directory, 'public'), maxage: oneDayMs, index: false });
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return next();
+    throw error;
+  }
+  return undefined;
+}
+
+function unavailable(known: boolean, name: string): NxfError {
+  return known
+    ? new NxfError('NXF_MODULE_DISABLED', `The module ${name} is disabled.`, { status: 403 })
+    : new NxfError('NXF_MODULE_NOT_FOUND', `There is no module ${name}.`, { status: 404 });
+}

@@ -1,0 +1,213 @@
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import compose from 'koa-compose';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Database } from '../db/database.js';
+import { errorMessage, NxfError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AppState } from '../web/app-context.js';
+import { createEta } from '../web/render/eta.js';
+import { createModuleContext, type ModuleContextDeps } from './context/module-context.js';
+import { createModuleLogger } from './context/module-logger.js';
+import { assertCoreCompatible } from './dependencies.js';
+import type { LoadedModule } from './loaded-module.js';
+import { readManifest } from './manifest/manifest-read.js';
+import type { ModuleManifest } from './manifest/manifest-types.js';
+import { ModuleMigrator } from './migrations/module-migrator.js';
+import type { ModuleLogStore } from './module-log.js';
+import { verifyAndGuardApiRoutes, verifyAndGuardUiRoutes } from './module-routes.js';
+import { claimMatches, claimsOverlap, corePathClaims, parseClaim, type PathClaim } from './path-claims.js';
+import type { ModuleSettingsStore } from './settings/module-settings-store.js';
+import { effectiveSettings } from './settings/setting-values.js';
+
+/** What loading needs from the core. */
+export interface LoaderDeps extends ModuleContextDeps {
+  db: Database;
+  logger: Logger;
+  logs: ModuleLogStore;
+  settingsStore: ModuleSettingsStore;
+  /** Template caching; off while a module author edits views. */
+  cacheViews: boolean;
+}
+
+/** How long a module's `setup` may take before loading is abandoned. */
+export const setupTimeoutMs = 30_000;
+
+/** Each load imports the entry under a fresh URL, so a reload runs the module's current code. */
+let loadCounter = 0;
+
+/**
+ * Loads a module from `directory`: validates the manifest, checks its claims against the core and the mounted
+ * modules, applies its pending migrations, imports its entry, calls `setup(ctx)` and checks the routes it
+ * registered. Any failure undoes everything this load did — the module's teardown, its event subscriptions,
+ * the migrations it applied — and is rethrown; nothing is left half-loaded.
+ */
+export async function loadModule(
+  deps: LoaderDeps,
+  directory: string,
+  expectedName: string,
+  mounted: readonly LoadedModule[],
+): Promise<LoadedModule> {
+  const undo: Array<() => Promise<void> | void> = [];
+  try {
+    const manifest = await readManifest(directory);
+    if (manifest.name !== expectedName) {
+      throw new NxfError('NXF_MODULE_NAME_MISMATCH', `The manifest in ${directory} is for "${manifest.name}", not "${expectedName}".`, {
+        status: 400,
+      });
+    }
+    assertCoreCompatible(manifest);
+    const claims = checkClaims(manifest, mounted.filter((m) => m.name !== manifest.name));
+    assertFilesPresent(manifest, directory);
+
+    const migrator = await ModuleMigrator.open(deps.db, directory, manifest);
+    const applied = await migrator.up();
+    undo.push(() => migrator.revert([...applied].reverse()));
+
+    const setup = await importSetup(manifest, directory);
+    const eta = createEta(path.resolve(directory, manifest.ui.views), { cache: deps.cacheViews });
+    const logger = createModuleLogger(manifest.name, deps.logger, deps.logs);
+    const settingsHolder = { values: effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)) };
+    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settingsHolder.values });
+    undo.push(parts.dispose);
+
+    const teardown = await withTimeout(Promise.resolve(setup(parts.context)), setupTimeoutMs, manifest.name);
+    if (typeof teardown === 'function') undo.push(teardown as () => Promise<void>);
+    verifyAndGuardApiRoutes(manifest, parts.api);
+    verifyAndGuardUiRoutes(manifest, claims, parts.ui);
+
+    const loaded: LoadedModule = {
+      name: manifest.name,
+      manifest,
+      directory,
+      context: parts.context,
+      claims,
+      ui: routerMiddleware(parts.ui),
+      api: routerMiddleware(parts.api),
+      eta,
+      widgets: parts.widgets,
+      get settings() {
+        return settingsHolder.values;
+      },
+      set settings(values) {
+        settingsHolder.values = values;
+      },
+      inFlight: 0,
+      // Unloading undoes everything but the migrations: the module's data stays.
+      teardown: undo.slice(1),
+    };
+    return loaded;
+  } catch (error) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (undoError) {
+        deps.logger.error({ err: undoError, module: expectedName }, 'undoing a failed module load failed');
+      }
+    }
+    throw error;
+  }
+}
+
+/** A router's routes and its 405/501 answers as one middleware (the router's context type is a superset of Koa's). */
+function routerMiddleware(router: Router<AppState>): Koa.Middleware<AppState> {
+  return compose([router.routes(), router.allowedMethods()] as unknown as Array<Koa.Middleware<AppState>>);
+}
+
+/** Runs a module's teardown steps, newest first; a failing step is logged and the rest still run. */
+export async function unloadModule(module: LoadedModule, logger: Logger): Promise<void> {
+  for (const step of [...module.teardown].reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      logger.error({ err: error, module: module.name }, 'module teardown failed');
+    }
+  }
+}
+
+/**
+ * The module's claims, refused when they overlap a core path or a mounted module's claim, or when a sidebar
+ * link points outside them.
+ * @throws NxfError NXF_PATH_COLLISION or NXF_SIDEBAR_UNCLAIMED.
+ */
+function checkClaims(manifest: ModuleManifest, others: readonly LoadedModule[]): PathClaim[] {
+  const claims = manifest.ui.routes.map((route) => parseClaim(route.path));
+  const collisions: string[] = [];
+  for (const claim of claims) {
+    for (const core of corePathClaims) if (claimsOverlap(claim, core)) collisions.push(`${claim.pattern} overlaps the core's ${core.pattern}`);
+    for (const other of others) {
+      for (const theirs of other.claims) if (claimsOverlap(claim, theirs)) collisions.push(`${claim.pattern} overlaps ${other.name}'s ${theirs.pattern}`);
+    }
+  }
+  if (collisions.length > 0) {
+    throw new NxfError('NXF_PATH_COLLISION', `${manifest.name} claims paths already taken: ${collisions.join('; ')}.`, {
+      status: 409,
+      details: collisions,
+    });
+  }
+  const outside = manifest.ui.sidebar.children.filter((child) => !claims.some((claim) => claimMatches(claim, child.path)));
+  if (outside.length > 0) {
+    throw new NxfError(
+      'NXF_SIDEBAR_UNCLAIMED',
+      `${manifest.name}'s sidebar links outside its claimed paths: ${outside.map((c) => c.path).join(', ')}.`,
+      { status: 400 },
+    );
+  }
+  return claims;
+}
+
+/** @throws NxfError NXF_MODULE_FILES when the entry, the views folder or a widget's view is missing. */
+function assertFilesPresent(manifest: ModuleManifest, directory: string): void {
+  const views = path.resolve(directory, manifest.ui.views);
+  const missing = [
+    path.resolve(directory, manifest.entry),
+    views,
+    ...(manifest.ui.widgets ?? []).map((widget) => path.join(views, `${widget.view}.eta`)),
+  ].filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new NxfError('NXF_MODULE_FILES', `${manifest.name} is missing files: ${missing.map((f) => path.relative(directory, f)).join(', ')}.`, {
+      status: 400,
+      details: missing,
+    });
+  }
+}
+
+async function importSetup(manifest: ModuleManifest, directory: string): Promise<(ctx: unknown) => unknown> {
+  loadCounter += 1;
+  const url = `${pathToFileURL(path.resolve(directory, manifest.entry)).href}?load=${loadCounter}`;
+  let imported: { default?: unknown };
+  try {
+    imported = (await import(url)) as { default?: unknown };
+  } catch (error) {
+    throw new NxfError('NXF_MODULE_ENTRY', `${manifest.name}: its entry ${manifest.entry} could not be loaded: ${errorMessage(error)}`, {
+      status: 400,
+      cause: error,
+    });
+  }
+  if (typeof imported.default !== 'function') {
+    throw new NxfError('NXF_MODULE_ENTRY', `${manifest.name}: ${manifest.entry} must export a default async function setup(ctx).`, {
+      status: 400,
+    });
+  }
+  return imported.default as (ctx: unknown) => unknown;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, { status: 500 })),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (error) {
+    if (error instanceof NxfError) throw error;
+    throw new NxfError('NXF_MODULE_SETUP_FAILED', `${module}: setup() failed: ${errorMessage(error)}`, { status: 500, cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
