@@ -90,7 +90,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** Signs in over HTTP and returns the Cookie header of the session. */
 export async function signIn(baseUrl: string, username: string, password: string): Promise<string> {
   const loginPage = await fetch(new URL('/login', baseUrl));
-  const anonymous = loginPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const anonymous = loginPage.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await loginPage.text())?.[1] ?? '';
   const response = await fetch(new URL('/login', baseUrl), {
     method: 'POST',

@@ -57,7 +57,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const port = parsePort(read('PORT'), problems);
   const databaseUrl = read('DATABASE_URL');
   if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@host:5432/nxforge');
+    problems.push(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@host:5432/nxforge',
+    );
   }
   const adminPassword = read('NXFORGE_ADMIN_PASSWORD');
   if (adminPassword !== undefined && adminPassword.length < minAdminPasswordLength) {

@@ -54,4 +54,3 @@ export async function resolveSecret(dataDir: string, fromEnv?: string): Promise<
     return secret;
   }
 }
-

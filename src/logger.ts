@@ -7,10 +7,10 @@ export type { Logger };
 export function createLogger(level: LogLevel = 'info'): Logger {
   return pino(
     {
-    level,
-    base: { service: 'nxforge' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret'], censor: '[redacted]' },
+      level,
+      base: { service: 'nxforge' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret'], censor: '[redacted]' },
     },
     pino.destination({ dest: 1, sync: false }),
   );

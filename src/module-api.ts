@@ -7,12 +7,7 @@
  * docs/modules.md documents each of them. Modules receive everything at run time through their context;
  * nothing here is needed at run time.
  */
-export type {
-  ModuleContext,
-  ModuleEvents,
-  RenderOptions,
-  WidgetLoader,
-} from './modules/context/module-context.js';
+export type { ModuleContext, ModuleEvents, RenderOptions, WidgetLoader } from './modules/context/module-context.js';
 export type { ModuleLogger } from './modules/context/module-logger.js';
 export type {
   Capability,
@@ -32,10 +27,9 @@ export type { NxfEvent, EventHandler, Severity } from './events/event-bus.js';
 export type { AppContext as RequestContext, AppState as RequestState } from './web/app-context.js';
 
 /** What a module's entry exports as default: called once per load; may return a teardown run at unload. */
-export type ModuleSetup = (ctx: import('./modules/context/module-context.js').ModuleContext) =>
-  | void
-  | ModuleTeardown
-  | Promise<void | ModuleTeardown>;
+export type ModuleSetup = (
+  ctx: import('./modules/context/module-context.js').ModuleContext,
+) => void | ModuleTeardown | Promise<void | ModuleTeardown>;
 
 /** Undoes what `setup` started (timers, connections) when the module is disabled or reloaded. */
 export type ModuleTeardown = () => void | Promise<void>;

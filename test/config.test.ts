@@ -4,7 +4,6 @@ import { loadConfig } from '../src/config.js';
 import { NxfError } from '../src/errors.js';
 
 function problemsOf(env: Record<string, string>): string[] {
-
   try {
     loadConfig(env, '/srv/nxforge');
   } catch (error) {

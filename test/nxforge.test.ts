@@ -6,7 +6,14 @@ describe('graceful shutdown', () => {
   it('finishes a request in flight, then refuses new connections', async () => {
     // A throttled login waits before answering: a request that is still running when stop() begins.
     const server = await startTestServer({
-      throttlePolicy: { delayAfter: 0, delayStepMs: 700, maxDelayMs: 700, lockAfter: 100, windowMinutes: 15, lockMinutes: 1 },
+      throttlePolicy: {
+        delayAfter: 0,
+        delayStepMs: 700,
+        maxDelayMs: 700,
+        lockAfter: 100,
+        windowMinutes: 15,
+        lockMinutes: 1,
+      },
     });
     const client = new WebClient(server.url);
     await client.get('/login');

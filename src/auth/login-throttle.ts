@@ -53,7 +53,9 @@ export class LoginThrottle {
       [keys, Math.max(this.policy.windowMinutes, this.policy.lockMinutes)],
     );
     const now = Date.now();
-    const locks = rows.map((row) => row.locked_until).filter((until): until is Date => !!until && until.getTime() > now);
+    const locks = rows
+      .map((row) => row.locked_until)
+      .filter((until): until is Date => !!until && until.getTime() > now);
     if (locks.length > 0) return { lockedUntil: new Date(Math.max(...locks.map((d) => d.getTime()))), delayMs: 0 };
     const failures = Math.max(0, ...rows.map((row) => row.failures));
     const excess = failures - this.policy.delayAfter;

@@ -97,7 +97,8 @@ export class SessionStore {
       );
     }
     const user: AuthenticatedUser = { id: row.user_id, username: row.username, role: row.role };
-    if (generation === this.#generation) this.#remember(id, { user, checkedAt: now, expiresAt: row.expires_at.getTime() });
+    if (generation === this.#generation)
+      this.#remember(id, { user, checkedAt: now, expiresAt: row.expires_at.getTime() });
     return user;
   }
 

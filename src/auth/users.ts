@@ -39,7 +39,8 @@ export type FieldErrors = Record<string, string>;
 export function validateUsername(username: string): string | undefined {
   if (username === '') return 'Enter a username.';
   if (username.length > usernameMaxLength) return `At most ${usernameMaxLength} characters.`;
-  if (!usernamePattern.test(username)) return 'Letters, digits, dot, dash and underscore only, starting with a letter or digit.';
+  if (!usernamePattern.test(username))
+    return 'Letters, digits, dot, dash and underscore only, starting with a letter or digit.';
   return undefined;
 }
 

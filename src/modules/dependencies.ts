@@ -28,7 +28,9 @@ export function assertDependenciesEnabled(manifest: ModuleManifest, enabled: Rea
   const problems = moduleDependencies(manifest).flatMap(([name, range]) => {
     const version = enabled.get(name);
     if (version === undefined) return [`${name} ${range} is not enabled`];
-    return semver.satisfies(version, range, { includePrerelease: true }) ? [] : [`${name} ${range} is needed but ${version} is enabled`];
+    return semver.satisfies(version, range, { includePrerelease: true })
+      ? []
+      : [`${name} ${range} is needed but ${version} is enabled`];
   });
   if (problems.length > 0) {
     throw new NxfError('NXF_DEPENDENCY_MISSING', `${manifest.name} cannot be enabled: ${problems.join('; ')}.`, {
@@ -40,7 +42,9 @@ export function assertDependenciesEnabled(manifest: ModuleManifest, enabled: Rea
 
 /** The enabled modules that depend on `name`. */
 export function dependentsOf(name: string, enabled: Iterable<ModuleManifest>): string[] {
-  return [...enabled].filter((m) => moduleDependencies(m).some(([dependency]) => dependency === name)).map((m) => m.name);
+  return [...enabled]
+    .filter((m) => moduleDependencies(m).some(([dependency]) => dependency === name))
+    .map((m) => m.name);
 }
 
 /** A dependency cycle through `start` (e.g. `a → b → a`), or undefined. */

@@ -54,12 +54,19 @@ export async function loadModule(
   try {
     const manifest = await readManifest(directory);
     if (manifest.name !== expectedName) {
-      throw new NxfError('NXF_MODULE_NAME_MISMATCH', `The manifest in ${directory} is for "${manifest.name}", not "${expectedName}".`, {
-        status: 400,
-      });
+      throw new NxfError(
+        'NXF_MODULE_NAME_MISMATCH',
+        `The manifest in ${directory} is for "${manifest.name}", not "${expectedName}".`,
+        {
+          status: 400,
+        },
+      );
     }
     assertCoreCompatible(manifest);
-    const claims = checkClaims(manifest, mounted.filter((m) => m.name !== manifest.name));
+    const claims = checkClaims(
+      manifest,
+      mounted.filter((m) => m.name !== manifest.name),
+    );
     assertFilesPresent(manifest, directory);
 
     const migrator = await ModuleMigrator.open(deps.db, directory, manifest);
@@ -69,7 +76,9 @@ export async function loadModule(
     const setup = await importSetup(manifest, directory);
     const eta = createEta(path.resolve(directory, manifest.ui.views), { cache: deps.cacheViews });
     const logger = createModuleLogger(manifest.name, deps.logger, deps.logs);
-    const settingsHolder = { values: effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)) };
+    const settingsHolder = {
+      values: effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),
+    };
     const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settingsHolder.values });
     undo.push(parts.dispose);
 
@@ -136,9 +145,12 @@ function checkClaims(manifest: ModuleManifest, others: readonly LoadedModule[]):
   const claims = manifest.ui.routes.map((route) => parseClaim(route.path));
   const collisions: string[] = [];
   for (const claim of claims) {
-    for (const core of corePathClaims) if (claimsOverlap(claim, core)) collisions.push(`${claim.pattern} overlaps the core's ${core.pattern}`);
+    for (const core of corePathClaims)
+      if (claimsOverlap(claim, core)) collisions.push(`${claim.pattern} overlaps the core's ${core.pattern}`);
     for (const other of others) {
-      for (const theirs of other.claims) if (claimsOverlap(claim, theirs)) collisions.push(`${claim.pattern} overlaps ${other.name}'s ${theirs.pattern}`);
+      for (const theirs of other.claims)
+        if (claimsOverlap(claim, theirs))
+          collisions.push(`${claim.pattern} overlaps ${other.name}'s ${theirs.pattern}`);
     }
   }
   if (collisions.length > 0) {
@@ -147,7 +159,9 @@ function checkClaims(manifest: ModuleManifest, others: readonly LoadedModule[]):
       details: collisions,
     });
   }
-  const outside = manifest.ui.sidebar.children.filter((child) => !claims.some((claim) => claimMatches(claim, child.path)));
+  const outside = manifest.ui.sidebar.children.filter(
+    (child) => !claims.some((claim) => claimMatches(claim, child.path)),
+  );
   if (outside.length > 0) {
     throw new NxfError(
       'NXF_SIDEBAR_UNCLAIMED',
@@ -167,10 +181,14 @@ function assertFilesPresent(manifest: ModuleManifest, directory: string): void {
     ...(manifest.ui.widgets ?? []).map((widget) => path.join(views, `${widget.view}.eta`)),
   ].filter((file) => !existsSync(file));
   if (missing.length > 0) {
-    throw new NxfError('NXF_MODULE_FILES', `${manifest.name} is missing files: ${missing.map((f) => path.relative(directory, f)).join(', ')}.`, {
-      status: 400,
-      details: missing,
-    });
+    throw new NxfError(
+      'NXF_MODULE_FILES',
+      `${manifest.name} is missing files: ${missing.map((f) => path.relative(directory, f)).join(', ')}.`,
+      {
+        status: 400,
+        details: missing,
+      },
+    );
   }
 }
 
@@ -181,15 +199,23 @@ async function importSetup(manifest: ModuleManifest, directory: string): Promise
   try {
     imported = (await import(url)) as { default?: unknown };
   } catch (error) {
-    throw new NxfError('NXF_MODULE_ENTRY', `${manifest.name}: its entry ${manifest.entry} could not be loaded: ${errorMessage(error)}`, {
-      status: 400,
-      cause: error,
-    });
+    throw new NxfError(
+      'NXF_MODULE_ENTRY',
+      `${manifest.name}: its entry ${manifest.entry} could not be loaded: ${errorMessage(error)}`,
+      {
+        status: 400,
+        cause: error,
+      },
+    );
   }
   if (typeof imported.default !== 'function') {
-    throw new NxfError('NXF_MODULE_ENTRY', `${manifest.name}: ${manifest.entry} must export a default async function setup(ctx).`, {
-      status: 400,
-    });
+    throw new NxfError(
+      'NXF_MODULE_ENTRY',
+      `${manifest.name}: ${manifest.entry} must export a default async function setup(ctx).`,
+      {
+        status: 400,
+      },
+    );
   }
   return imported.default as (ctx: unknown) => unknown;
 }
@@ -198,7 +224,12 @@ async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Pro
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, { status: 500 })),
+      () =>
+        reject(
+          new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
+            status: 500,
+          }),
+        ),
       ms,
     );
   });
@@ -206,7 +237,10 @@ async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Pro
     return await Promise.race([work, timeout]);
   } catch (error) {
     if (error instanceof NxfError) throw error;
-    throw new NxfError('NXF_MODULE_SETUP_FAILED', `${module}: setup() failed: ${errorMessage(error)}`, { status: 500, cause: error });
+    throw new NxfError('NXF_MODULE_SETUP_FAILED', `${module}: setup() failed: ${errorMessage(error)}`, {
+      status: 500,
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }

@@ -32,12 +32,22 @@ export class ModuleLogStore {
   async write(entry: Omit<ModuleLogEntry, 'id' | 'at'>): Promise<void> {
     await this.db.execute(
       'INSERT INTO module_logs (module_name, kind, level, message, actor, fields) VALUES ($1, $2, $3, $4, $5, $6)',
-      [entry.module, entry.kind, entry.level, entry.message.slice(0, 10_000), entry.actor, entry.fields ? JSON.stringify(entry.fields) : null],
+      [
+        entry.module,
+        entry.kind,
+        entry.level,
+        entry.message.slice(0, 10_000),
+        entry.actor,
+        entry.fields ? JSON.stringify(entry.fields) : null,
+      ],
     );
   }
 
   /** A module's log, newest first. */
-  async list(module: string, page: { limit?: number; offset?: number; kind?: 'lifecycle' | 'log' } = {}): Promise<ModuleLogEntry[]> {
+  async list(
+    module: string,
+    page: { limit?: number; offset?: number; kind?: 'lifecycle' | 'log' } = {},
+  ): Promise<ModuleLogEntry[]> {
     const rows = await this.db.select<LogRow>(
       `SELECT * FROM module_logs WHERE module_name = $1 AND ($4::text IS NULL OR kind = $4)
         ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3`,

@@ -67,7 +67,13 @@ export class ModuleManager {
     this.store = new ModuleStore(options.db);
     this.logs = new ModuleLogStore(options.db);
     this.settingsStore = new ModuleSettingsStore(options.db);
-    this.#loaderDeps = { ...options.loader, db: options.db, logger: options.logger, logs: this.logs, settingsStore: this.settingsStore };
+    this.#loaderDeps = {
+      ...options.loader,
+      db: options.db,
+      logger: options.logger,
+      logs: this.logs,
+      settingsStore: this.settingsStore,
+    };
   }
 
   addHooks(hooks: ModuleHooks): void {
@@ -91,12 +97,16 @@ export class ModuleManager {
   }
 
   async list(): Promise<ModuleInfo[]> {
-    return (await this.store.list()).map((record) => ({ record, mounted: this.registry.get(record.name) !== undefined }));
+    return (await this.store.list()).map((record) => ({
+      record,
+      mounted: this.registry.get(record.name) !== undefined,
+    }));
   }
 
   async get(name: string): Promise<ModuleInfo> {
     const record = await this.store.get(name);
-    if (!record || record.status === 'REMOVED') throw new NxfError('NXF_MODULE_NOT_FOUND', `There is no module ${name}.`, { status: 404 });
+    if (!record || record.status === 'REMOVED')
+      throw new NxfError('NXF_MODULE_NOT_FOUND', `There is no module ${name}.`, { status: 404 });
     return { record, mounted: this.registry.get(name) !== undefined };
   }
 
@@ -109,12 +119,26 @@ export class ModuleManager {
       const manifest = await readManifest(directory);
       const existing = await this.store.get(manifest.name);
       if (existing && existing.status !== 'REMOVED' && existing.status !== 'INVALID') {
-        throw new NxfError('NXF_MODULE_EXISTS', `A module named ${manifest.name} is already installed (${existing.version}).`, { status: 409 });
+        throw new NxfError(
+          'NXF_MODULE_EXISTS',
+          `A module named ${manifest.name} is already installed (${existing.version}).`,
+          { status: 409 },
+        );
       }
-      const record = await this.store.save({ ...this.#identity(manifest, directory, source), status: 'INSTALLED', enabled: false });
-      await this.#log(record.name, 'info', `VALIDATING → INSTALLING → INSTALLED (${manifest.version})`, actor, { to: 'INSTALLED' });
+      const record = await this.store.save({
+        ...this.#identity(manifest, directory, source),
+        status: 'INSTALLED',
+        enabled: false,
+      });
+      await this.#log(record.name, 'info', `VALIDATING → INSTALLING → INSTALLED (${manifest.version})`, actor, {
+        to: 'INSTALLED',
+      });
       this.registry.setDormant(record.name, manifest);
-      await this.options.events.emit('module.installed', { module: record.name, version: record.version, actor: actor.name });
+      await this.options.events.emit('module.installed', {
+        module: record.name,
+        version: record.version,
+        actor: actor.name,
+      });
       await this.options.notifications.notify(channel, record.name);
       return record;
     });
@@ -153,12 +177,19 @@ export class ModuleManager {
       if (record.status !== 'ENABLED' && record.status !== 'DISABLED') {
         throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status} and cannot be disabled.`, { status: 409 });
       }
-      const dependents = dependentsOf(name, this.registry.mounted().map((m) => m.manifest));
+      const dependents = dependentsOf(
+        name,
+        this.registry.mounted().map((m) => m.manifest),
+      );
       if (dependents.length > 0) {
-        throw new NxfError('NXF_MODULE_REQUIRED', `${name} cannot be disabled: ${dependents.join(', ')} depend on it. Disable them first.`, {
-          status: 409,
-          details: dependents,
-        });
+        throw new NxfError(
+          'NXF_MODULE_REQUIRED',
+          `${name} cannot be disabled: ${dependents.join(', ')} depend on it. Disable them first.`,
+          {
+            status: 409,
+            details: dependents,
+          },
+        );
       }
       await this.#unmount(name, record.manifest ?? undefined);
       await this.#transition(record, 'DISABLED', false, actor);
@@ -172,18 +203,28 @@ export class ModuleManager {
    * removed by the caller; bundled modules' files are never deleted.
    * @throws NxfError NXF_MODULE_STATE unless it is DISABLED or INSTALLED, NXF_MODULE_REQUIRED while others need it.
    */
-  async uninstall(name: string, actor: Actor, options: { purge?: boolean } = {}): Promise<{ record: ModuleRecord; revertedMigrations: string[] }> {
+  async uninstall(
+    name: string,
+    actor: Actor,
+    options: { purge?: boolean } = {},
+  ): Promise<{ record: ModuleRecord; revertedMigrations: string[] }> {
     return this.#serialize(async () => {
       const { record } = await this.get(name);
       if (record.status !== 'DISABLED' && record.status !== 'INSTALLED') {
-        throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status}; disable it before uninstalling.`, { status: 409 });
+        throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status}; disable it before uninstalling.`, {
+          status: 409,
+        });
       }
       const needing = (await this.store.list())
         .filter((r) => r.enabled && r.manifest && r.name !== name)
         .filter((r) => dependentsOf(name, [r.manifest as ModuleManifest]).length > 0)
         .map((r) => r.name);
       if (needing.length > 0) {
-        throw new NxfError('NXF_MODULE_REQUIRED', `${name} cannot be uninstalled: ${needing.join(', ')} depend on it.`, { status: 409, details: needing });
+        throw new NxfError(
+          'NXF_MODULE_REQUIRED',
+          `${name} cannot be uninstalled: ${needing.join(', ')} depend on it.`,
+          { status: 409, details: needing },
+        );
       }
       await this.#transitionTo(record, 'UNINSTALLING', actor);
       let revertedMigrations: string[] = [];
@@ -199,10 +240,18 @@ export class ModuleManager {
         throw error;
       }
       await this.store.setStatus(name, 'REMOVED', false);
-      await this.#log(name, 'info', `UNINSTALLING → REMOVED${options.purge ? ' (purged)' : ' (data kept)'}`, actor, { purge: !!options.purge, revertedMigrations });
+      await this.#log(name, 'info', `UNINSTALLING → REMOVED${options.purge ? ' (purged)' : ' (data kept)'}`, actor, {
+        purge: !!options.purge,
+        revertedMigrations,
+      });
       if (options.purge) await this.logs.deleteAll(name);
       this.registry.setDormant(name);
-      await this.options.events.emit('module.uninstalled', { module: name, version: record.version, purge: !!options.purge, actor: actor.name });
+      await this.options.events.emit('module.uninstalled', {
+        module: name,
+        version: record.version,
+        purge: !!options.purge,
+        actor: actor.name,
+      });
       await this.options.notifications.notify(channel, name);
       return { record: (await this.store.get(name)) as ModuleRecord, revertedMigrations };
     });
@@ -213,7 +262,8 @@ export class ModuleManager {
     return this.#serialize(async () => {
       const { record } = await this.get(name);
       const mounted = this.registry.get(name);
-      if (!mounted) throw new NxfError('NXF_MODULE_STATE', `${name} is not enabled; enable it instead.`, { status: 409 });
+      if (!mounted)
+        throw new NxfError('NXF_MODULE_STATE', `${name} is not enabled; enable it instead.`, { status: 409 });
       await this.#unmount(name, mounted.manifest);
       try {
         await this.#mount(record);
@@ -253,12 +303,24 @@ export class ModuleManager {
       }
       const known = await this.store.get(manifest.name);
       if (!known) {
-        const record = await this.store.save({ ...this.#identity(manifest, directory, 'bundled'), status: 'ENABLED', enabled: true });
-        await this.#log(record.name, 'info', `bundled module ${manifest.version} found: INSTALLED → ENABLED`, { name: 'system' });
+        const record = await this.store.save({
+          ...this.#identity(manifest, directory, 'bundled'),
+          status: 'ENABLED',
+          enabled: true,
+        });
+        await this.#log(record.name, 'info', `bundled module ${manifest.version} found: INSTALLED → ENABLED`, {
+          name: 'system',
+        });
       } else if (known.source === 'bundled' && (known.version !== manifest.version || known.directory !== directory)) {
         // A new NxForge release ships a new version of the module: keep its state, take the new files.
-        await this.store.save({ ...this.#identity(manifest, directory, 'bundled'), status: known.status, enabled: known.enabled });
-        await this.#log(known.name, 'info', `bundled module updated ${known.version} → ${manifest.version}`, { name: 'system' });
+        await this.store.save({
+          ...this.#identity(manifest, directory, 'bundled'),
+          status: known.status,
+          enabled: known.enabled,
+        });
+        await this.#log(known.name, 'info', `bundled module updated ${known.version} → ${manifest.version}`, {
+          name: 'system',
+        });
       }
     }
   }
@@ -266,7 +328,8 @@ export class ModuleManager {
   /** Mounts every enabled module in dependency order; one that fails is marked with its error, the rest go on. */
   async #restore(): Promise<void> {
     const records = (await this.store.list()).filter((r) => r.status !== 'REMOVED');
-    for (const record of records) if (!record.enabled && record.manifest) this.registry.setDormant(record.name, record.manifest);
+    for (const record of records)
+      if (!record.enabled && record.manifest) this.registry.setDormant(record.name, record.manifest);
     const enabled = records.filter((r) => r.enabled && r.status === 'ENABLED');
     const withManifest = enabled.filter((r) => r.manifest).map((r) => r.manifest as ModuleManifest);
     const order = dependencyOrder(withManifest).map((m) => enabled.find((r) => r.name === m.name) as ModuleRecord);
@@ -284,11 +347,17 @@ export class ModuleManager {
 
   async #mount(record: ModuleRecord): Promise<void> {
     const manifest = await readManifest(record.directory);
-    const manifests = new Map((await this.store.list()).filter((r) => r.manifest).map((r) => [r.name, r.manifest as ModuleManifest]));
+    const manifests = new Map(
+      (await this.store.list()).filter((r) => r.manifest).map((r) => [r.name, r.manifest as ModuleManifest]),
+    );
     manifests.set(manifest.name, manifest);
     const cycle = findCycle(manifest.name, manifests);
     if (cycle) {
-      throw new NxfError('NXF_DEPENDENCY_CYCLE', `${manifest.name} is part of a dependency cycle: ${cycle.join(' → ')}.`, { status: 409 });
+      throw new NxfError(
+        'NXF_DEPENDENCY_CYCLE',
+        `${manifest.name} is part of a dependency cycle: ${cycle.join(' → ')}.`,
+        { status: 409 },
+      );
     }
     assertDependenciesEnabled(manifest, new Map(this.registry.mounted().map((m) => [m.name, m.manifest.version])));
     const module = await loadModule(this.#loaderDeps, record.directory, record.name, this.registry.mounted());
@@ -326,21 +395,33 @@ export class ModuleManager {
       return;
     }
     const shouldRun = record.enabled && record.status === 'ENABLED';
-    if (mounted && (!shouldRun || mounted.manifest.version !== record.version)) await this.#unmount(name, record.manifest ?? undefined);
-    if (shouldRun && !this.registry.get(name)) await this.#mount(record).catch((error: unknown) => this.options.logger.error({ err: error, module: name }, 'module failed to load'));
+    if (mounted && (!shouldRun || mounted.manifest.version !== record.version))
+      await this.#unmount(name, record.manifest ?? undefined);
+    if (shouldRun && !this.registry.get(name))
+      await this.#mount(record).catch((error: unknown) =>
+        this.options.logger.error({ err: error, module: name }, 'module failed to load'),
+      );
     if (!shouldRun && record.manifest) this.registry.setDormant(name, record.manifest);
     if (this.registry.get(name)) await this.#refreshSettings(name, record.manifest);
   }
 
   async #refreshSettings(name: string, manifest: ModuleManifest | null): Promise<void> {
     const mounted = this.registry.get(name);
-    if (mounted) mounted.settings = effectiveSettings(manifest?.settings ?? mounted.manifest.settings, await this.settingsStore.load(name));
+    if (mounted)
+      mounted.settings = effectiveSettings(
+        manifest?.settings ?? mounted.manifest.settings,
+        await this.settingsStore.load(name),
+      );
   }
 
   async #transition(record: ModuleRecord, to: ModuleStatus, enabled: boolean, actor: Actor): Promise<void> {
     await this.store.setStatus(record.name, to, enabled);
     await this.#log(record.name, 'info', `${record.status} → ${to}`, actor, { from: record.status, to });
-    await this.options.events.emit(`module.${to === 'ENABLED' ? 'enabled' : 'disabled'}`, { module: record.name, version: record.version, actor: actor.name });
+    await this.options.events.emit(`module.${to === 'ENABLED' ? 'enabled' : 'disabled'}`, {
+      module: record.name,
+      version: record.version,
+      actor: actor.name,
+    });
     await this.options.notifications.notify(channel, record.name);
   }
 
@@ -352,11 +433,26 @@ export class ModuleManager {
   async #recordFailure(record: ModuleRecord, action: string, error: unknown, actor: Actor): Promise<void> {
     const details = isNxfError(error) ? error.details : undefined;
     await this.store.setError(record.name, errorMessage(error), details);
-    await this.#log(record.name, 'error', `${action} failed: ${errorMessage(error)}`, actor, { code: isNxfError(error) ? error.code : undefined });
+    await this.#log(record.name, 'error', `${action} failed: ${errorMessage(error)}`, actor, {
+      code: isNxfError(error) ? error.code : undefined,
+    });
   }
 
-  async #log(module: string, level: 'info' | 'error', message: string, actor: Actor, fields: Record<string, unknown> = {}): Promise<void> {
-    await this.logs.write({ module, kind: 'lifecycle', level, message, actor: actor.name, fields: { ...fields, reason: actor.reason } });
+  async #log(
+    module: string,
+    level: 'info' | 'error',
+    message: string,
+    actor: Actor,
+    fields: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.logs.write({
+      module,
+      kind: 'lifecycle',
+      level,
+      message,
+      actor: actor.name,
+      fields: { ...fields, reason: actor.reason },
+    });
   }
 
   #identity(manifest: ModuleManifest, directory: string, source: ModuleRecord['source']) {

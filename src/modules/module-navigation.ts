@@ -10,16 +10,18 @@ const defaultOrder = 100;
  */
 export function addModulesToNavigation(navigation: NavigationRegistry, registry: ModuleRegistry): void {
   navigation.addSource(() =>
-    registry.mounted().map(
-      ({ manifest }): NavEntry => ({
-        id: manifest.name,
-        label: manifest.ui.sidebar.label,
-        icon: manifest.ui.sidebar.icon,
-        order: manifest.ui.sidebar.order ?? defaultOrder,
-        permission: `${manifest.name}:read`,
-        children: manifest.ui.sidebar.children.map((child) => ({ label: child.label, path: child.path, icon: child.icon })),
-      }),
-    ),
+    registry.mounted().map(({ manifest }): NavEntry => ({
+      id: manifest.name,
+      label: manifest.ui.sidebar.label,
+      icon: manifest.ui.sidebar.icon,
+      order: manifest.ui.sidebar.order ?? defaultOrder,
+      permission: `${manifest.name}:read`,
+      children: manifest.ui.sidebar.children.map((child) => ({
+        label: child.label,
+        path: child.path,
+        icon: child.icon,
+      })),
+    })),
   );
   registry.onChange(() => navigation.invalidate());
 }

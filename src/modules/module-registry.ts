@@ -61,7 +61,9 @@ export class ModuleRegistry {
 
   /** The mounted module whose claims cover `path`. */
   ownerOf(path: string): LoadedModule | undefined {
-    return this.#bySegment.get(firstSegment(path))?.find((module) => module.claims.some((claim) => claimMatches(claim, path)));
+    return this.#bySegment
+      .get(firstSegment(path))
+      ?.find((module) => module.claims.some((claim) => claimMatches(claim, path)));
   }
 
   /** The dormant module whose claims cover `path`. */

@@ -12,7 +12,8 @@ function routeLayers(router: Router<AppState>): Layer[] {
   return router.stack.filter((layer) => layer.methods.length > 0);
 }
 
-const methodsOf = (layer: Layer) => layer.methods.filter((method) => method !== 'HEAD' || !layer.methods.includes('GET'));
+const methodsOf = (layer: Layer) =>
+  layer.methods.filter((method) => method !== 'HEAD' || !layer.methods.includes('GET'));
 
 /**
  * Checks the API routes a module registered against its manifest, then puts a permission check in front of
@@ -57,7 +58,12 @@ export function verifyAndGuardUiRoutes(manifest: ModuleManifest, claims: PathCla
     const path = String(layer.path);
     // The part before the first parameter or wildcard must fall inside a claim.
     const fixed = typeof layer.path === 'string' ? path.split(/[:*({]/)[0]?.replace(/\/$/, '') || '/' : '';
-    if (!fixed || !claims.some((claim) => claimMatches(claim, fixed) || (claim.wildcard && `${fixed}/`.startsWith(`${claim.base}/`)))) {
+    if (
+      !fixed ||
+      !claims.some(
+        (claim) => claimMatches(claim, fixed) || (claim.wildcard && `${fixed}/`.startsWith(`${claim.base}/`)),
+      )
+    ) {
       outside.push(`${layer.methods.join('|')} ${path}`);
     }
     if (methodsOf(layer).some((method) => method !== 'GET')) {

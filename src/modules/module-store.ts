@@ -67,14 +67,24 @@ export class ModuleStore {
   }
 
   /** Creates the record of a module, or replaces what is known of it (an upgrade, a reinstall). */
-  async save(record: Pick<ModuleRecord, 'name' | 'version' | 'status' | 'enabled' | 'source' | 'directory' | 'manifest'>): Promise<ModuleRecord> {
+  async save(
+    record: Pick<ModuleRecord, 'name' | 'version' | 'status' | 'enabled' | 'source' | 'directory' | 'manifest'>,
+  ): Promise<ModuleRecord> {
     const row = await this.db.one<ModuleRow>(
       `INSERT INTO modules (name, version, status, enabled, source, directory, manifest)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (name) DO UPDATE SET version = $2, status = $3, enabled = $4, source = $5, directory = $6,
          manifest = $7, error = NULL, error_details = NULL, updated_at = now()
        RETURNING *`,
-      [record.name, record.version, record.status, record.enabled, record.source, record.directory, JSON.stringify(record.manifest)],
+      [
+        record.name,
+        record.version,
+        record.status,
+        record.enabled,
+        record.source,
+        record.directory,
+        JSON.stringify(record.manifest),
+      ],
     );
     return toRecord(row as ModuleRow);
   }

@@ -63,8 +63,14 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
 
 /** Form and JSON bodies, parsed only for methods that carry one. */
 function bodyParser(): Koa.Middleware<AppState> {
-  const parse = koaBody({ json: true, urlencoded: true, multipart: false, jsonLimit: '1mb', formLimit: '256kb', text: false });
+  const parse = koaBody({
+    json: true,
+    urlencoded: true,
+    multipart: false,
+    jsonLimit: '1mb',
+    formLimit: '256kb',
+    text: false,
+  });
   return (ctx, next) => (bodyMethods.has(ctx.method) ? parse(ctx, next) : next());
 }
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-

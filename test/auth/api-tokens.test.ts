@@ -38,13 +38,18 @@ describe('personal API tokens', () => {
     expect(profile.text).to.not.contain(token);
   });
 
-  it('authenticates /api/v1 requests as its owner, with the owner\'s permissions', async () => {
+  it("authenticates /api/v1 requests as its owner, with the owner's permissions", async () => {
     const token = await createToken('script');
     const me = await apiRequest(server.url, token, 'GET', '/api/v1/me');
     expect(me.status).to.equal(200);
     expect(me.body).to.deep.include({ authMethod: 'token' });
-    expect((me.body as { user: { username: string; role: string } }).user).to.include({ username: 'vic', role: 'viewer' });
-    const tokens = await server.services.apiTokens.listForUser((await server.services.users.findForLogin('vic'))!.user.id);
+    expect((me.body as { user: { username: string; role: string } }).user).to.include({
+      username: 'vic',
+      role: 'viewer',
+    });
+    const tokens = await server.services.apiTokens.listForUser(
+      (await server.services.users.findForLogin('vic'))!.user.id,
+    );
     expect(tokens.find((t) => t.name === 'script')?.lastUsedAt).to.be.instanceOf(Date);
   });
 
@@ -59,15 +64,17 @@ describe('personal API tokens', () => {
 
   it('stops working once revoked, and revocation is audited', async () => {
     const token = await createToken('short lived');
-    const [record] = (await server.services.apiTokens.listForUser((await server.services.users.findForLogin('vic'))!.user.id)).filter(
-      (t) => t.name === 'short lived',
-    );
+    const [record] = (
+      await server.services.apiTokens.listForUser((await server.services.users.findForLogin('vic'))!.user.id)
+    ).filter((t) => t.name === 'short lived');
     const revoked = await browser.post(`/profile/tokens/${record?.id}/revoke`);
     expect(revoked.status).to.equal(200);
     expect(revoked.text).to.contain('revoked');
     const response = await apiRequest(server.url, token, 'GET', '/api/v1/me');
     expect(response.status).to.equal(401);
-    expect(response.body).to.deep.equal({ error: { code: 'NXF_TOKEN_INVALID', message: 'The API token is unknown or revoked.' } });
+    expect(response.body).to.deep.equal({
+      error: { code: 'NXF_TOKEN_INVALID', message: 'The API token is unknown or revoked.' },
+    });
     const audit = await server.services.audit.query({ actor: 'vic', action: 'token.' });
     expect(audit.map((entry) => `${entry.action} ${entry.target}`)).to.include.members([
       'token.create short lived',
@@ -75,7 +82,7 @@ describe('personal API tokens', () => {
     ]);
   });
 
-  it('cannot revoke someone else\'s token', async () => {
+  it("cannot revoke someone else's token", async () => {
     const adminId = (await server.services.users.findForLogin('admin'))!.user.id;
     const { record } = await server.services.apiTokens.create(adminId, 'admin token');
     const response = await browser.post(`/profile/tokens/${record.id}/revoke`);

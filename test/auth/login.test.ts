@@ -7,7 +7,14 @@ describe('sign-in and sessions', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({
-      throttlePolicy: { delayAfter: 2, delayStepMs: 50, maxDelayMs: 200, lockAfter: 4, windowMinutes: 15, lockMinutes: 15 },
+      throttlePolicy: {
+        delayAfter: 2,
+        delayStepMs: 50,
+        maxDelayMs: 200,
+        lockAfter: 4,
+        windowMinutes: 15,
+        lockMinutes: 15,
+      },
     });
     await server.services.users.create({ username: 'olivia', password: 'olivia-password-1', role: 'operator' });
   });
@@ -25,7 +32,9 @@ describe('sign-in and sessions', () => {
     expect(response.status).to.equal(303);
     expect(response.headers.get('location')).to.equal('/');
     const cookie = response.headers.getSetCookie().find((c) => c.startsWith('nxf_session='));
-    expect(cookie).to.match(/httponly/i).and.to.match(/samesite=lax/i);
+    expect(cookie)
+      .to.match(/httponly/i)
+      .and.to.match(/samesite=lax/i);
     expect((await client.get('/')).status).to.equal(200);
 
     const logout = await client.post('/logout');
@@ -41,12 +50,20 @@ describe('sign-in and sessions', () => {
     const denied = await client.get('/admin/users');
     expect(denied.headers.get('location')).to.equal('/login?next=%2Fadmin%2Fusers');
     await client.get('/login?next=%2Fadmin%2Fusers');
-    const response = await client.post('/login', { username: 'admin', password: testAdminPassword, next: '/admin/users' });
+    const response = await client.post('/login', {
+      username: 'admin',
+      password: testAdminPassword,
+      next: '/admin/users',
+    });
     expect(response.headers.get('location')).to.equal('/admin/users');
 
     const other = new WebClient(server.url);
     await other.get('/login');
-    const evil = await other.post('/login', { username: 'admin', password: testAdminPassword, next: '//evil.example/' });
+    const evil = await other.post('/login', {
+      username: 'admin',
+      password: testAdminPassword,
+      next: '//evil.example/',
+    });
     expect(evil.headers.get('location')).to.equal('/');
   });
 

@@ -92,7 +92,9 @@ describe('routes by role', () => {
     expect(page.headers.get('location')).to.match(/^\/login\?next=/);
     const api = await anonymous.get('/api/v1/me');
     expect(api.status).to.equal(401);
-    expect(api.json()).to.deep.equal({ error: { code: 'NXF_UNAUTHENTICATED', message: 'Sign in or send an API token.' } });
+    expect(api.json()).to.deep.equal({
+      error: { code: 'NXF_UNAUTHENTICATED', message: 'Sign in or send an API token.' },
+    });
     const htmx = await anonymous.get('/profile', { 'HX-Request': 'true' });
     expect(htmx.status).to.equal(401);
     expect(htmx.headers.get('hx-redirect')).to.equal('/login?next=%2Fprofile');

@@ -23,23 +23,33 @@ describe('nxforge command', () => {
   });
 
   it('user create makes an account, generating a password when none is given', async () => {
-    const given = await runCli(['user', 'create', '--username', 'ops', '--role', 'operator', '--password', 'ops-password-12'], {
-      DATABASE_URL: database.url,
-    });
+    const given = await runCli(
+      ['user', 'create', '--username', 'ops', '--role', 'operator', '--password', 'ops-password-12'],
+      {
+        DATABASE_URL: database.url,
+      },
+    );
     expect(given.code, given.stderr).to.equal(0);
     expect(given.stdout).to.contain('Created operator "ops".');
     expect(given.stdout).to.not.contain('Password:');
-    const generated = await runCli(['user', 'create', '--username', 'kiosk', '--role', 'viewer'], { DATABASE_URL: database.url });
+    const generated = await runCli(['user', 'create', '--username', 'kiosk', '--role', 'viewer'], {
+      DATABASE_URL: database.url,
+    });
     expect(generated.stdout).to.match(/Password: \S{20}/);
   });
 
   it('user create explains what is wrong', async () => {
-    const badRole = await runCli(['user', 'create', '--username', 'x', '--role', 'root', '--password', 'long-enough-pw'], {
-      DATABASE_URL: database.url,
-    });
+    const badRole = await runCli(
+      ['user', 'create', '--username', 'x', '--role', 'root', '--password', 'long-enough-pw'],
+      {
+        DATABASE_URL: database.url,
+      },
+    );
     expect(badRole.code).to.equal(1);
     expect(badRole.stderr).to.contain('NXF_VALIDATION').and.to.contain('--role: Choose admin, operator or viewer.');
-    const taken = await runCli(['user', 'create', '--username', 'OPS', '--role', 'viewer'], { DATABASE_URL: database.url });
+    const taken = await runCli(['user', 'create', '--username', 'OPS', '--role', 'viewer'], {
+      DATABASE_URL: database.url,
+    });
     expect(taken.code).to.equal(1);
     expect(taken.stderr).to.contain('NXF_USER_EXISTS');
     const missing = await runCli(['user', 'create', '--username', 'x'], { DATABASE_URL: database.url });

@@ -73,8 +73,14 @@ describe('migrations', () => {
     const sql = (up: string, down: string) => `-- Up migration\n${up}\n-- Down migration\n${down}\n`;
 
     it('runs in name order, records each, and rolls back in reverse', async () => {
-      await writeFile(path.join(dir, '002_second.sql'), sql('CREATE TABLE t_second (id int REFERENCES t_first);', 'DROP TABLE t_second;'));
-      await writeFile(path.join(dir, '001_first.sql'), sql('CREATE TABLE t_first (id int PRIMARY KEY);', 'DROP TABLE t_first;'));
+      await writeFile(
+        path.join(dir, '002_second.sql'),
+        sql('CREATE TABLE t_second (id int REFERENCES t_first);', 'DROP TABLE t_second;'),
+      );
+      await writeFile(
+        path.join(dir, '001_first.sql'),
+        sql('CREATE TABLE t_first (id int PRIMARY KEY);', 'DROP TABLE t_first;'),
+      );
       await writeFile(path.join(dir, 'README.md'), 'not a migration');
       const migrator = createMigrator(db, await discoverMigrations(dir, { allowJs: false }), testLog);
       expect((await migrator.up()).map((m) => m.name)).to.deep.equal(['001_first.sql', '002_second.sql']);
@@ -88,7 +94,10 @@ describe('migrations', () => {
       await writeFile(path.join(dir, '001_good.sql'), sql('CREATE TABLE t_good (id int);', 'DROP TABLE t_good;'));
       await writeFile(
         path.join(dir, '002_bad.sql'),
-        sql('CREATE TABLE t_half (id int);\nINSERT INTO t_half VALUES (1);\nSELECT * FROM no_such_table;', 'DROP TABLE t_half;'),
+        sql(
+          'CREATE TABLE t_half (id int);\nINSERT INTO t_half VALUES (1);\nSELECT * FROM no_such_table;',
+          'DROP TABLE t_half;',
+        ),
       );
       const migrator = createMigrator(db, await discoverMigrations(dir, { allowJs: false }), testLog);
       const error = await migrator.up().then(
@@ -118,7 +127,10 @@ describe('migrations', () => {
 
 describe('SQL migration format', () => {
   it('splits the Up and Down sections', () => {
-    const parsed = parseSqlMigration('-- a comment\n-- Up migration\nCREATE TABLE x ();\n-- Down migration\nDROP TABLE x;\n', '001_x.sql');
+    const parsed = parseSqlMigration(
+      '-- a comment\n-- Up migration\nCREATE TABLE x ();\n-- Down migration\nDROP TABLE x;\n',
+      '001_x.sql',
+    );
     expect(parsed).to.deep.equal({ up: 'CREATE TABLE x ();', down: 'DROP TABLE x;' });
   });
 

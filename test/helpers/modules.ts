@@ -53,3 +53,30 @@ export async function tableExists(server: TestServer, table: string): Promise<bo
   const row = await server.services.db.one<{ found: string | null }>('SELECT to_regclass($1) AS found', [table]);
   return row?.found !== null;
 }
+
+/**
+ * A copy of the minimal module under another name: its prefix, claim and sidebar follow the name.
+ * `dependencies` adds module dependencies; `manifest` changes anything else.
+ */
+export function copyMinimalModule(
+  name: string,
+  options: {
+    dependencies?: Record<string, string>;
+    manifest?: (manifest: ModuleManifest) => void;
+    files?: Record<string, string | null>;
+  } = {},
+) {
+  return copyModuleFixture({
+    fixture: 'minimal-module',
+    files: options.files,
+    manifest: (manifest) => {
+      manifest.name = name;
+      manifest.displayName = `Module ${name}`;
+      manifest.tablePrefix = `${name.replace(/[^a-z0-9]/g, '').slice(0, 8)}_`;
+      manifest.ui.routes = [{ path: `/${name}/*` }];
+      manifest.ui.sidebar.children = [{ label: 'Home', path: `/${name}` }];
+      Object.assign(manifest.dependencies, options.dependencies ?? {});
+      options.manifest?.(manifest);
+    },
+  });
+}

@@ -14,7 +14,9 @@ export function watchPageProblems(page: Page): string[] {
       problems.push(`console: ${message.text()}`);
     }
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+  );
   page.on('response', (response) => {
     if (response.status() === 404 || response.status() >= 500) problems.push(`${response.status()}: ${response.url()}`);
   });

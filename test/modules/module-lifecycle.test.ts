@@ -69,17 +69,24 @@ describe('module lifecycle with the dummy module', () => {
     const adminPost = await admin.post('/dummy/items', { name: 'by admin' });
     expect(adminPost.status).to.equal(302);
     // A route whose manifest names another permission: settings:manage, which viewers lack.
-    const viewerToken = (await server.services.apiTokens.create((await server.services.users.findForLogin('vera'))!.user.id, 'v')).token;
+    const viewerToken = (
+      await server.services.apiTokens.create((await server.services.users.findForLogin('vera'))!.user.id, 'v')
+    ).token;
     expect((await apiRequest(server.url, viewerToken, 'GET', '/api/v1/m/dummy/settings')).status).to.equal(403);
     expect((await apiRequest(server.url, viewerToken, 'GET', '/api/v1/m/dummy/items')).status).to.equal(200);
-    expect((await apiRequest(server.url, viewerToken, 'POST', '/api/v1/m/dummy/items', { name: 'x' })).status).to.equal(403);
+    expect((await apiRequest(server.url, viewerToken, 'POST', '/api/v1/m/dummy/items', { name: 'x' })).status).to.equal(
+      403,
+    );
     const anonymous = await new WebClient(server.url).get('/dummy/items');
     expect(anonymous.status).to.equal(302);
   });
 
   it('answers module errors in the JSON error format', async () => {
     const missing = await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/items/999');
-    expect(missing).to.deep.equal({ status: 404, body: { error: { code: 'DUMMY_NOT_FOUND', message: 'no such item' } } });
+    expect(missing).to.deep.equal({
+      status: 404,
+      body: { error: { code: 'DUMMY_NOT_FOUND', message: 'no such item' } },
+    });
     const invalid = await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: '' });
     expect(invalid.status).to.equal(400);
   });
@@ -116,9 +123,12 @@ describe('module lifecycle with the dummy module', () => {
     expect((await viewer.get('/dummy/items')).status).to.equal(200);
   });
 
-  it('records every transition with time and actor in the module log, and the module\'s own lines', async () => {
+  it("records every transition with time and actor in the module log, and the module's own lines", async () => {
     const entries = await server.services.modules.logs.list('dummy', { limit: 100 });
-    const lifecycle = entries.filter((e) => e.kind === 'lifecycle').map((e) => e.message).reverse();
+    const lifecycle = entries
+      .filter((e) => e.kind === 'lifecycle')
+      .map((e) => e.message)
+      .reverse();
     expect(lifecycle.slice(0, 4)).to.deep.equal([
       'VALIDATING → INSTALLING → INSTALLED (1.0.0)',
       'INSTALLED → ENABLED',
@@ -131,7 +141,7 @@ describe('module lifecycle with the dummy module', () => {
     expect(own).to.include.members(['dummy module set up', 'dummy module torn down']);
   });
 
-  it('serves the module\'s static assets', async () => {
+  it("serves the module's static assets", async () => {
     const asset = await fetch(new URL('/static/modules/dummy/dummy.css', server.url));
     expect(asset.status).to.equal(200);
     expect(await asset.text()).to.contain('.greeting');
@@ -160,8 +170,12 @@ describe('module lifecycle with the dummy module', () => {
     const { revertedMigrations } = await server.services.modules.uninstall('dummy', testActor, { purge: true });
     expect(revertedMigrations).to.deep.equal(['002_add_notes.js', '001_create_items.sql']);
     expect(await tableExists(server, 'dm_item')).to.equal(false);
-    expect(await server.services.db.select("SELECT 1 FROM module_migrations WHERE module_name = 'dummy'")).to.have.length(0);
-    expect(await server.services.db.select("SELECT 1 FROM module_settings WHERE module_name = 'dummy'")).to.have.length(0);
+    expect(
+      await server.services.db.select("SELECT 1 FROM module_migrations WHERE module_name = 'dummy'"),
+    ).to.have.length(0);
+    expect(await server.services.db.select("SELECT 1 FROM module_settings WHERE module_name = 'dummy'")).to.have.length(
+      0,
+    );
     expect(await tableExists(server, 'users')).to.equal(true);
   });
 });

@@ -69,7 +69,11 @@ describe('layout, static files and headers', () => {
   it('answers an htmx fragment request with the fragment alone and a boosted one with the whole page', async () => {
     const fragment = await admin.get('/profile', { 'HX-Request': 'true', 'HX-Request-Type': 'partial' });
     expect(fragment.text).to.not.contain('<html');
-    const boosted = await admin.get('/profile', { 'HX-Request': 'true', 'HX-Request-Type': 'full', 'HX-Boosted': 'true' });
+    const boosted = await admin.get('/profile', {
+      'HX-Request': 'true',
+      'HX-Request-Type': 'full',
+      'HX-Boosted': 'true',
+    });
     expect(boosted.text).to.contain('<html');
   });
 
@@ -84,7 +88,10 @@ describe('layout, static files and headers', () => {
   });
 
   it('answers malformed JSON with a 400 in JSON', async () => {
-    const { token } = await server.services.apiTokens.create((await server.services.users.findForLogin('admin'))!.user.id, 't');
+    const { token } = await server.services.apiTokens.create(
+      (await server.services.users.findForLogin('admin'))!.user.id,
+      't',
+    );
     const response = await fetch(new URL('/api/v1/me', server.url), {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

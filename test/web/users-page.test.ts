@@ -25,7 +25,11 @@ describe('users page', () => {
   });
 
   it('creates a user through the htmx form and returns the reset form plus the new row', async () => {
-    const response = await admin.post('/admin/users', { username: 'nina', role: 'operator', password: 'nina-password-1' }, htmx);
+    const response = await admin.post(
+      '/admin/users',
+      { username: 'nina', role: 'operator', password: 'nina-password-1' },
+      htmx,
+    );
     expect(response.status).to.equal(200);
     expect(response.text).to.contain('<form id="user-create"');
     expect(response.text).to.not.contain('<html');
@@ -37,7 +41,11 @@ describe('users page', () => {
   });
 
   it('shows validation errors inline with 422 and keeps what was typed', async () => {
-    const response = await admin.post('/admin/users', { username: 'bad name!', role: 'wizard', password: 'short' }, htmx);
+    const response = await admin.post(
+      '/admin/users',
+      { username: 'bad name!', role: 'wizard', password: 'short' },
+      htmx,
+    );
     expect(response.status).to.equal(422);
     expect(response.text).to.contain('Letters, digits, dot, dash and underscore only');
     expect(response.text).to.contain('Choose admin, operator or viewer.');
@@ -45,19 +53,31 @@ describe('users page', () => {
     expect(response.text).to.contain('value="bad name!"');
     expect(response.text).to.contain('aria-invalid="true"');
 
-    const tooLong = await admin.post('/admin/users', { username: 'x'.repeat(65), role: 'viewer', password: 'long-enough-pw' }, htmx);
+    const tooLong = await admin.post(
+      '/admin/users',
+      { username: 'x'.repeat(65), role: 'viewer', password: 'long-enough-pw' },
+      htmx,
+    );
     expect(tooLong.status).to.equal(422);
     expect(tooLong.text).to.contain('At most 64 characters.');
   });
 
   it('refuses a taken username (whatever its case)', async () => {
-    const response = await admin.post('/admin/users', { username: 'ADMIN', role: 'viewer', password: 'long-enough-pw' }, htmx);
+    const response = await admin.post(
+      '/admin/users',
+      { username: 'ADMIN', role: 'viewer', password: 'long-enough-pw' },
+      htmx,
+    );
     expect(response.status).to.equal(422);
     expect(response.text).to.contain('This username is taken.');
   });
 
   it('without JavaScript the same form redirects with a message, or re-renders the page with errors', async () => {
-    const created = await admin.post('/admin/users', { username: 'plain', role: 'viewer', password: 'plain-password-1' });
+    const created = await admin.post('/admin/users', {
+      username: 'plain',
+      role: 'viewer',
+      password: 'plain-password-1',
+    });
     expect(created.status).to.equal(303);
     const page = await admin.get('/admin/users');
     expect(page.text).to.contain('Created plain.');

@@ -80,15 +80,24 @@ export interface ModuleContextParts {
 /** Builds the context handed to a module's `setup`. */
 export function createModuleContext(
   deps: ModuleContextDeps,
-  module: { manifest: ModuleManifest; eta: Eta; logger: ModuleLogger; settings: () => Record<string, SettingValue | undefined> },
+  module: {
+    manifest: ModuleManifest;
+    eta: Eta;
+    logger: ModuleLogger;
+    settings: () => Record<string, SettingValue | undefined>;
+  },
 ): ModuleContextParts {
   const { manifest, eta } = module;
   const { name } = manifest;
   const has = (capability: Capability) => manifest.permissions.includes(capability);
   const deny = (capability: string): never => {
-    throw new NxfError('NXF_CAPABILITY_DENIED', `Module ${name} did not declare the "${capability}" capability in its manifest.`, {
-      status: 403,
-    });
+    throw new NxfError(
+      'NXF_CAPABILITY_DENIED',
+      `Module ${name} did not declare the "${capability}" capability in its manifest.`,
+      {
+        status: 403,
+      },
+    );
   };
   const subscriptions = new Set<() => void>();
   const widgets = new Map<string, WidgetLoader>();
@@ -99,12 +108,17 @@ export function createModuleContext(
 
   const settings = Object.defineProperties(
     {},
-    Object.fromEntries(Object.keys(manifest.settings).map((key) => [key, { get: () => module.settings()[key], enumerable: true }])),
+    Object.fromEntries(
+      Object.keys(manifest.settings).map((key) => [key, { get: () => module.settings()[key], enumerable: true }]),
+    ),
   ) as Record<string, SettingValue | undefined>;
 
   const events: ModuleEvents = {
     emit: (event, payload, options) =>
-      deps.events.emit(event.startsWith(`${name}.`) ? event : `${name}.${event}`, payload, { source: name, severity: options?.severity }),
+      deps.events.emit(event.startsWith(`${name}.`) ? event : `${name}.${event}`, payload, {
+        source: name,
+        severity: options?.severity,
+      }),
     on: (pattern, handler) => {
       if (!has('events:subscribe')) deny('events:subscribe');
       const unsubscribe = deps.events.subscribe(pattern, handler);
@@ -135,18 +149,29 @@ export function createModuleContext(
     render(view, data = {}, options = {}) {
       const request = moduleRequestScope.getStore();
       if (!request) {
-        throw new NxfError('NXF_RENDER_OUTSIDE_REQUEST', `${name}: render() can only be called while serving a request.`);
+        throw new NxfError(
+          'NXF_RENDER_OUTSIDE_REQUEST',
+          `${name}: render() can only be called while serving a request.`,
+        );
       }
-      const html = eta.render(view, { ...deps.views.common(request), module: { name, displayName: manifest.displayName }, ...data });
+      const html = eta.render(view, {
+        ...deps.views.common(request),
+        module: { name, displayName: manifest.displayName },
+        ...data,
+      });
       const title = options.title ?? (typeof data.title === 'string' ? data.title : manifest.displayName);
       if (options.status) request.status = options.status;
       return deps.views.wrap(request, html, { title });
     },
     widget(id, load) {
       if (!declaredWidgets.has(id)) {
-        throw new NxfError('NXF_WIDGET_UNDECLARED', `${name}: widget "${id}" is not declared in the manifest's ui.widgets.`, {
-          status: 400,
-        });
+        throw new NxfError(
+          'NXF_WIDGET_UNDECLARED',
+          `${name}: widget "${id}" is not declared in the manifest's ui.widgets.`,
+          {
+            status: 400,
+          },
+        );
       }
       widgets.set(id, load);
     },

@@ -18,9 +18,11 @@ export function createModuleLogger(module: string, logger: Logger, store: Module
   const write = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     processLog[level](fields ?? {}, message);
     if (level === 'debug') return;
-    store.write({ module, kind: 'log', level, message, actor: null, fields: fields ?? null }).catch((error: unknown) => {
-      processLog.warn({ err: error }, 'could not store a module log line');
-    });
+    store
+      .write({ module, kind: 'log', level, message, actor: null, fields: fields ?? null })
+      .catch((error: unknown) => {
+        processLog.warn({ err: error }, 'could not store a module log line');
+      });
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -8,11 +8,17 @@ import type { Capability } from '../manifest/manifest-types.js';
 export function createModuleServices(module: string, capabilities: readonly Capability[]): object {
   const gate = (name: string, needs: Capability[]) => () => {
     if (!needs.some((capability) => capabilities.includes(capability))) {
-      throw new NxfError('NXF_CAPABILITY_DENIED', `Module ${module} did not declare the "${needs[0]}" capability in its manifest.`, {
-        status: 403,
-      });
+      throw new NxfError(
+        'NXF_CAPABILITY_DENIED',
+        `Module ${module} did not declare the "${needs[0]}" capability in its manifest.`,
+        {
+          status: 403,
+        },
+      );
     }
-    throw new NxfError('NXF_SERVICE_UNAVAILABLE', `The ${name} service is not available in this version of NxForge.`, { status: 503 });
+    throw new NxfError('NXF_SERVICE_UNAVAILABLE', `The ${name} service is not available in this version of NxForge.`, {
+      status: 503,
+    });
   };
   return Object.defineProperties(
     {},

@@ -77,8 +77,10 @@ function crossFieldProblems(manifest: ModuleManifest): ManifestProblem[] {
   const checkSettings = (prefix: string, settings: ModuleManifest['settings']) => {
     for (const [key, setting] of Object.entries(settings)) {
       const field = `${prefix}.${key}`;
-      if (setting.type === 'select' && !setting.options) problems.push({ field: `${field}.options`, message: 'a select needs options' });
-      if (setting.type !== 'select' && setting.options) problems.push({ field: `${field}.options`, message: 'only a select has options' });
+      if (setting.type === 'select' && !setting.options)
+        problems.push({ field: `${field}.options`, message: 'a select needs options' });
+      if (setting.type !== 'select' && setting.options)
+        problems.push({ field: `${field}.options`, message: 'only a select has options' });
       if (setting.default !== undefined && !defaultFits(setting)) {
         problems.push({ field: `${field}.default`, message: `must be a valid ${setting.type}` });
       }
@@ -94,7 +96,8 @@ function crossFieldProblems(manifest: ModuleManifest): ManifestProblem[] {
   });
   const widgetIds = new Set<string>();
   (manifest.ui.widgets ?? []).forEach((widget, index) => {
-    if (widgetIds.has(widget.id)) problems.push({ field: `ui.widgets[${index}].id`, message: `"${widget.id}" is used twice` });
+    if (widgetIds.has(widget.id))
+      problems.push({ field: `ui.widgets[${index}].id`, message: `"${widget.id}" is used twice` });
     widgetIds.add(widget.id);
   });
   if (Object.hasOwn(manifest.dependencies, manifest.name)) {
@@ -107,7 +110,11 @@ function defaultFits(setting: ModuleManifest['settings'][string]): boolean {
   const value = setting.default;
   switch (setting.type) {
     case 'number':
-      return typeof value === 'number' && (setting.min === undefined || value >= setting.min) && (setting.max === undefined || value <= setting.max);
+      return (
+        typeof value === 'number' &&
+        (setting.min === undefined || value >= setting.min) &&
+        (setting.max === undefined || value <= setting.max)
+      );
     case 'boolean':
       return typeof value === 'boolean';
     case 'string':
@@ -134,11 +141,17 @@ function describe(error: ErrorObject): ManifestProblem {
     case 'propertyNames':
       return { field: at(String(params.propertyName)), message: 'is not an allowed name' };
     case 'format':
-      return { field: base || '(root)', message: formatMessages[String(params.format)] ?? `must be a ${params.format}` };
+      return {
+        field: base || '(root)',
+        message: formatMessages[String(params.format)] ?? `must be a ${params.format}`,
+      };
     case 'pattern':
       return { field: base || '(root)', message: patternMessage(base) };
     case 'enum':
-      return { field: base || '(root)', message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        field: base || '(root)',
+        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     default:
       return { field: base || '(root)', message: error.message ?? 'is not valid' };
   }
@@ -151,7 +164,8 @@ const formatMessages: Record<string, string> = {
 };
 
 function patternMessage(field: string): string {
-  if (field === 'name' || field.endsWith('.id')) return 'must be kebab-case: lower-case letters and digits joined by dashes';
+  if (field === 'name' || field.endsWith('.id'))
+    return 'must be kebab-case: lower-case letters and digits joined by dashes';
   if (field === 'tablePrefix') return 'must be a short lower-case word followed by an underscore, e.g. cm_';
   if (field === 'entry' || field === 'migrations' || field.endsWith('views') || field.endsWith('handler')) {
     return 'must be a relative path starting with ./';

@@ -161,6 +161,10 @@ export const manifestSchema = {
       additionalProperties: { type: 'string', format: 'semver-range' },
     },
     permissions: { type: 'array', uniqueItems: true, items: { enum: [...capabilities] } },
-    settings: { type: 'object', propertyNames: { pattern: '^[a-zA-Z][a-zA-Z0-9_]*$' }, additionalProperties: settingDefinition },
+    settings: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-zA-Z][a-zA-Z0-9_]*$' },
+      additionalProperties: settingDefinition,
+    },
   },
 } as const;

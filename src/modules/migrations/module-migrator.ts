@@ -18,10 +18,18 @@ function moduleMigrationLog(moduleName: string): MigrationLog {
       return rows.map((row) => row.migration_name);
     },
     async record(db, name, transaction: Transaction) {
-      await db.execute('INSERT INTO module_migrations (module_name, migration_name) VALUES ($1, $2)', [moduleName, name], transaction);
+      await db.execute(
+        'INSERT INTO module_migrations (module_name, migration_name) VALUES ($1, $2)',
+        [moduleName, name],
+        transaction,
+      );
     },
     async forget(db, name, transaction: Transaction) {
-      await db.execute('DELETE FROM module_migrations WHERE module_name = $1 AND migration_name = $2', [moduleName, name], transaction);
+      await db.execute(
+        'DELETE FROM module_migrations WHERE module_name = $1 AND migration_name = $2',
+        [moduleName, name],
+        transaction,
+      );
     },
   };
 }

@@ -23,25 +23,76 @@ const ifExists = String.raw`(?:IF\s+EXISTS\s+)?`;
 
 /** Statement shapes and the action they stand for; each captures the object name as group 1. */
 const patterns: Array<[string, RegExp]> = [
-  ['CREATE TABLE', new RegExp(String.raw`\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?TABLE\s+${ifNotExists}${qualified}`, 'gi')],
-  ['CREATE INDEX', new RegExp(String.raw`\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?${ifNotExists}(?!ON\b)${qualified}`, 'gi')],
-  ['INDEX ON', new RegExp(String.raw`\bINDEX\s+(?:CONCURRENTLY\s+)?(?:${ifNotExists}${identifier}\s+)?ON\s+(?:ONLY\s+)?${qualified}`, 'gi')],
-  ['CREATE SEQUENCE', new RegExp(String.raw`\bCREATE\s+(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?SEQUENCE\s+${ifNotExists}${qualified}`, 'gi')],
+  [
+    'CREATE TABLE',
+    new RegExp(
+      String.raw`\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?TABLE\s+${ifNotExists}${qualified}`,
+      'gi',
+    ),
+  ],
+  [
+    'CREATE INDEX',
+    new RegExp(
+      String.raw`\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?${ifNotExists}(?!ON\b)${qualified}`,
+      'gi',
+    ),
+  ],
+  [
+    'INDEX ON',
+    new RegExp(
+      String.raw`\bINDEX\s+(?:CONCURRENTLY\s+)?(?:${ifNotExists}${identifier}\s+)?ON\s+(?:ONLY\s+)?${qualified}`,
+      'gi',
+    ),
+  ],
+  [
+    'CREATE SEQUENCE',
+    new RegExp(String.raw`\bCREATE\s+(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?SEQUENCE\s+${ifNotExists}${qualified}`, 'gi'),
+  ],
   ['CREATE TYPE', new RegExp(String.raw`\bCREATE\s+TYPE\s+${qualified}`, 'gi')],
   ['CREATE DOMAIN', new RegExp(String.raw`\bCREATE\s+DOMAIN\s+${qualified}`, 'gi')],
-  ['CREATE VIEW', new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:MATERIALIZED\s+)?VIEW\s+${ifNotExists}${qualified}`, 'gi')],
-  ['CREATE FUNCTION', new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+${qualified}`, 'gi')],
-  ['CREATE TRIGGER', new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+${qualified}`, 'gi')],
-  ['TRIGGER ON', new RegExp(String.raw`\bTRIGGER\s+${identifier}\s+(?:BEFORE|AFTER|INSTEAD\s+OF)\b[^;]*?\bON\s+${qualified}`, 'gi')],
+  [
+    'CREATE VIEW',
+    new RegExp(
+      String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:MATERIALIZED\s+)?VIEW\s+${ifNotExists}${qualified}`,
+      'gi',
+    ),
+  ],
+  [
+    'CREATE FUNCTION',
+    new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+${qualified}`, 'gi'),
+  ],
+  [
+    'CREATE TRIGGER',
+    new RegExp(String.raw`\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+${qualified}`, 'gi'),
+  ],
+  [
+    'TRIGGER ON',
+    new RegExp(String.raw`\bTRIGGER\s+${identifier}\s+(?:BEFORE|AFTER|INSTEAD\s+OF)\b[^;]*?\bON\s+${qualified}`, 'gi'),
+  ],
   ['CREATE SCHEMA', new RegExp(String.raw`\bCREATE\s+SCHEMA\s+${ifNotExists}${qualified}`, 'gi')],
-  ['ALTER', new RegExp(String.raw`\bALTER\s+(?:TABLE|INDEX|SEQUENCE|TYPE|VIEW|MATERIALIZED\s+VIEW|DOMAIN|FUNCTION)\s+${ifExists}(?:ONLY\s+)?${qualified}`, 'gi')],
+  [
+    'ALTER',
+    new RegExp(
+      String.raw`\bALTER\s+(?:TABLE|INDEX|SEQUENCE|TYPE|VIEW|MATERIALIZED\s+VIEW|DOMAIN|FUNCTION)\s+${ifExists}(?:ONLY\s+)?${qualified}`,
+      'gi',
+    ),
+  ],
   ['RENAME TO', new RegExp(String.raw`\bRENAME\s+TO\s+${qualified}`, 'gi')],
-  ['DROP', new RegExp(String.raw`\bDROP\s+(?:TABLE|INDEX|SEQUENCE|TYPE|VIEW|MATERIALIZED\s+VIEW|DOMAIN|FUNCTION|PROCEDURE|SCHEMA)\s+(?:CONCURRENTLY\s+)?${ifExists}${qualifiedList}`, 'gi')],
+  [
+    'DROP',
+    new RegExp(
+      String.raw`\bDROP\s+(?:TABLE|INDEX|SEQUENCE|TYPE|VIEW|MATERIALIZED\s+VIEW|DOMAIN|FUNCTION|PROCEDURE|SCHEMA)\s+(?:CONCURRENTLY\s+)?${ifExists}${qualifiedList}`,
+      'gi',
+    ),
+  ],
   ['TRUNCATE', new RegExp(String.raw`\bTRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?${qualifiedList}`, 'gi')],
   ['INSERT INTO', new RegExp(String.raw`\bINSERT\s+INTO\s+${qualified}`, 'gi')],
   ['UPDATE', new RegExp(String.raw`\bUPDATE\s+(?:ONLY\s+)?${qualified}\s+SET\b`, 'gi')],
   ['DELETE FROM', new RegExp(String.raw`\bDELETE\s+FROM\s+(?:ONLY\s+)?${qualified}`, 'gi')],
-  ['COMMENT ON', new RegExp(String.raw`\bCOMMENT\s+ON\s+(?:TABLE|COLUMN|INDEX|SEQUENCE|TYPE|VIEW)\s+${qualified}`, 'gi')],
+  [
+    'COMMENT ON',
+    new RegExp(String.raw`\bCOMMENT\s+ON\s+(?:TABLE|COLUMN|INDEX|SEQUENCE|TYPE|VIEW)\s+${qualified}`, 'gi'),
+  ],
 ];
 
 /** Every object `sql` creates, alters, drops or writes to. */
@@ -85,8 +136,8 @@ function stripCommentsAndStrings(sql: string): string {
       let depth = 1;
       i += 2;
       while (i < sql.length && depth > 0) {
-        if (sql.startsWith('/*', i)) (depth += 1), (i += 2);
-        else if (sql.startsWith('*/', i)) (depth -= 1), (i += 2);
+        if (sql.startsWith('/*', i)) ((depth += 1), (i += 2));
+        else if (sql.startsWith('*/', i)) ((depth -= 1), (i += 2));
         else i += 1;
       }
       out += ' ';

@@ -18,7 +18,11 @@ export class ModuleSettingsStore {
     await this.db.transaction(async (transaction) => {
       for (const [key, value] of Object.entries(values)) {
         if (value === null) {
-          await this.db.execute('DELETE FROM module_settings WHERE module_name = $1 AND key = $2', [module, key], transaction);
+          await this.db.execute(
+            'DELETE FROM module_settings WHERE module_name = $1 AND key = $2',
+            [module, key],
+            transaction,
+          );
         } else {
           await this.db.execute(
             `INSERT INTO module_settings (module_name, key, value, updated_by) VALUES ($1, $2, $3, $4)

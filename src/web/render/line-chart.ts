@@ -37,9 +37,14 @@ export function lineChartSvg(spec: LineChartSpec): string {
   const xs = points.map((p) => Number(p.x));
   const ys = [...defined.map((p) => p.y), ...(spec.thresholds ?? []).map((t) => t.value)];
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
-  const x = (isTime ? scaleTime().domain([new Date(xMin), new Date(xMax)]) : scaleLinear().domain([xMin, xMax]))
-    .range([margin.left, width - margin.right]);
-  const y = scaleLinear().domain([Math.min(...ys), Math.max(...ys)]).nice().range([height - margin.bottom, margin.top]);
+  const x = (isTime ? scaleTime().domain([new Date(xMin), new Date(xMax)]) : scaleLinear().domain([xMin, xMax])).range([
+    margin.left,
+    width - margin.right,
+  ]);
+  const y = scaleLinear()
+    .domain([Math.min(...ys), Math.max(...ys)])
+    .nice()
+    .range([height - margin.bottom, margin.top]);
   const unit = spec.unit ? ` ${escapeHtml(spec.unit)}` : '';
   const path = line<{ x: Date | number; y: number | null }>()
     .defined((p) => p.y !== null && Number.isFinite(p.y))
@@ -56,14 +61,18 @@ export function lineChartSvg(spec: LineChartSpec): string {
     return `<text class="tick" x="${tx}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(xFormat(tick as never))}</text>`;
   });
   const lines = spec.series.map(
-    (series, index) => `<path class="series series-${index % 6}" d="${path(series.points) ?? ''}"><title>${escapeHtml(series.label)}</title></path>`,
+    (series, index) =>
+      `<path class="series series-${index % 6}" d="${path(series.points) ?? ''}"><title>${escapeHtml(series.label)}</title></path>`,
   );
   const thresholds = (spec.thresholds ?? []).map((t) => {
     const ty = y(t.value).toFixed(1);
     return `<g class="threshold"><line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}"/><text x="${width - margin.right}" y="${ty}" dy="-0.3em" text-anchor="end">${escapeHtml(t.label)}</text></g>`;
   });
   const legend = spec.series
-    .map((series, index) => `<li><span class="swatch series-${index % 6}" aria-hidden="true"></span>${escapeHtml(series.label)}</li>`)
+    .map(
+      (series, index) =>
+        `<li><span class="swatch series-${index % 6}" aria-hidden="true"></span>${escapeHtml(series.label)}</li>`,
+    )
     .join('');
   return (
     `<figure class="chart"><svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(spec.title)}" preserveAspectRatio="xMidYMid meet">` +

@@ -52,7 +52,11 @@ export class ViewRenderer implements TemplateSource {
    * For views with a page and a fragment form (a form that htmx swaps on its own): the fragment for an htmx
    * request, else the page that contains it.
    */
-  respond(ctx: AppContext, views: { page: string; fragment: string }, data: PageOptions & Record<string, unknown>): void {
+  respond(
+    ctx: AppContext,
+    views: { page: string; fragment: string },
+    data: PageOptions & Record<string, unknown>,
+  ): void {
     if (isHtmxRequest(ctx)) {
       ctx.status = data.status ?? 200;
       this.fragment(ctx, views.fragment, data);

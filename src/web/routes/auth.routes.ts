@@ -36,7 +36,13 @@ export function authRoutes(services: CoreServices): Router<AppState> {
     const sourceIp = ctx.ip;
     const keys = throttleKeys(username, sourceIp);
     const failed = async (reason: string, status: number, message: string) => {
-      await audit.record({ action: 'auth.login', outcome: 'failure', actorName: username, sourceIp, details: { reason } });
+      await audit.record({
+        action: 'auth.login',
+        outcome: 'failure',
+        actorName: username,
+        sourceIp,
+        details: { reason },
+      });
       showLogin(ctx, status, message, username);
     };
 
@@ -45,12 +51,18 @@ export function authRoutes(services: CoreServices): Router<AppState> {
     if (verdict.lockedUntil) {
       const minutes = Math.max(1, Math.ceil((verdict.lockedUntil.getTime() - Date.now()) / 60_000));
       ctx.set('Retry-After', String(minutes * 60));
-      return failed('locked', 429, `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`);
+      return failed(
+        'locked',
+        429,
+        `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`,
+      );
     }
     if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
 
     const found = await users.findForLogin(username);
-    const passwordOk = found ? await verifyPassword(found.passwordHash, password) : (await verifyDecoy(password), false);
+    const passwordOk = found
+      ? await verifyPassword(found.passwordHash, password)
+      : (await verifyDecoy(password), false);
     if (!found || !passwordOk) {
       await throttle.recordFailure(keys);
       return failed('bad-credentials', 401, 'Incorrect username or password.');

@@ -13,7 +13,10 @@ import { isHtmxRequest } from '../render/htmx.js';
 export function modulesRoutes(services: CoreServices): Router<AppState> {
   const { modules, audit, views } = services;
   const router = new Router<AppState>({ prefix: '/admin/modules' });
-  const actor = (ctx: AppContext): Actor => ({ name: ctx.state.user?.username ?? 'unknown', reason: formString(ctx, 'reason') || undefined });
+  const actor = (ctx: AppContext): Actor => ({
+    name: ctx.state.user?.username ?? 'unknown',
+    reason: formString(ctx, 'reason') || undefined,
+  });
 
   router.get('/', requirePermission(corePermissions.modulesManage), async (ctx) => {
     views.page(ctx, 'pages/modules/index', { title: 'Modules', modules: await modules.list() });
@@ -24,11 +27,24 @@ export function modulesRoutes(services: CoreServices): Router<AppState> {
       const name = String(ctx.params.name);
       try {
         await modules[action](name, actor(ctx));
-        await audit.record({ action: `module.${action}`, outcome: 'success', actor: ctx.state.user, target: name, sourceIp: ctx.ip });
+        await audit.record({
+          action: `module.${action}`,
+          outcome: 'success',
+          actor: ctx.state.user,
+          target: name,
+          sourceIp: ctx.ip,
+        });
         ctx.state.flash.push({ kind: 'success', text: `${name} is ${action}d.` });
       } catch (error) {
-        if (!isNxfError(error) || error.status >= 500 && error.code === 'NXF_INTERNAL') throw error;
-        await audit.record({ action: `module.${action}`, outcome: 'failure', actor: ctx.state.user, target: name, sourceIp: ctx.ip, details: { error: error.message } });
+        if (!isNxfError(error) || (error.status >= 500 && error.code === 'NXF_INTERNAL')) throw error;
+        await audit.record({
+          action: `module.${action}`,
+          outcome: 'failure',
+          actor: ctx.state.user,
+          target: name,
+          sourceIp: ctx.ip,
+          details: { error: error.message },
+        });
         ctx.state.flash.push({ kind: 'error', text: error.message });
         ctx.status = error.status;
       }
@@ -44,14 +60,18 @@ export function modulesRoutes(services: CoreServices): Router<AppState> {
 
   const showSettings = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {
     const { record } = await modules.get(String(ctx.params.name));
-    views.respond(ctx, { page: 'pages/modules/settings', fragment: 'pages/modules/_settings-form' }, {
-      title: `${record.manifest?.displayName ?? record.name} settings`,
-      module: record,
-      definitions: record.manifest?.settings ?? {},
-      values: await modules.settingsOf(record.name),
-      errors: {},
-      ...extra,
-    });
+    views.respond(
+      ctx,
+      { page: 'pages/modules/settings', fragment: 'pages/modules/_settings-form' },
+      {
+        title: `${record.manifest?.displayName ?? record.name} settings`,
+        module: record,
+        definitions: record.manifest?.settings ?? {},
+        values: await modules.settingsOf(record.name),
+        errors: {},
+        ...extra,
+      },
+    );
   };
 
   router.get('/:name/settings', requirePermission(corePermissions.settingsManage), (ctx) => showSettings(ctx));
@@ -62,7 +82,14 @@ export function modulesRoutes(services: CoreServices): Router<AppState> {
     const { values, errors } = parseSettingsForm(record.manifest?.settings ?? {}, form);
     if (Object.keys(errors).length > 0) return showSettings(ctx, { status: 422, values: form, errors });
     await modules.saveSettings(record.name, values, actor(ctx));
-    await audit.record({ action: 'settings.module', outcome: 'success', actor: ctx.state.user, target: record.name, sourceIp: ctx.ip, details: { keys: Object.keys(values) } });
+    await audit.record({
+      action: 'settings.module',
+      outcome: 'success',
+      actor: ctx.state.user,
+      target: record.name,
+      sourceIp: ctx.ip,
+      details: { keys: Object.keys(values) },
+    });
     ctx.state.flash.push({ kind: 'success', text: 'Settings saved.' });
     await showSettings(ctx);
   });

@@ -30,7 +30,13 @@ export function profileRoutes(services: CoreServices): Router<AppState> {
     views.respond(
       ctx,
       { page: 'pages/profile/index', fragment: 'pages/profile/_tokens' },
-      { title: 'Your profile', tokens: await apiTokens.listForUser(me(ctx).id), passwordErrors: {}, tokenErrors: {}, ...extra },
+      {
+        title: 'Your profile',
+        tokens: await apiTokens.listForUser(me(ctx).id),
+        passwordErrors: {},
+        tokenErrors: {},
+        ...extra,
+      },
     );
 
   router.get('/', (ctx) => showProfile(ctx));
@@ -41,7 +47,8 @@ export function profileRoutes(services: CoreServices): Router<AppState> {
     const next = formString(ctx, 'password');
     const errors: Record<string, string> = {};
     const found = await users.findForLogin(user.username);
-    if (!found || !(await verifyPassword(found.passwordHash, current))) errors.current = 'This is not your current password.';
+    if (!found || !(await verifyPassword(found.passwordHash, current)))
+      errors.current = 'This is not your current password.';
     const weak = validatePassword(next);
     if (weak) errors.password = weak;
     if (next !== formString(ctx, 'confirm')) errors.confirm = 'The two new passwords differ.';
@@ -49,14 +56,26 @@ export function profileRoutes(services: CoreServices): Router<AppState> {
       return views.respond(
         ctx,
         { page: 'pages/profile/index', fragment: 'pages/profile/_password-form' },
-        { title: 'Your profile', status: 422, passwordErrors: errors, tokenErrors: {}, tokens: await apiTokens.listForUser(user.id) },
+        {
+          title: 'Your profile',
+          status: 422,
+          passwordErrors: errors,
+          tokenErrors: {},
+          tokens: await apiTokens.listForUser(user.id),
+        },
       );
     }
     await users.setPassword(user.id, next);
     // Other browsers signed in as this user are signed out; this one gets a fresh session below.
     await sessions.destroyForUser(user.id);
     setSessionCookie(ctx, await sessions.create(user.id, { sourceIp: ctx.ip, userAgent: ctx.get('User-Agent') }));
-    await audit.record({ action: 'user.password_change', outcome: 'success', actor: user, target: user.username, sourceIp: ctx.ip });
+    await audit.record({
+      action: 'user.password_change',
+      outcome: 'success',
+      actor: user,
+      target: user.username,
+      sourceIp: ctx.ip,
+    });
     setFlash(ctx, 'success', 'Your password has been changed; other sessions were signed out.');
     // The session changed, so the page's CSRF token did too: reload the whole page.
     if (isHtmxRequest(ctx)) {
@@ -73,8 +92,17 @@ export function profileRoutes(services: CoreServices): Router<AppState> {
     const name = formString(ctx, 'name');
     try {
       const { token, record } = await apiTokens.create(user.id, name);
-      await audit.record({ action: 'token.create', outcome: 'success', actor: user, target: record.name, sourceIp: ctx.ip });
-      ctx.state.flash.push({ kind: 'success', text: `Token "${record.name}" created. Copy it now: it is shown only once.` });
+      await audit.record({
+        action: 'token.create',
+        outcome: 'success',
+        actor: user,
+        target: record.name,
+        sourceIp: ctx.ip,
+      });
+      ctx.state.flash.push({
+        kind: 'success',
+        text: `Token "${record.name}" created. Copy it now: it is shown only once.`,
+      });
       await showTokens(ctx, { newToken: token });
     } catch (error) {
       if (!isNxfError(error, 'NXF_VALIDATION')) throw error;
@@ -86,7 +114,13 @@ export function profileRoutes(services: CoreServices): Router<AppState> {
     const user = me(ctx);
     const revoked = await apiTokens.revoke(user.id, String(ctx.params.id));
     if (!revoked) throw new NxfError('NXF_NOT_FOUND', 'No such active token.', { status: 404 });
-    await audit.record({ action: 'token.revoke', outcome: 'success', actor: user, target: revoked.name, sourceIp: ctx.ip });
+    await audit.record({
+      action: 'token.revoke',
+      outcome: 'success',
+      actor: user,
+      target: revoked.name,
+      sourceIp: ctx.ip,
+    });
     ctx.state.flash.push({ kind: 'success', text: `Token "${revoked.name}" revoked.` });
     await showTokens(ctx);
   });

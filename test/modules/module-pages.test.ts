@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
+import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
+import { apiRequest, WebClient } from '../helpers/web-client.js';
+
+describe('module pages: settings, dashboard widgets, the Modules list, in-flight requests', () => {
+  let server: TestServer;
+  let fixture: Awaited<ReturnType<typeof copyModuleFixture>>;
+  let admin: WebClient;
+  let operator: WebClient;
+  let token: string;
+  const htmx = { 'HX-Request': 'true', 'HX-Request-Type': 'partial' };
+
+  before(async () => {
+    server = await startTestServer();
+    fixture = await copyModuleFixture();
+    await installAndEnable(server, fixture.dir);
+    admin = new WebClient(server.url);
+    await admin.login('admin', testAdminPassword);
+    await server.services.users.create({ username: 'otto', password: 'otto-password-1', role: 'operator' });
+    operator = new WebClient(server.url);
+    await operator.login('otto', 'otto-password-1');
+    token = (await server.services.apiTokens.create((await server.services.users.findForLogin('admin'))!.user.id, 't'))
+      .token;
+  });
+  after(async () => {
+    await server.close();
+    await fixture.remove();
+  });
+
+  const moduleSettings = async () =>
+    (
+      (await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/settings')).body as {
+        settings: Record<string, unknown>;
+      }
+    ).settings;
+
+  describe('settings page generated from the manifest', () => {
+    it('shows one labelled control per setting, with help text and defaults', async () => {
+      const page = await admin.get('/admin/modules/dummy/settings');
+      expect(page.status).to.equal(200);
+      expect(page.text).to.match(/<label for="setting-greeting">Greeting <span class="required"/);
+      expect(page.text).to.match(/<input type="text" id="setting-greeting" name="greeting" value="Hello"/);
+      expect(page.text).to.match(/<input type="number" id="setting-pageSize" name="pageSize" value="10"/);
+      expect(page.text).to.match(/<input type="checkbox" id="setting-showChart" name="showChart" value="true" checked/);
+      expect(page.text)
+        .to.match(/<select id="setting-colour" name="colour"/)
+        .and.to.contain('<option value="green" selected>Green</option>');
+      expect(page.text).to.contain('Items per page · Default: 10');
+    });
+
+    it('the module reads its defaults through ctx.settings', async () => {
+      expect(await moduleSettings()).to.deep.equal({
+        greeting: 'Hello',
+        pageSize: 10,
+        showChart: true,
+        colour: 'green',
+      });
+    });
+
+    it('refuses bad values inline with 422 and keeps what was typed', async () => {
+      const response = await admin.post(
+        '/admin/modules/dummy/settings',
+        { greeting: '', pageSize: '500', colour: 'blue' },
+        htmx,
+      );
+      expect(response.status).to.equal(422);
+      expect(response.text)
+        .to.contain('This setting is required.')
+        .and.to.contain('At most 100.')
+        .and.to.contain('Choose one of the options.');
+      expect(response.text).to.contain('value="500"');
+      expect(await moduleSettings()).to.include({ greeting: 'Hello', pageSize: 10 });
+    });
+
+    it('saves valid values, which the running module sees at once; an unchecked box is false', async () => {
+      const response = await admin.post(
+        '/admin/modules/dummy/settings',
+        { greeting: 'Welcome', pageSize: '25', colour: 'red' },
+        htmx,
+      );
+      expect(response.status).to.equal(200);
+      expect(response.text).to.contain('Settings saved.');
+      expect(await moduleSettings()).to.deep.equal({
+        greeting: 'Welcome',
+        pageSize: 25,
+        showChart: false,
+        colour: 'red',
+      });
+      expect((await admin.get('/dummy/items')).text).to.contain('Welcome, admin.');
+      const audit = await server.services.audit.query({ action: 'settings.module' });
+      expect(audit[0]).to.include({ target: 'dummy', actorName: 'admin' });
+    });
+
+    it('is for administrators only', async () => {
+      expect((await operator.get('/admin/modules/dummy/settings')).status).to.equal(403);
+      expect((await operator.post('/admin/modules/dummy/settings', { greeting: 'x' })).status).to.equal(403);
+    });
+  });
+
+  describe('dashboard', () => {
+    it('shows module states and the widgets of modules the user may read, refreshed by htmx', async () => {
+      await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'widget item' });
+      const page = await operator.get('/');
+      expect(page.text).to.match(/<h2 id="widget-dummy-item-count">Dummy items<\/h2>/);
+      expect(page.text).to.match(/<span class="value">1<\/span> items/);
+      expect(page.text).to.contain('hx-get="/dashboard/widgets/dummy/item-count" hx-trigger="every 30s"');
+      expect(page.text).to.match(/badge-ok">running<\/span> Dummy module/);
+      const refreshed = await operator.get('/dashboard/widgets/dummy/item-count', htmx);
+      expect(refreshed.text.trim()).to.equal('<p class="big-number"><span class="value">1</span> items</p>');
+      expect((await operator.get('/dashboard/widgets/dummy/nope', htmx)).status).to.equal(404);
+    });
+  });
+
+  describe('Modules list', () => {
+    it('lists modules with their status and toggles them with an htmx swap of the row', async () => {
+      const list = await admin.get('/admin/modules');
+      expect(list.text).to.match(/<tr id="module-dummy">[\s\S]*badge-ok">ENABLED/);
+      const disabled = await admin.post('/admin/modules/dummy/disable', {}, htmx);
+      expect(disabled.status).to.equal(200);
+      expect(disabled.text).to.match(/^\s*<tr id="module-dummy">/);
+      expect(disabled.text).to.contain('DISABLED').and.to.contain('>Enable<');
+      expect((await operator.get('/dummy/items')).status).to.equal(403);
+      const enabled = await admin.post('/admin/modules/dummy/enable');
+      expect(enabled.status).to.equal(303);
+      expect((await operator.get('/dummy/items')).status).to.equal(200);
+      const audit = await server.services.audit.query({ action: 'module.' });
+      expect(audit.map((a) => a.action)).to.include.members(['module.disable', 'module.enable']);
+    });
+
+    it('is for administrators only', async () => {
+      expect((await operator.get('/admin/modules')).status).to.equal(403);
+      expect((await operator.post('/admin/modules/dummy/disable')).status).to.equal(403);
+      expect(server.services.modules.registry.get('dummy')).to.not.equal(undefined);
+    });
+  });
+
+  describe('disabling while requests are in flight', () => {
+    it('a request in flight when the module is disabled completes normally; the next one gets 403', async () => {
+      const inFlight = operator.get('/dummy/slow?ms=400');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await server.services.modules.disable('dummy', testActor);
+      const response = await inFlight;
+      expect(response.status).to.equal(200);
+      expect(response.text).to.equal('slow done');
+      expect((await operator.get('/dummy/slow?ms=1')).status).to.equal(403);
+    });
+  });
+});
