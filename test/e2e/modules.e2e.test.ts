@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { launchBrowser } from '../helpers/browser.js';
+import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
+import { watchPageProblems } from '../helpers/page-watch.js';
+import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
+
+describe('end to end in Chromium: a module appears, an admin disables it, it is gone', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let fixture: Awaited<ReturnType<typeof copyModuleFixture>>;
+  let browser: Browser;
+  let viewerContext: BrowserContext;
+  let adminContext: BrowserContext;
+  let viewer: Page;
+  let admin: Page;
+  let problems: string[][];
+
+  async function signIn(page: Page, username: string, password: string): Promise<void> {
+    await page.goto(`${server.url}/login`);
+    await page.type('#field-username', username);
+    await page.type('#field-password', password);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  }
+
+  /** The sidebar's labels, without their icons. */
+  const sidebarLabels = (page: Page) =>
+    page.$$eval('nav[aria-label="Main"] a, nav[aria-label="Main"] .group', (nodes) =>
+      nodes.map((n) =>
+        [...n.childNodes]
+          .filter((c) => c.nodeType === Node.TEXT_NODE)
+          .map((c) => c.textContent)
+          .join('')
+          .trim(),
+      ),
+    );
+
+  before(async () => {
+    server = await startTestServer();
+    fixture = await copyModuleFixture();
+    await installAndEnable(server, fixture.dir);
+    await server.services.users.create({ username: 'wall', password: 'wall-kiosk-pass', role: 'viewer' });
+    browser = await launchBrowser();
+    viewerContext = await browser.createBrowserContext();
+    adminContext = await browser.createBrowserContext();
+    viewer = await viewerContext.newPage();
+    admin = await adminContext.newPage();
+    await viewer.setViewport({ width: 800, height: 480 });
+    problems = [watchPageProblems(viewer), watchPageProblems(admin)];
+    await signIn(viewer, 'wall', 'wall-kiosk-pass');
+    await signIn(admin, 'admin', testAdminPassword);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await fixture?.remove();
+  });
+
+  it("a viewer sees the module's sidebar entry and opens its page", async () => {
+    expect(await sidebarLabels(viewer)).to.include.members(['Dummy', 'Items', 'Chart']);
+    await viewer.click('nav[aria-label="Main"] a[href="/dummy/items"]');
+    await viewer.waitForFunction(() => document.querySelector('h1')?.textContent === 'Dummy items');
+    expect(await viewer.$eval('.greeting', (p) => p.textContent)).to.equal('Hello, wall.');
+    await viewer.screenshot({ path: '/tmp/nxf-dummy-800x480.png' });
+  });
+
+  it('an admin disables it from the Modules page; the row is swapped in place', async () => {
+    await admin.goto(`${server.url}/admin/modules`);
+    await admin.click('#module-dummy button[type=submit]');
+    await admin.waitForFunction(
+      () => document.querySelector('#module-dummy .badge')?.textContent?.trim() === 'DISABLED',
+    );
+    expect(await admin.$eval('#module-dummy button[type=submit]', (b) => b.textContent?.trim())).to.match(/^Enable/);
+    expect(await admin.$eval('#flash', (f) => f.textContent?.trim())).to.equal('dummy is disabled.');
+  });
+
+  it("the viewer's page now answers 403 and the entry is gone from the sidebar", async () => {
+    const response = await viewer.reload();
+    expect(response?.status()).to.equal(403);
+    expect(await viewer.$eval('main', (m) => m.textContent)).to.contain('NXF_MODULE_DISABLED');
+    await viewer.goto(`${server.url}/`);
+    const labels = await sidebarLabels(viewer);
+    expect(labels).to.not.include('Dummy');
+    expect(labels).to.include('Dashboard');
+  });
+
+  it('raised no script errors, CSP violations or server errors', () => {
+    expect(problems.flat()).to.deep.equal([]);
+  });
+});
