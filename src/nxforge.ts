@@ -11,12 +11,14 @@ import { connectDatabase, type Database } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedded-postgres.js';
 import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
-import type { CoreServices } from './web/app-context.js';
+import type { AppRouter, CoreServices } from './web/app-context.js';
 import { createApp } from './web/app.js';
 
 /** Knobs for tests and embedding; production uses the defaults. */
 export interface StartOptions extends CoreServiceOptions {
   logger?: Logger;
+  /** Extra core routes, for embedding NxForge and for benchmarks. */
+  routers?: AppRouter[];
   /** Milliseconds to let in-flight requests finish at shutdown before closing their connections. */
   shutdownGraceMs?: number;
 }
@@ -63,7 +65,10 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied core migrations');
     const services = await createCoreServices(config, db, logger, keyring, options);
     notifications = services.notifications;
-    const app = createApp(services, { middleware: [moduleDispatcher(services.modules.registry)] });
+    const app = createApp(services, {
+      middleware: [moduleDispatcher(services.modules.registry)],
+      routers: options.routers,
+    });
     await services.modules.start();
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {
