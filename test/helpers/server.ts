@@ -25,6 +25,8 @@ export interface TestServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
   throttlePolicy?: ThrottlePolicy;
+  /** Bundled modules to find at start; none by default, so suites see only the modules they install. */
+  bundledModulesDir?: string;
 }
 
 /** Starts NxForge on 127.0.0.1 and an ephemeral port. Set NXF_TEST_LOG=debug to see its logs. */
@@ -41,7 +43,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const logger = createLogger((process.env.NXF_TEST_LOG as 'debug') ?? 'silent');
-  const running = await startNxforge(config, { logger, throttlePolicy: options.throttlePolicy, shutdownGraceMs: 2000 });
+  const running = await startNxforge(config, {
+    logger,
+    throttlePolicy: options.throttlePolicy,
+    bundledModulesDir: options.bundledModulesDir ?? path.join(dataDir, 'no-bundled-modules'),
+    shutdownGraceMs: 2000,
+  });
   return {
     ...running,
     database,
