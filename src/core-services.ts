@@ -12,6 +12,8 @@ import { EventBus } from './events/event-bus.js';
 import type { Keyring } from './keyring.js';
 import type { Logger } from './logger.js';
 import { addModulesToNavigation } from './modules/module-navigation.js';
+import { ModuleInstaller } from './modules/install/module-installer.js';
+import { defaultZipLimits, type ZipLimits } from './modules/install/zip-archive.js';
 import { ModuleManager } from './modules/module-manager.js';
 import { createModuleServices } from './modules/context/module-services.js';
 import { corePaths } from './paths.js';
@@ -26,7 +28,12 @@ export interface CoreServiceOptions {
   throttlePolicy?: ThrottlePolicy;
   /** Where bundled modules are found (default `modules/`). */
   bundledModulesDir?: string;
+  /** Limits on uploaded module archives (defaults: 50 MB upload, 5000 entries, 200 MB unpacked). */
+  moduleLimits?: Partial<ZipLimits> & { maxUploadBytes?: number };
 }
+
+/** Largest module archive accepted for upload. */
+export const defaultUploadLimitBytes = 50 * 1024 * 1024;
 
 /**
  * Builds the core's parts on an open, migrated database: auth stores, navigation and views, the event bus and
@@ -58,7 +65,10 @@ export async function createCoreServices(
     notifications,
     loader: { events, views, servicesFor: createModuleServices, cacheViews: true },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
-    installedDir: path.join(config.dataDir, 'modules'),
+  });
+  const installer = new ModuleInstaller(modules, path.join(config.dataDir, 'modules'), {
+    ...defaultZipLimits,
+    ...options.moduleLimits,
   });
   addModulesToNavigation(navigation, modules.registry);
 
@@ -77,5 +87,7 @@ export async function createCoreServices(
     navigation,
     events,
     modules,
+    installer,
+    uploadLimitBytes: options.moduleLimits?.maxUploadBytes ?? defaultUploadLimitBytes,
   };
 }

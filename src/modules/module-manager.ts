@@ -13,6 +13,7 @@ import type { LoaderDeps } from './module-loader.js';
 import { ModuleLogStore } from './module-log.js';
 import { ModuleMounter, type ModuleHooks } from './module-mounter.js';
 import { ModuleRegistry } from './module-registry.js';
+import { assertPrefixFree } from './prefix-ownership.js';
 import { ModuleStore, type ModuleRecord } from './module-store.js';
 import { ModuleSettingsStore } from './settings/module-settings-store.js';
 import { effectiveSettings, type SettingValue } from './settings/setting-values.js';
@@ -33,7 +34,6 @@ export interface ModuleManagerOptions {
   notifications: DatabaseNotifications;
   loader: Omit<LoaderDeps, 'db' | 'logger' | 'logs' | 'settingsStore'>;
   bundledDir: string;
-  installedDir: string;
 }
 
 /**
@@ -134,6 +134,92 @@ export class ModuleManager {
   }
 
   /**
+   * Keeps the outcome of an upload that failed validation: a new module is recorded INVALID with the problems,
+   * so the Modules page shows them; an installed module keeps its state and version, the failed upgrade goes
+   * to its log and its error.
+   */
+  async recordInvalid(
+    name: string,
+    version: string | undefined,
+    problems: unknown,
+    message: string,
+    actor: Actor,
+  ): Promise<void> {
+    await this.#serialize(async () => {
+      const existing = await this.store.get(name);
+      if (existing && existing.status !== 'REMOVED' && existing.status !== 'INVALID') {
+        await this.store.setError(name, message, problems);
+        await this.#journal.log(name, 'error', `upload of ${version ?? 'a new version'} refused: ${message}`, actor);
+        return;
+      }
+      await this.store.save({
+        name,
+        version: version ?? '0.0.0',
+        status: 'INVALID',
+        enabled: false,
+        source: 'installed',
+        directory: '',
+        manifest: null,
+      });
+      await this.store.setError(name, message, problems);
+      await this.#journal.log(name, 'error', `UPLOADING → VALIDATING → INVALID: ${message}`, actor, { problems });
+    });
+  }
+
+  /**
+   * Replaces an installed module's files with a new version in `directory`, keeping its data and state: a
+   * mounted module is unmounted, then mounted from the new files (applying only the new migrations). If that
+   * fails, the previous version is put back and mounted again.
+   * @returns the previous folder, for the caller to delete.
+   */
+  async upgrade(
+    name: string,
+    directory: string,
+    actor: Actor,
+  ): Promise<{ record: ModuleRecord; previousDirectory: string }> {
+    return this.#serialize(async () => {
+      const { record: previous } = await this.get(name);
+      const manifest = await readManifest(directory);
+      const wasMounted = this.registry.get(name) !== undefined;
+      await this.#journal.log(
+        name,
+        'info',
+        `${previous.status} → UPLOADING → VALIDATING → INSTALLING ${previous.version} → ${manifest.version}`,
+        actor,
+      );
+      if (wasMounted) await this.#mounter.unmount(name, previous.manifest ?? undefined);
+      const record = await this.store.save({
+        ...identity(manifest, directory, 'installed'),
+        status: previous.status,
+        enabled: previous.enabled,
+      });
+      if (wasMounted) {
+        try {
+          await this.#mounter.mount(record);
+        } catch (error) {
+          await this.store.save({ ...previous, manifest: previous.manifest });
+          await this.#mounter
+            .mount(previous)
+            .catch((again: unknown) =>
+              this.options.logger.error({ err: again, module: name }, 'the previous version failed to load too'),
+            );
+          await this.#journal.failure(previous, `upgrade to ${manifest.version}`, error, actor);
+          throw error;
+        }
+      }
+      await this.#journal.log(
+        name,
+        'info',
+        `upgraded ${previous.version} → ${manifest.version}: ${record.status}`,
+        actor,
+        { from: previous.version, to: manifest.version },
+      );
+      await this.#journal.announce(record, 'upgraded', actor, { from: previous.version });
+      return { record, previousDirectory: previous.directory };
+    });
+  }
+
+  /**
    * Loads and mounts a module and records it ENABLED.
    * @throws NxfError NXF_MODULE_NOT_FOUND, NXF_MODULE_STATE (it cannot be enabled from its state),
    *   NXF_DEPENDENCY_MISSING, NXF_DEPENDENCY_CYCLE, or why loading failed (also kept on the record).
@@ -223,10 +309,13 @@ export class ModuleManager {
       let revertedMigrations: string[] = [];
       try {
         if (options.purge && record.manifest) {
-          revertedMigrations = await (
-            await ModuleMigrator.open(this.options.db, record.directory, record.manifest)
-          ).revertAll();
+          const migrator = await ModuleMigrator.open(this.options.db, record.directory, record.manifest);
+          revertedMigrations = await migrator.revertAll();
+          const leftovers = await migrator.purgeLeftovers(this.options.db);
+          if (leftovers.length > 0)
+            await this.#journal.log(name, 'info', `dropped leftovers: ${leftovers.join(', ')}`, actor);
           await this.settingsStore.deleteAll(name);
+          await this.#mounter.purged(name);
         }
       } catch (error) {
         await this.store.setStatus(name, record.status, false);

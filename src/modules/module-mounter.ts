@@ -6,12 +6,15 @@ import { readManifest } from './manifest/manifest-read.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import { loadModule, unloadModule, type LoaderDeps } from './module-loader.js';
 import type { ModuleRegistry } from './module-registry.js';
+import { assertPrefixFree } from './prefix-ownership.js';
 import type { ModuleRecord, ModuleStore } from './module-store.js';
 
 /** Extensions that follow modules being mounted and unmounted (the scheduler registers their jobs). */
 export interface ModuleHooks {
   mounted?(module: LoadedModule): Promise<void> | void;
   unmounting?(module: LoadedModule): Promise<void> | void;
+  /** A module was uninstalled with purge: delete what this extension keeps for it (files, job history). */
+  purged?(module: string): Promise<void> | void;
 }
 
 /** How long unmounting waits for requests in flight before tearing the module down. */
@@ -30,6 +33,11 @@ export class ModuleMounter {
 
   addHooks(hooks: ModuleHooks): void {
     this.#hooks.push(hooks);
+  }
+
+  /** Tells the extensions that a module's data was purged. */
+  async purged(module: string): Promise<void> {
+    for (const hooks of this.#hooks) await hooks.purged?.(module);
   }
 
   /**
@@ -52,6 +60,7 @@ export class ModuleMounter {
       );
     }
     assertDependenciesEnabled(manifest, new Map(this.registry.mounted().map((m) => [m.name, m.manifest.version])));
+    await assertPrefixFree(manifest, this.store, this.loaderDeps.db);
     const module = await loadModule(this.loaderDeps, record.directory, record.name, this.registry.mounted());
     this.registry.mount(module);
     try {

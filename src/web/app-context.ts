@@ -11,6 +11,7 @@ import type { DatabaseNotifications } from '../db/notifications.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
+import type { ModuleInstaller } from '../modules/install/module-installer.js';
 import type { ModuleManager } from '../modules/module-manager.js';
 import type { NavigationRegistry } from './navigation.js';
 import type { ViewRenderer } from './render/views.js';
@@ -40,4 +41,7 @@ export interface CoreServices {
   navigation: NavigationRegistry;
   events: EventBus;
   modules: ModuleManager;
+  installer: ModuleInstaller;
+  /** Largest module archive accepted for upload, in bytes. */
+  uploadLimitBytes: number;
 }

@@ -15,6 +15,7 @@ import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { modulesRoutes } from './routes/modules.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
+import { modulesApiRoutes } from './routes/api/modules-api.routes.js';
 import type { AppRouter } from './app-context.js';
 
 /** Extra routers mounted after the core's (the module dispatcher, the API). */
@@ -52,6 +53,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
     profileRoutes(services),
     modulesRoutes(services),
     meApiRoutes(),
+    modulesApiRoutes(services),
     ...(extensions.routers ?? []),
   ]) {
     root.use(router.routes());

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ThrottlePolicy } from '../../src/auth/login-throttle.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startNxforge, type RunningNxforge } from '../../src/nxforge.js';
+import { startNxforge, type RunningNxforge, type StartOptions } from '../../src/nxforge.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const testAdminPassword = 'admin-password-for-tests';
@@ -27,6 +27,7 @@ export interface TestServerOptions {
   throttlePolicy?: ThrottlePolicy;
   /** Bundled modules to find at start; none by default, so suites see only the modules they install. */
   bundledModulesDir?: string;
+  moduleLimits?: StartOptions['moduleLimits'];
 }
 
 /** Starts NxForge on 127.0.0.1 and an ephemeral port. Set NXF_TEST_LOG=debug to see its logs. */
@@ -47,6 +48,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     throttlePolicy: options.throttlePolicy,
     bundledModulesDir: options.bundledModulesDir ?? path.join(dataDir, 'no-bundled-modules'),
+    moduleLimits: options.moduleLimits,
     shutdownGraceMs: 2000,
   });
   return {

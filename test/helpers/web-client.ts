@@ -83,3 +83,21 @@ export async function apiRequest(
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
 }
+
+/** Uploads a module archive to `POST /api/v1/modules/install` with a Bearer token. */
+export async function uploadModule(
+  baseUrl: string,
+  token: string,
+  zip: Buffer,
+  options: { force?: boolean; fileName?: string } = {},
+): Promise<{ status: number; body: any }> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), options.fileName ?? 'module.zip');
+  const response = await fetch(new URL(`/api/v1/modules/install${options.force ? '?force=true' : ''}`, baseUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}

@@ -133,6 +133,37 @@ export class ModuleMigrator {
     }
   }
 
+  /**
+   * Removes what is left of the module in the database after its migrations were reverted: the records of
+   * migrations its current files do not know (from a newer version it had before), and any table, view,
+   * sequence or type still named with its prefix. Prefixes are unique per module, so this touches nothing else.
+   */
+  async purgeLeftovers(db: Database): Promise<string[]> {
+    const prefix = this.manifest.tablePrefix;
+    const like = `${prefix.replace(/_/g, '\\_')}%`;
+    const objects = await db.select<{ name: string; kind: string }>(
+      `SELECT c.relname AS name, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END AS kind
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relname LIKE $1
+       UNION ALL
+       SELECT t.typname, 'TYPE' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'c', 'r') AND t.typrelid = 0 AND t.typname LIKE $1`,
+      [like],
+    );
+    const dropped: string[] = [];
+    for (const object of objects) {
+      const exists = await db.one<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = $1 UNION ALL SELECT 1 FROM pg_type WHERE typname = $1) AS found`,
+        [object.name],
+      );
+      if (!exists?.found) continue; // dropped along with an earlier object
+      await db.execute(`DROP ${object.kind} IF EXISTS "${object.name.replace(/"/g, '""')}" CASCADE`);
+      dropped.push(object.name);
+    }
+    await db.execute('DELETE FROM module_migrations WHERE module_name = $1', [this.manifest.name]);
+    return dropped;
+  }
+
   /** Reverts every applied migration, newest first. */
   async revertAll(): Promise<string[]> {
     try {

@@ -8,8 +8,8 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * CSRF protection with synchronizer tokens: the token is an HMAC of the session (or, before login, of a random
- * cookie), so it cannot be guessed from another origin and needs no storage. Forms send it as `_csrf`; htmx
- * sends it as `X-CSRF-Token` from the layout's meta tag. Requests authenticated by a Bearer token carry no
+ * cookie), so it cannot be guessed from another origin and needs no storage. Forms send it as `_csrf` (upload
+ * forms in their action URL); htmx sends it as `X-CSRF-Token` from the layout's meta tag. Requests authenticated by a Bearer token carry no
  * ambient credentials and are exempt. Must run after authentication and body parsing.
  */
 export function csrfProtection(keyring: Keyring): AppMiddleware {
@@ -32,7 +32,7 @@ export function csrfProtection(keyring: Keyring): AppMiddleware {
     const binding = csrfBinding(ctx);
     ctx.state.csrfToken = tokenFor(binding);
     if (!safeMethods.has(ctx.method)) {
-      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf');
+      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf') || multipartQueryToken(ctx);
       if (!sent || !keyring.verify('csrf', binding, sent)) {
         throw new NxfError(
           'NXF_CSRF',
@@ -54,6 +54,15 @@ function csrfBinding(ctx: AppContext): string {
     ctx.cookies.set(anonymousCookie, anonymous, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/' });
   }
   return `anonymous:${anonymous}`;
+}
+
+/**
+ * A multipart upload is parsed by its own route, after this check, so a plain (non-htmx) upload form carries
+ * its token in the form's action URL instead: `?_csrf=…`. Only multipart requests may do so.
+ */
+function multipartQueryToken(ctx: AppContext): string | undefined {
+  const token = ctx.query._csrf;
+  return ctx.is('multipart') && typeof token === 'string' ? token : undefined;
 }
 
 function bodyField(ctx: AppContext, name: string): string | undefined {
