@@ -119,9 +119,11 @@ export class ModuleManager {
           },
         );
       }
+      await assertPrefixFree(manifest, this.store, this.options.db);
       const record = await this.store.save({
         ...identity(manifest, directory, source),
         status: 'INSTALLED',
+
         enabled: false,
       });
       await this.#journal.log(record.name, 'info', `VALIDATING → INSTALLING → INSTALLED (${manifest.version})`, actor, {

@@ -9,11 +9,15 @@ import { healthCheck } from './middleware/health-check.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { staticFiles } from './middleware/static-files.js';
+import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
-import { modulesRoutes } from './routes/modules.routes.js';
+import { moduleDetailRoutes } from './routes/modules/module-detail.routes.js';
+import { moduleListRoutes } from './routes/modules/module-list.routes.js';
+import { moduleSettingsRoutes } from './routes/modules/module-settings.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
 import { modulesApiRoutes } from './routes/api/modules-api.routes.js';
 import type { AppRouter } from './app-context.js';
@@ -51,7 +55,11 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
     dashboardRoutes(services),
     usersRoutes(services),
     profileRoutes(services),
-    modulesRoutes(services),
+    auditRoutes(services),
+    moduleListRoutes(services),
+    moduleSettingsRoutes(services),
+    moduleDetailRoutes(services),
+
     meApiRoutes(),
     modulesApiRoutes(services),
     ...(extensions.routers ?? []),

@@ -12,6 +12,7 @@ export const coreNavigation: NavEntry[] = [
     children: [
       { label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage },
       { label: 'Modules', path: '/admin/modules', icon: 'modules', permission: corePermissions.modulesManage },
+      { label: 'Audit log', path: '/admin/audit', icon: 'audit', permission: corePermissions.auditView },
     ],
   },
 ];

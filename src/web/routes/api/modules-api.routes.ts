@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
-import { isNxfError } from '../../../errors.js';
+import { audited as auditedAction } from '../../audited.js';
+
 import type { Actor } from '../../../modules/module-manager.js';
 import type { AppContext, AppState, CoreServices } from '../../app-context.js';
 import { requirePermission } from '../../middleware/guards.js';
@@ -22,18 +23,8 @@ export function modulesApiRoutes(services: CoreServices): Router<AppState> {
   router.use(requirePermission(corePermissions.modulesManage));
   const actor = (ctx: AppContext): Actor => ({ name: ctx.state.user?.username ?? 'unknown', reason: 'API' });
 
-  /** Runs a lifecycle action and writes it to the audit log, whatever its outcome. */
-  const audited = async <T>(ctx: AppContext, action: string, target: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await work();
-      await audit.record({ action, outcome: 'success', actor: ctx.state.user, target, sourceIp: ctx.ip });
-      return result;
-    } catch (error) {
-      const details = isNxfError(error) ? { code: error.code, error: error.message } : { error: String(error) };
-      await audit.record({ action, outcome: 'failure', actor: ctx.state.user, target, sourceIp: ctx.ip, details });
-      throw error;
-    }
-  };
+  const audited = <T>(ctx: AppContext, action: string, target: string, work: () => Promise<T>) =>
+    auditedAction(audit, ctx, action, target, work);
 
   router.get('/', async (ctx) => {
     const list = await modules.list();

@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import type { AuditQuery } from '../../audit/audit-log.js';
+import { corePermissions } from '../../auth/permissions.js';
+import type { AppState, CoreServices } from '../app-context.js';
+import { requirePermission } from '../middleware/guards.js';
+
+const pageSize = 50;
+
+/** A date field of the filter form (`YYYY-MM-DD`), as the start of that day in UTC; undefined when absent or bad. */
+function day(value: unknown, offsetDays = 0): Date | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const date = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return undefined;
+  date.setUTCDate(date.getUTCDate() + offsetDays);
+  return date;
+}
+
+/** The audit log page for administrators: filter by user, action (or a family such as `module.`) and dates. */
+export function auditRoutes(services: CoreServices): Router<AppState> {
+  const { audit, views } = services;
+  const router = new Router<AppState>();
+  router.get('/admin/audit', requirePermission(corePermissions.auditView), async (ctx) => {
+    const text = (name: string) =>
+      typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim().slice(0, 100) : '';
+    const offset = Math.max(0, Number(ctx.query.offset) || 0);
+    const filter = { actor: text('actor'), action: text('action'), from: text('from'), to: text('to') };
+    const query: AuditQuery = {
+      actor: filter.actor || undefined,
+      action: filter.action || undefined,
+      from: day(filter.from),
+      // "to" is inclusive: entries before the next day.
+      to: day(filter.to, 1),
+      limit: pageSize + 1,
+      offset,
+    };
+    const entries = await audit.query(query);
+    const actions = await audit.actions();
+    const families = [...new Set(actions.map((a) => `${a.split('.')[0]}.`))];
+    const params = (moreOffset: number) => new URLSearchParams({ ...filter, offset: String(moreOffset) }).toString();
+    views.page(ctx, 'pages/audit', {
+      title: 'Audit log',
+      entries: entries.slice(0, pageSize),
+      filter,
+      actionChoices: [...families, ...actions].sort(),
+      older: entries.length > pageSize ? `/admin/audit?${params(offset + pageSize)}` : undefined,
+      newer: offset > 0 ? `/admin/audit?${params(Math.max(0, offset - pageSize))}` : undefined,
+    });
+  });
+  return router;
+}

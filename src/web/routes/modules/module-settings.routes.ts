@@ -1,0 +1,46 @@
+import Router from '@koa/router';
+import { corePermissions } from '../../../auth/permissions.js';
+import { parseSettingsForm } from '../../../modules/settings/setting-values.js';
+import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import { audited } from '../../audited.js';
+import { requirePermission } from '../../middleware/guards.js';
+import { moduleActor } from './module-list.routes.js';
+
+/** A module's settings page, generated from its manifest's `settings`; administrators only. */
+export function moduleSettingsRoutes(services: CoreServices): Router<AppState> {
+  const { modules, audit, views } = services;
+  const router = new Router<AppState>({ prefix: '/admin/modules/:name/settings' });
+  router.use(requirePermission(corePermissions.settingsManage));
+
+  const show = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {
+    const { record } = await modules.get(String(ctx.params.name));
+    views.respond(
+      ctx,
+      { page: 'pages/modules/settings', fragment: 'pages/modules/_settings-form' },
+      {
+        title: `${record.manifest?.displayName ?? record.name} settings`,
+        module: record,
+        definitions: record.manifest?.settings ?? {},
+        values: await modules.settingsOf(record.name),
+        errors: {},
+        ...extra,
+      },
+    );
+  };
+
+  router.get('/', (ctx) => show(ctx));
+
+  router.post('/', async (ctx) => {
+    const { record } = await modules.get(String(ctx.params.name));
+    const form = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+    const { values, errors } = parseSettingsForm(record.manifest?.settings ?? {}, form);
+    if (Object.keys(errors).length > 0) return show(ctx, { status: 422, values: form, errors });
+    await audited(audit, ctx, 'settings.module', record.name, () =>
+      modules.saveSettings(record.name, values, moduleActor(ctx)),
+    );
+    ctx.state.flash.push({ kind: 'success', text: 'Settings saved.' });
+    await show(ctx);
+  });
+
+  return router;
+}
