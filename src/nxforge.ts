@@ -16,6 +16,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedde
 import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
 import { corePaths } from './paths.js';
+import { createCoreServiceSet, type CoreServiceSet, type CoreServiceSetOptions } from './services/core-service-set.js';
 import type { CoreServices } from './web/app-context.js';
 import { createApp } from './web/app.js';
 import { coreNavigation } from './web/core-navigation.js';
@@ -29,6 +30,8 @@ export interface StartOptions {
   throttlePolicy?: ThrottlePolicy;
   /** Milliseconds to let in-flight requests finish at shutdown before closing their connections. */
   shutdownGraceMs?: number;
+  /** Browser pool limits and retry backoff of the core services. */
+  services?: CoreServiceSetOptions;
 }
 
 /** A running NxForge: its address, its parts, and how to stop it cleanly. */
@@ -36,7 +39,7 @@ export interface RunningNxforge {
   url: string;
   services: CoreServices;
   server: http.Server;
-  /** Stops accepting, lets in-flight requests finish, closes the pool, stops embedded PostgreSQL. */
+  /** Stops accepting, lets in-flight requests finish, closes the browsers and the pool, stops embedded PostgreSQL. */
   stop(): Promise<void>;
 }
 
@@ -62,7 +65,9 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   const keyring = new Keyring(await resolveSecret(config.dataDir, config.secret));
   const { db, embedded } = await openDatabase(config, logger);
   let notifications: DatabaseNotifications | undefined;
+  let toolkit: CoreServiceSet | undefined;
   const stopDatabase = async () => {
+    await toolkit?.stop();
     await notifications?.stop();
     await db.close();
     await embedded?.stop();
@@ -78,6 +83,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
     const users = new UserStore(db, (userId) => sessions.forgetUser(userId));
     await bootstrapAdmin(users, logger, config.adminPassword);
 
+    toolkit = createCoreServiceSet({ config, logger, db, keyring }, options.services);
     const navigation = new NavigationRegistry();
     navigation.add(...coreNavigation);
     const services: CoreServices = {
@@ -93,6 +99,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       audit: new AuditLog(db),
       views: new ViewRenderer(createEta(corePaths.views), navigation),
       navigation,
+      toolkit,
     };
     const app = createApp(services);
     const server = http.createServer(app.callback());

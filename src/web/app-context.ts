@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js';
 import type { DatabaseNotifications } from '../db/notifications.js';
 import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
+import type { CoreServiceSet } from '../services/core-service-set.js';
 import type { NavigationRegistry } from './navigation.js';
 import type { ViewRenderer } from './render/views.js';
 import type { RequestState } from './request-state.js';
@@ -36,4 +37,6 @@ export interface CoreServices {
   audit: AuditLog;
   views: ViewRenderer;
   navigation: NavigationRegistry;
+  /** Scraping, HTTP, storage and notifications; modules get them through `createModuleServices`. */
+  toolkit: CoreServiceSet;
 }

@@ -29,6 +29,9 @@ export function classifyScrapeError(error: unknown, context: { url: string; time
     return scrapeError('NXF_SCRAPE_TIMEOUT', `${context.url} did not finish within ${context.timeoutMs} ms.`, true, error);
   }
   const network = /net::(ERR_[A-Z_]+)/.exec(message);
+  if (network?.[1] === 'ERR_INVALID_AUTH_CREDENTIALS') {
+    return authError(`${context.url} asks for credentials (HTTP authentication) and none or wrong ones were given.`);
+  }
   if (network) {
     return scrapeError('NXF_SCRAPE_UNREACHABLE', `${context.url} could not be loaded (${network[1]}).`, true, error);
   }
