@@ -11,6 +11,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { staticFiles } from './middleware/static-files.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
+import { notificationSettingsRoutes } from './routes/notification-settings.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
@@ -49,6 +50,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
     dashboardRoutes(services),
     usersRoutes(services),
     profileRoutes(services),
+    notificationSettingsRoutes(services),
     meApiRoutes(),
     ...(extensions.routers ?? []),
   ]) {

@@ -9,6 +9,9 @@ export const coreNavigation: NavEntry[] = [
     label: 'Administration',
     icon: 'settings',
     order: 1000,
-    children: [{ label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage }],
+    children: [
+      { label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage },
+      { label: 'Notifications', path: '/settings/notifications', icon: 'alert', permission: corePermissions.settingsManage },
+    ],
   },
 ];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ThrottlePolicy } from '../../src/auth/login-throttle.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { startNxforge, type RunningNxforge } from '../../src/nxforge.js';
+import { startNxforge, type RunningNxforge, type StartOptions } from '../../src/nxforge.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const testAdminPassword = 'admin-password-for-tests';
@@ -25,6 +25,8 @@ export interface TestServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
   throttlePolicy?: ThrottlePolicy;
+  /** Core services tuning (e.g. short retry backoff); tests default to a 20 ms first retry and one browser. */
+  services?: StartOptions['services'];
 }
 
 /** Starts NxForge on 127.0.0.1 and an ephemeral port. Set NXF_TEST_LOG=debug to see its logs. */
@@ -41,7 +43,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   });
   const logger = createLogger((process.env.NXF_TEST_LOG as 'debug') ?? 'silent');
-  const running = await startNxforge(config, { logger, throttlePolicy: options.throttlePolicy, shutdownGraceMs: 2000 });
+  const running = await startNxforge(config, {
+    logger,
+    throttlePolicy: options.throttlePolicy,
+    shutdownGraceMs: 2000,
+    services: options.services ?? { retry: { minDelayMs: 20 }, browserPool: { maxBrowsers: 1 } },
+  });
   return {
     ...running,
     database,
