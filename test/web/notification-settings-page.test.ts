@@ -84,13 +84,14 @@ describe('Settings → Notifications page', () => {
     const id = await channelId('Ops hook');
     const response = await admin.post(`${base}/${id}/test`, {}, htmx);
     expect(response.status).to.equal(200);
-    expect(response.text).to.contain('badge-ok">delivered').and.contain('Test message delivered to &quot;Ops hook&quot; (answer 200) after 1 attempt.');
+    expect(response.text).to.contain('badge-ok">delivered').and.contain('answer 200 · 1 attempt');
+    expect(response.text).to.contain('title="Test message delivered to &quot;Ops hook&quot; (answer 200) after 1 attempt."');
     expect(response.text).to.match(/<hx-partial hx-target="#deliveries" hx-swap="innerHTML">[\s\S]*Ops hook/);
     expect(JSON.parse(receiver.received('/ops2')[0]!.body)).to.include({ title: 'Test notification from NxForge', source: 'settings' });
 
     receiver.script('/ops2', [{ status: 500 }, { status: 500 }, { status: 500 }]);
     const failed = await admin.post(`${base}/${id}/test`, {}, htmx);
-    expect(failed.text).to.contain('badge-bad">failed').and.contain('after 3 attempts (answer 500)');
+    expect(failed.text).to.contain('badge-bad">failed').and.contain('answer 500 · 3 attempts: POST');
     const page = await admin.get(base);
     expect(page.text).to.contain('Recent deliveries').and.contain('badge-bad">failed');
 

@@ -132,11 +132,19 @@ export function notificationSettingsRoutes(services: CoreServices): Router<AppSt
     views.fragment(ctx, 'pages/settings/notifications/_test-result', {
       result,
       text: describeTest(channel, result),
+      summary: summariseTest(result),
       deliveries: await notifications.deliveries.recent({ limit: 20 }),
     });
   });
 
   return router;
+}
+
+/** How a test went, short enough for a table cell: "answer 200 · 1 attempt", or the error. */
+function summariseTest(result: DeliveryResult): string {
+  const parts = [result.responseStatus ? `answer ${result.responseStatus}` : '', `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`];
+  const summary = parts.filter(Boolean).join(' · ');
+  return result.success ? summary : `${summary}: ${result.error}`;
 }
 
 /** One sentence on how a test went. */
