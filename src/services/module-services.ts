@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import { capabilityDenied } from './capabilities.js';
 import type { CoreServiceSet } from './core-service-set.js';
+import type { SecretBox } from './crypto/secret-box.js';
 import { createHttpService, type HttpService } from './http/http.service.js';
 import type { NotificationSender } from './notifications/notification.service.js';
 import { createScrapingService, type ScrapingService } from './scraping/scraping.service.js';
@@ -19,6 +20,11 @@ export interface ModuleServices {
   readonly storage: ModuleStorage;
   /** Sending notifications, recorded with the module's name as source; needs `notifications:send`. */
   readonly notifications: NotificationSender;
+  /**
+   * Encryption of the module's secrets at rest (device passwords…), no capability needed. Values are bound to the
+   * module: another module cannot open them.
+   */
+  readonly secrets: SecretBox;
 }
 
 /** What `createModuleServices` needs of the core: its service set and logger (a CoreServices object fits). */
@@ -71,6 +77,11 @@ export function createModuleServices(core: ModuleServicesHost, moduleName: strin
     get notifications() {
       need('notifications:send', 'notifications');
       return once('notifications', () => toolkit.notifications.forSource(moduleName));
+    },
+    get secrets() {
+      const box = toolkit.secretBox;
+      const bind = (context = '') => `module:${moduleName}:${context}`;
+      return { seal: (text, context) => box.seal(text, bind(context)), open: (sealed, context) => box.open(sealed, bind(context)), isSealed: box.isSealed };
     },
   };
 }

@@ -90,6 +90,15 @@ describe('createModuleServices: capabilities decide what a module gets', functio
     expect(await other.storage.exists('reports/nov.csv')).to.equal(false);
   });
 
+  it('gives every module its own secrets: sealed by one module, unreadable by another', () => {
+    const mine = createModuleServices(host(), 'consumption-monitor', []).secrets;
+    const theirs = createModuleServices(host(), 'temperature-monitor', []).secrets;
+    const sealed = mine.seal('pdu-password', 'endpoint:7');
+    expect(mine.open(sealed, 'endpoint:7')).to.equal('pdu-password');
+    expect(() => theirs.open(sealed, 'endpoint:7')).to.throw().with.property('code', 'NXF_SECRET_CORRUPT');
+    expect(() => toolkit.secretBox.open(sealed)).to.throw().with.property('code', 'NXF_SECRET_CORRUPT');
+  });
+
   it('sends notifications with notifications:send, recorded with the module as source', async () => {
     const services = createModuleServices(host(), 'consumption-monitor', ['notifications:send']);
     const [result] = await services.notifications.send(
