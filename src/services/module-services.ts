@@ -79,9 +79,17 @@ export function createModuleServices(core: ModuleServicesHost, moduleName: strin
       return once('notifications', () => toolkit.notifications.forSource(moduleName));
     },
     get secrets() {
-      const box = toolkit.secretBox;
-      const bind = (context = '') => `module:${moduleName}:${context}`;
-      return { seal: (text, context) => box.seal(text, bind(context)), open: (sealed, context) => box.open(sealed, bind(context)), isSealed: box.isSealed };
+      return once('secrets', () => moduleSecretBox(toolkit.secretBox, moduleName));
     },
+  };
+}
+
+/** The core's secret box with every value bound to `moduleName`, so one module cannot open another's values. */
+function moduleSecretBox(box: SecretBox, moduleName: string): SecretBox {
+  const bind = (context = '') => `module:${moduleName}:${context}`;
+  return {
+    seal: (plaintext: string, context?: string) => box.seal(plaintext, bind(context)),
+    open: (sealed: string, context?: string) => box.open(sealed, bind(context)),
+    isSealed: (value: string) => box.isSealed(value),
   };
 }
