@@ -20,9 +20,11 @@ export interface CoreServiceSet {
   browserPool: BrowserPool;
   /** Scraping for the core itself (no screenshot storage: modules get their own service). */
   scraping: ScrapingService;
+  /** HTTP with retries and request logging. */
   http: HttpService;
   /** Files under `$NXFORGE_DATA_DIR/storage`, a folder per module. */
   storage: StorageService;
+  /** Channels, sending and delivery records. */
   notifications: NotificationService;
   /** Encryption of credentials at rest (key: `keyring.derive('credentials')`). */
   secretBox: SecretBox;
@@ -32,6 +34,7 @@ export interface CoreServiceSet {
 
 /** Tuning, for tests and small machines; production uses the defaults. */
 export interface CoreServiceSetOptions {
+  /** Limits of the shared Chromium pool. */
   browserPool?: BrowserPoolOptions;
   /** Backoff of scrape and notification retries. */
   retry?: RetryPolicy;

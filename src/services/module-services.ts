@@ -29,7 +29,9 @@ export interface ModuleServices {
 
 /** What `createModuleServices` needs of the core: its service set and logger (a CoreServices object fits). */
 export interface ModuleServicesHost {
+  /** The process's core services. */
   toolkit: CoreServiceSet;
+  /** Parent of the module's logger. */
   logger: Logger;
 }
 

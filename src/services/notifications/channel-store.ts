@@ -7,22 +7,31 @@ import { verifyChannelConfig, type ChannelType, type ChannelValues } from './cha
 
 /** A configured channel as the settings page sees it: its secrets are never part of it. */
 export interface StoredChannel {
+  /** UUID, also bound into the sealed secrets. */
   id: string;
+  /** Unique (any case); modules send to a channel by it. */
   name: string;
+  /** email, webhook or slack. */
   type: ChannelType;
+  /** A disabled channel is skipped by `send()` without channels and refused when named. */
   enabled: boolean;
   /** The settings that are not secret. */
   settings: ChannelValues;
   /** Names of the secret settings that hold a value (shown as "set", never shown back). */
   secretsSet: string[];
+  /** When it was created. */
   createdAt: Date;
+  /** When it was last saved. */
   updatedAt: Date;
 }
 
 /** What the settings form (or an API caller) submits for a channel. */
 export interface ChannelInput {
+  /** Channel name, 1–100 characters. */
   name: string;
+  /** email, webhook or slack; fixed once created. */
   type: string;
+  /** Whether `send()` without channels uses it. */
   enabled: boolean;
   /** Raw settings by field name; a blank secret keeps the stored one. */
   values: Record<string, unknown>;

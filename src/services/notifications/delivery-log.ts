@@ -5,24 +5,33 @@ import type { Severity } from './notification.js';
 export interface DeliveryAttempt {
   /** The stored channel, when it was one (inline channels of a module have none). */
   channelId?: string;
+  /** Name at the time (kept after the channel is deleted). */
   channelName: string;
+  /** email, webhook or slack. */
   channelType: string;
   /** `core`, a module name, or `settings` for a test message. */
   source: string;
+  /** The notification's title. */
   title: string;
+  /** The notification's severity. */
   severity: Severity;
   /** 1 for the first try. */
   attempt: number;
+  /** How this attempt ended. */
   status: 'delivered' | 'failed';
   /** HTTP status or SMTP reply code, when there was an answer. */
   responseStatus?: number;
+  /** Why it failed. */
   error?: string;
+  /** How long the attempt took. */
   durationMs: number;
 }
 
 /** A recorded attempt. */
 export interface DeliveryRecord extends DeliveryAttempt {
+  /** Row id. */
   id: string;
+  /** When the attempt started. */
   attemptedAt: Date;
 }
 
@@ -32,9 +41,12 @@ interface DeliveryRow {
   channel_name: string;
   channel_type: string;
   source: string;
+  /** The notification's title. */
   title: string;
+  /** The notification's severity. */
   severity: Severity;
   attempt: number;
+  /** How this attempt ended. */
   status: 'delivered' | 'failed';
   response_status: number | null;
   error: string | null;

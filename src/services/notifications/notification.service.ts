@@ -12,6 +12,7 @@ import { verifyNotification, type Notification, type OutgoingNotification } from
 
 /** A channel given inline rather than by name (the v5 plan's NotificationChannel). */
 export interface NotificationChannel {
+  /** `email`, `webhook` or `slack`. */
   type: ChannelType;
   /** The type's settings, secrets included (e.g. `{ url, secret }` for a webhook). */
   config: Record<string, unknown>;
@@ -26,13 +27,17 @@ export type ChannelTarget = string | NotificationChannel;
 export interface DeliveryResult {
   /** Channel name (or the target as given, when no such channel exists). */
   channel: string;
+  /** Channel type, when the channel was found. */
   type?: ChannelType;
+  /** True once one attempt was delivered. */
   success: boolean;
   /** Tries made; 0 when the channel could not be used at all. */
   attempts: number;
   /** HTTP status or SMTP reply code of the last try. */
   responseStatus?: number;
+  /** Why it was not delivered, for people. */
   error?: string;
+  /** Why it was not delivered, for code (NXF_DELIVERY_FAILED, NXF_CHANNEL_NOT_FOUND…). */
   errorCode?: string;
 }
 
@@ -60,9 +65,13 @@ export interface NotificationService extends NotificationSender {
 
 /** What the notification service is built from. */
 export interface NotificationServiceOptions {
+  /** Holds the channels and the delivery records. */
   db: Database;
+  /** Seals the channels' secret settings. */
   box: SecretBox;
+  /** Carries webhook and Slack posts. */
   http: HttpService;
+  /** Failed deliveries are logged here. */
   logger: Logger;
   /** Backoff between attempts (default 2 retries, from 500 ms). */
   retry?: RetryPolicy;

@@ -11,6 +11,7 @@ export interface Notification {
   title: string;
   /** The details, plain text. */
   message: string;
+  /** info, warning, error or critical. */
   severity: Severity;
   /** Facts shown as fields (Slack), lines (e-mail) or passed on as JSON (webhook). */
   data?: Record<string, unknown>;
@@ -20,6 +21,7 @@ export interface Notification {
 export interface OutgoingNotification extends Notification {
   /** `core`, a module name, or `settings` for a test message. */
   source: string;
+  /** When `send` was called; the same for every channel and attempt. */
   sentAt: Date;
 }
 

@@ -89,7 +89,9 @@ export interface ScrapingService {
 
 /** What a scraping service is built from. */
 export interface ScrapingServiceOptions {
+  /** The shared browsers. */
   pool: BrowserPool;
+  /** Failed attempts are logged here (the module's logger for a module). */
   logger: Logger;
   /** Where failure screenshots go (the module's folder); without it they are returned but not stored. */
   storage?: ModuleStorage;

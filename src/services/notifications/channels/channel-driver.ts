@@ -46,9 +46,11 @@ export interface DeliveryReceipt {
 
 /** A channel type: its settings, their checks, and how it delivers (one file per type). */
 export interface ChannelDriver {
+  /** The type this driver delivers. */
   type: ChannelType;
   /** Name people see, e.g. "Slack". */
   label: string;
+  /** Its settings, in form order. */
   fields: readonly ChannelField[];
   /** Checks beyond presence and type (URL schemes, addresses…): field name → message; tolerates missing values. */
   validate(values: ChannelValues): Record<string, string>;
