@@ -92,12 +92,10 @@ export function createNotificationService(options: NotificationServiceOptions): 
   const deliveries = new DeliveryLog(options.db);
   const context = { http: options.http, timeoutMs: options.timeoutMs ?? 10_000 };
 
-  /** One channel: every attempt recorded; the result says how it ended. */
-  async function deliver(channel: ResolvedChannel, notification: OutgoingNotification): Promise<DeliveryResult> {
-    const driver = channelDriver(channel.type);
-    let attempts = 0;
-    let responseStatus: number | undefined;
-    const record = (status: 'delivered' | 'failed', durationMs: number, error?: string) =>
+  /** One try, recorded whatever its outcome; resolves with the answer's status, rethrows the failure. */
+  async function attemptOnce(channel: ResolvedChannel, notification: OutgoingNotification, attempt: number): Promise<number | undefined> {
+    const started = Date.now();
+    const record = (status: 'delivered' | 'failed', responseStatus?: number, error?: string) =>
       deliveries.record({
         channelId: channel.id,
         channelName: channel.name,
@@ -105,30 +103,31 @@ export function createNotificationService(options: NotificationServiceOptions): 
         source: notification.source,
         title: notification.title,
         severity: notification.severity,
-        attempt: attempts,
+        attempt,
         status,
         responseStatus,
         error,
-        durationMs,
+        durationMs: Date.now() - started,
       });
     try {
-      await withRetries(async () => {
-        attempts += 1;
-        const started = Date.now();
-        responseStatus = undefined;
-        try {
-          responseStatus = (await driver.deliver(notification, channel.values, context)).responseStatus;
-        } catch (error) {
-          responseStatus = isNxfError(error) ? (error.details as { responseStatus?: number })?.responseStatus : undefined;
-          await record('failed', Date.now() - started, errorMessage(error));
-          throw error;
-        }
-        await record('delivered', Date.now() - started);
-      }, options.retry);
+      const { responseStatus } = await channelDriver(channel.type).deliver(notification, channel.values, context);
+      await record('delivered', responseStatus);
+      return responseStatus;
+    } catch (error) {
+      await record('failed', answerOf(error), errorMessage(error));
+      throw error;
+    }
+  }
+
+  /** One channel, retried while the failure is transient; the result says how it ended. */
+  async function deliver(channel: ResolvedChannel, notification: OutgoingNotification): Promise<DeliveryResult> {
+    let attempts = 0;
+    try {
+      const responseStatus = await withRetries(() => attemptOnce(channel, notification, ++attempts), options.retry);
       return { channel: channel.name, type: channel.type, success: true, attempts, responseStatus };
     } catch (error) {
       options.logger.warn({ channel: channel.name, attempts, error: errorMessage(error) }, 'notification not delivered');
-      return failed(channel.name, error, { type: channel.type, attempts, responseStatus });
+      return failed(channel.name, error, { type: channel.type, attempts, responseStatus: answerOf(error) });
     }
   }
 
@@ -190,6 +189,11 @@ export function createNotificationService(options: NotificationServiceOptions): 
       }
     },
   };
+}
+
+/** The HTTP status or SMTP reply code a failed delivery got, if it got one. */
+function answerOf(error: unknown): number | undefined {
+  return isNxfError(error) ? (error.details as { responseStatus?: number } | undefined)?.responseStatus : undefined;
 }
 
 function failed(channel: string, error: unknown, extra: Partial<DeliveryResult> = {}): DeliveryResult {
