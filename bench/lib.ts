@@ -110,3 +110,40 @@ export async function signIn(baseUrl: string, username: string, password: string
 export function printResult(result: Record<string, unknown>): void {
   console.log(JSON.stringify(result));
 }
+
+/** Median of `values` (0 for none). */
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/**
+ * Resident memory (MB, sum of VmRSS) of the processes rooted at `roots` and all their descendants, read from
+ * /proc: one pass over /proc/<pid>/stat for the parent links, then the status of the tree's processes only.
+ */
+export async function processTreeRssMb(roots: number[]): Promise<number> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
+  const children = new Map<number, number[]>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    // The parent pid is the 2nd field after the parenthesised command name (which may hold spaces).
+    const ppid = Number((await read(`/proc/${entry}/stat`)).split(') ')[1]?.split(' ')[1]);
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  let totalKb = 0;
+  const pending = [...roots];
+  const seen = new Set<number>();
+  while (pending.length > 0) {
+    const pid = pending.pop() as number;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    totalKb += Number(/^VmRSS:\s+(\d+)/m.exec(await read(`/proc/${pid}/status`))?.[1] ?? 0);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return Math.round((totalKb / 1024) * 10) / 10;
+}

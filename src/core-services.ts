@@ -15,7 +15,8 @@ import { addModulesToNavigation } from './modules/module-navigation.js';
 import { ModuleInstaller } from './modules/install/module-installer.js';
 import { defaultZipLimits, type ZipLimits } from './modules/install/zip-archive.js';
 import { ModuleManager } from './modules/module-manager.js';
-import { createModuleServices } from './modules/context/module-services.js';
+import { createCoreServiceSet, type CoreServiceSetOptions } from './services/core-service-set.js';
+import { createModuleServices } from './services/module-services.js';
 import { corePaths } from './paths.js';
 import type { CoreServices } from './web/app-context.js';
 import { coreNavigation } from './web/core-navigation.js';
@@ -28,6 +29,8 @@ export interface CoreServiceOptions {
   throttlePolicy?: ThrottlePolicy;
   /** Where bundled modules are found (default `modules/`). */
   bundledModulesDir?: string;
+  /** Browser pool limits and retry backoff of the core services. */
+  services?: CoreServiceSetOptions;
   /** Limits on uploaded module archives (defaults: 50 MB upload, 5000 entries, 200 MB unpacked). */
   moduleLimits?: Partial<ZipLimits> & { maxUploadBytes?: number };
 }
@@ -58,12 +61,18 @@ export async function createCoreServices(
   navigation.add(...coreNavigation);
   const views = new ViewRenderer(createEta(corePaths.views), navigation);
   const events = new EventBus(logger);
+  const toolkit = createCoreServiceSet({ config, logger, db, keyring }, options.services);
   const modules = new ModuleManager({
     db,
     logger,
     events,
     notifications,
-    loader: { events, views, servicesFor: createModuleServices, cacheViews: true },
+    loader: {
+      events,
+      views,
+      servicesFor: (module, capabilities) => createModuleServices({ toolkit, logger }, module, capabilities),
+      cacheViews: true,
+    },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
   });
   const installer = new ModuleInstaller(modules, path.join(config.dataDir, 'modules'), {
@@ -89,5 +98,6 @@ export async function createCoreServices(
     modules,
     installer,
     uploadLimitBytes: options.moduleLimits?.maxUploadBytes ?? defaultUploadLimitBytes,
+    toolkit,
   };
 }

@@ -23,6 +23,8 @@ export type {
   WidgetDefinition,
 } from './modules/manifest/manifest-types.js';
 export type { SettingValue } from './modules/settings/setting-values.js';
+export type { ModuleServices } from './services/module-services.js';
+
 export type { NxfEvent, EventHandler, Severity } from './events/event-bus.js';
 export type { AppContext as RequestContext, AppState as RequestState } from './web/app-context.js';
 

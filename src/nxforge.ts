@@ -87,7 +87,9 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
         logger.info('shutting down');
         await closeServer(server, options.shutdownGraceMs ?? 10_000);
         await services.modules.stop();
+        await services.toolkit.stop();
         await stopDatabase();
+
         logger.info('stopped');
       },
     };

@@ -13,6 +13,7 @@ import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
 import type { ModuleInstaller } from '../modules/install/module-installer.js';
 import type { ModuleManager } from '../modules/module-manager.js';
+import type { CoreServiceSet } from '../services/core-service-set.js';
 import type { NavigationRegistry } from './navigation.js';
 import type { ViewRenderer } from './render/views.js';
 import type { RequestState } from './request-state.js';
@@ -44,4 +45,6 @@ export interface CoreServices {
   installer: ModuleInstaller;
   /** Largest module archive accepted for upload, in bytes. */
   uploadLimitBytes: number;
+  /** Scraping, HTTP, storage and notifications; modules get them through `createModuleServices`. */
+  toolkit: CoreServiceSet;
 }

@@ -11,8 +11,8 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { staticFiles } from './middleware/static-files.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
-
 import { dashboardRoutes } from './routes/dashboard.routes.js';
+import { notificationSettingsRoutes } from './routes/notification-settings.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { moduleDetailRoutes } from './routes/modules/module-detail.routes.js';
@@ -59,7 +59,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
     moduleListRoutes(services),
     moduleSettingsRoutes(services),
     moduleDetailRoutes(services),
-
+    notificationSettingsRoutes(services),
     meApiRoutes(),
     modulesApiRoutes(services),
     ...(extensions.routers ?? []),

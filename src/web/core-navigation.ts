@@ -13,6 +13,12 @@ export const coreNavigation: NavEntry[] = [
       { label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage },
       { label: 'Modules', path: '/admin/modules', icon: 'modules', permission: corePermissions.modulesManage },
       { label: 'Audit log', path: '/admin/audit', icon: 'audit', permission: corePermissions.auditView },
+      {
+        label: 'Notifications',
+        path: '/settings/notifications',
+        icon: 'alert',
+        permission: corePermissions.settingsManage,
+      },
     ],
   },
 ];

@@ -1,27 +1,14 @@
-import { existsSync } from 'node:fs';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { chromiumArgs, resolveChromiumExecutable } from '../../src/services/scraping/chromium.js';
 
-/** Flags for Chromium on a machine without network, as root, headless. */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+export { chromiumArgs };
 
-/** The Chromium tests drive: PUPPETEER_EXECUTABLE_PATH, else Debian's. */
+/** The Chromium tests drive: the one the scraping service would use. */
 export function chromiumPath(): string {
-  const candidates = [process.env.PUPPETEER_EXECUTABLE_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((candidate): candidate is string => !!candidate && existsSync(candidate));
-  if (!found) throw new Error('No Chromium found: install the chromium package or set PUPPETEER_EXECUTABLE_PATH');
-  return found;
+  return resolveChromiumExecutable();
 }
 
 /** A headless Chromium for a UI test. */
 export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs });
+  return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...chromiumArgs] });
 }

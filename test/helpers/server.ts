@@ -28,6 +28,8 @@ export interface TestServerOptions {
   /** Bundled modules to find at start; none by default, so suites see only the modules they install. */
   bundledModulesDir?: string;
   moduleLimits?: StartOptions['moduleLimits'];
+  /** Core services tuning (e.g. short retry backoff); tests default to a 20 ms first retry and one browser. */
+  services?: StartOptions['services'];
 }
 
 /** Starts NxForge on 127.0.0.1 and an ephemeral port. Set NXF_TEST_LOG=debug to see its logs. */
@@ -50,6 +52,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     bundledModulesDir: options.bundledModulesDir ?? path.join(dataDir, 'no-bundled-modules'),
     moduleLimits: options.moduleLimits,
     shutdownGraceMs: 2000,
+    services: options.services ?? { retry: { minDelayMs: 20 }, browserPool: { maxBrowsers: 1 } },
   });
   return {
     ...running,

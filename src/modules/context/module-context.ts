@@ -8,7 +8,9 @@ import type { AppContext, AppState } from '../../web/app-context.js';
 import type { ViewRenderer } from '../../web/render/views.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
 import type { SettingValue } from '../settings/setting-values.js';
+import type { ModuleServices } from '../../services/module-services.js';
 import type { ModuleLogger } from './module-logger.js';
+
 import { moduleRequestScope } from './request-scope.js';
 
 /** Loads the data a dashboard widget's view is rendered with, for the request asking. */
@@ -32,7 +34,7 @@ export interface RenderOptions {
 }
 
 /** Everything a module gets from the core (DESIGN.md §4). Nothing else of the core is reachable from a module. */
-export interface ModuleContext<Services = unknown> {
+export interface ModuleContext<Services = ModuleServices> {
   readonly name: string;
   readonly manifest: ModuleManifest;
   /** Lines go to the process log and to the module's log (Modules → the module → Log). */
@@ -64,7 +66,7 @@ export interface ModuleContextDeps {
   db: Database;
   events: EventBus;
   views: ViewRenderer;
-  servicesFor(module: string, capabilities: readonly Capability[]): unknown;
+  servicesFor(module: string, capabilities: readonly Capability[]): ModuleServices;
 }
 
 /** A module context and what the loader needs to verify and later dispose of it. */
@@ -104,7 +106,7 @@ export function createModuleContext(
   const declaredWidgets = new Set((manifest.ui.widgets ?? []).map((w) => w.id));
   const ui = new Router<AppState>();
   const api = new Router<AppState>({ prefix: `/api/v1/m/${name}` });
-  let services: unknown;
+  let services: ModuleServices | undefined;
 
   const settings = Object.defineProperties(
     {},

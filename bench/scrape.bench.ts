@@ -1,0 +1,98 @@
+import { createLogger } from '../src/logger.js';
+import { BrowserPool } from '../src/services/scraping/browser-pool.js';
+import { createScrapingService, type ScrapingConfig } from '../src/services/scraping/scraping.service.js';
+import { startFakePdu } from '../test/fixtures/fake-pdu.js';
+import { median, printResult, processTreeRssMb } from './lib.js';
+
+/**
+ * bench:scrape — one scrape of the fake PDU's meter page (load, read "1,234.5 kWh" as a number) through the
+ * pooled ScrapingService against the same scrape with a browser launched for it and closed after it, both in
+ * this run, 50 each, one at a time. Then 150 more pooled scrapes, sampling the resident memory of the Chromium
+ * process tree, to show whether it stays flat. Goal: ratio (fresh/pooled) ≥ 4, pooled median < 150 ms,
+ * rss_mb_200 ≈ rss_mb_50.
+ */
+const count = Number(process.env.BENCH_SCRAPES ?? 50);
+const logger = createLogger('silent');
+const pdu = await startFakePdu();
+const config: ScrapingConfig = {
+  url: `${pdu.url}/open`,
+  extract: { energy: { selector: '#energy', type: 'number', unit: 'kWh' } },
+  retries: 0,
+};
+
+/** Runs `scrape` `times` times in a row; returns the duration of each in ms. */
+async function timed(times: number, scrape: () => Promise<unknown>): Promise<number[]> {
+  const durations: number[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const started = performance.now();
+    await scrape();
+    durations.push(performance.now() - started);
+  }
+  return durations;
+}
+
+/** Peak RSS of `pool`'s browsers while `work` runs, sampled every 100 ms. */
+async function peakRss(pool: BrowserPool, work: () => Promise<unknown>): Promise<number> {
+  let peak = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      peak = Math.max(peak, await processTreeRssMb(pool.browserPids()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  await work();
+  running = false;
+  await sampler;
+  return peak;
+}
+
+const expectReading = (result: { success: boolean; error?: string; data?: unknown }) => {
+  if (!result.success) throw new Error(`scrape failed: ${result.error}`);
+};
+
+const pool = new BrowserPool(logger, { maxBrowsers: 1 });
+const sampled = new BrowserPool(logger, { maxBrowsers: 1 });
+try {
+  const pooled = createScrapingService({ pool, logger });
+  for (let i = 0; i < 5; i += 1) expectReading(await pooled.scrape(config)); // warm-up: launch, JIT
+  // Timed without the memory sampler, which would compete with the browser for the CPU.
+  const pooledTimes = await timed(count, async () => expectReading(await pooled.scrape(config)));
+  await pool.close();
+
+  const freshTimes = await timed(count, async () => {
+    const own = new BrowserPool(logger, { maxBrowsers: 1 });
+    try {
+      expectReading(await createScrapingService({ pool: own, logger }).scrape(config));
+    } finally {
+      await own.close();
+    }
+  });
+
+  // Memory in a run of its own: peak during scrapes 1–50, then during scrapes 151–200 of the same pool.
+  const measured = createScrapingService({ pool: sampled, logger });
+  const scrapeMeasured = async () => expectReading(await measured.scrape(config));
+  const rss50 = await peakRss(sampled, () => timed(50, scrapeMeasured));
+  await timed(100, scrapeMeasured);
+  const rss200 = await peakRss(sampled, () => timed(50, scrapeMeasured));
+
+  const pooledMs = Math.round(median(pooledTimes) * 10) / 10;
+  const freshMs = Math.round(median(freshTimes) * 10) / 10;
+  console.log(`pooled:  median ${pooledMs} ms per scrape over ${count} scrapes (1 browser, fresh context each)`);
+  console.log(`fresh:   median ${freshMs} ms per scrape over ${count} scrapes (browser launched and closed each time)`);
+  console.log(
+    `browser RSS: peak ${rss50} MB during scrapes 1–50, ${rss200} MB during scrapes 151–200 of one pool (launches: ${sampled.stats().launches})`,
+  );
+  printResult({
+    bench: 'scrape',
+    pooled_ms: pooledMs,
+    fresh_ms: freshMs,
+    ratio: Math.round((freshMs / pooledMs) * 10) / 10,
+    rss_mb_50: rss50,
+    rss_mb_200: rss200,
+  });
+} finally {
+  await pool.close();
+  await sampled.close();
+  await pdu.close();
+}

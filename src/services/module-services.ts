@@ -1,0 +1,101 @@
+import type { Logger } from '../logger.js';
+import { capabilityDenied } from './capabilities.js';
+import type { CoreServiceSet } from './core-service-set.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import { createHttpService, type HttpService } from './http/http.service.js';
+import type { NotificationSender } from './notifications/notification.service.js';
+import { createScrapingService, type ScrapingService } from './scraping/scraping.service.js';
+import type { ModuleStorage } from './storage/storage.service.js';
+
+/**
+ * `ctx.services` of a module: each getter gives a service only when the module's manifest declares the
+ * capability it needs, and throws NXF_CAPABILITY_DENIED (403) naming the capability and the module otherwise.
+ */
+export interface ModuleServices {
+  /** Browser scraping; needs `network:outbound`. Failure screenshots go to the module's storage folder. */
+  readonly scraping: ScrapingService;
+  /** HTTP client; needs `network:outbound`. */
+  readonly http: HttpService;
+  /** The module's own storage folder; needs `storage:read` (read only) or `storage:write`. */
+  readonly storage: ModuleStorage;
+  /** Sending notifications, recorded with the module's name as source; needs `notifications:send`. */
+  readonly notifications: NotificationSender;
+  /**
+   * Encryption of the module's secrets at rest (device passwords…), no capability needed. Values are bound to the
+   * module: another module cannot open them.
+   */
+  readonly secrets: SecretBox;
+}
+
+/** What `createModuleServices` needs of the core: its service set and logger (a CoreServices object fits). */
+export interface ModuleServicesHost {
+  /** The process's core services. */
+  toolkit: CoreServiceSet;
+  /** Parent of the module's logger. */
+  logger: Logger;
+}
+
+/**
+ * The services for module `moduleName` granted `capabilities` (its manifest `permissions`). Each service is
+ * built on first use and then kept, so a module that never scrapes costs nothing.
+ */
+export function createModuleServices(
+  core: ModuleServicesHost,
+  moduleName: string,
+  capabilities: readonly string[],
+): ModuleServices {
+  const granted = new Set(capabilities);
+  const { toolkit } = core;
+  const logger = core.logger.child({ module: moduleName });
+  const built = new Map<string, unknown>();
+  const once = <T>(key: string, build: () => T): T => {
+    if (!built.has(key)) built.set(key, build());
+    return built.get(key) as T;
+  };
+  const need = (capability: string, service: string) => {
+    if (!granted.has(capability)) throw capabilityDenied(capability, moduleName, `ctx.services.${service}`);
+  };
+  const storage = () =>
+    once('storage', () => toolkit.storage.forModule(moduleName, { writable: granted.has('storage:write') }));
+
+  return {
+    get scraping() {
+      need('network:outbound', 'scraping');
+      return once('scraping', () =>
+        createScrapingService({
+          pool: toolkit.browserPool,
+          logger,
+          // Screenshots of failed scrapes are the service's own writes: kept even without storage:write.
+          storage: toolkit.storage.forModule(moduleName, { writable: true }),
+        }),
+      );
+    },
+    get http() {
+      need('network:outbound', 'http');
+      return once('http', () => createHttpService(logger));
+    },
+    get storage() {
+      if (!granted.has('storage:read') && !granted.has('storage:write')) {
+        throw capabilityDenied('storage:read', moduleName, 'ctx.services.storage');
+      }
+      return storage();
+    },
+    get notifications() {
+      need('notifications:send', 'notifications');
+      return once('notifications', () => toolkit.notifications.forSource(moduleName));
+    },
+    get secrets() {
+      return once('secrets', () => moduleSecretBox(toolkit.secretBox, moduleName));
+    },
+  };
+}
+
+/** The core's secret box with every value bound to `moduleName`, so one module cannot open another's values. */
+function moduleSecretBox(box: SecretBox, moduleName: string): SecretBox {
+  const bind = (context = '') => `module:${moduleName}:${context}`;
+  return {
+    seal: (plaintext: string, context?: string) => box.seal(plaintext, bind(context)),
+    open: (sealed: string, context?: string) => box.open(sealed, bind(context)),
+    isSealed: (value: string) => box.isSealed(value),
+  };
+}

@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import puppeteer from 'puppeteer-core';
+import { createLogger } from '../../../src/logger.js';
+import { BrowserPool } from '../../../src/services/scraping/browser-pool.js';
+import { resolveChromiumExecutable } from '../../../src/services/scraping/chromium.js';
+import { createScrapingService } from '../../../src/services/scraping/scraping.service.js';
+import { startFakePdu, type FakePdu } from '../../fixtures/fake-pdu.js';
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls `condition` (no timing assertion: the test's own timeout bounds it). */
+const eventually = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 25));
+};
+
+describe('BrowserPool', function () {
+  this.timeout(30_000);
+  let pdu: FakePdu;
+  let pool: BrowserPool;
+  const logger = createLogger('silent');
+
+  before(async () => {
+    pdu = await startFakePdu();
+    pool = new BrowserPool(logger, { maxBrowsers: 1, maxPagesPerBrowser: 2, acquireTimeoutMs: 10_000 });
+  });
+  after(async () => {
+    await pool?.close();
+    await pdu?.close();
+  });
+
+  const scraping = () => createScrapingService({ pool, logger, retry: { retries: 1, minDelayMs: 20 } });
+  const energy = { energy: { selector: '#energy', type: 'number' as const } };
+
+  it('reuses one browser for many scrapes and bounds concurrent pages', async () => {
+    const before = pool.stats().launches;
+    const service = scraping();
+    let peak = 0;
+    const watch = setInterval(() => (peak = Math.max(peak, pool.stats().busySlots)), 5);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        service.scrape({ url: `${pdu.url}/js?delay=150`, waitForSelector: '#energy', extract: energy }),
+      ),
+    );
+    clearInterval(watch);
+    expect(results.map((r) => r.data)).to.deep.equal(Array(6).fill({ energy: 1234.5 }));
+    expect(pool.stats().launches - before).to.be.at.most(1);
+    expect(pool.stats().browsers).to.equal(1);
+    expect(peak).to.equal(2);
+    expect(pool.stats()).to.include({ busySlots: 0, waiting: 0 });
+  });
+
+  it('relaunches a browser whose process was killed in the middle of a scrape', async () => {
+    const service = scraping();
+    await service.scrape({ url: `${pdu.url}/open` });
+    const [pid] = pool.browserPids();
+    const launches = pool.stats().launches;
+    const pending = service.scrape({ url: `${pdu.url}/js?delay=1500`, waitForSelector: '#energy', extract: energy });
+    await eventually(() => pdu.requests.some((r) => r.path === '/js'));
+    process.kill(pid!, 'SIGKILL');
+    const result = await pending;
+    expect(result).to.include({ success: true, attempts: 2 });
+    expect(pool.stats().launches).to.equal(launches + 1);
+    expect(pool.browserPids()).to.not.include(pid);
+  });
+
+  it('closes a page that overruns its deadline, and stays usable', async () => {
+    const lease = await pool.newPage({ deadlineMs: 300 });
+    await lease.page.goto(`${pdu.url}/open`);
+    const stuck = lease.page.evaluate(() => {
+      for (;;) {
+        // a device page script that never returns
+      }
+    });
+    const error = await stuck.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(Error);
+    expect(lease.expired).to.equal(true);
+    await lease.release();
+    const result = await scraping().scrape({ url: `${pdu.url}/open`, extract: energy });
+    expect(result.data).to.deep.equal({ energy: 1234.5 });
+  });
+
+  it('lets another thread drive a pooled browser over its WebSocket endpoint while holding a slot', async () => {
+    const slot = await pool.acquireSlot();
+    expect(slot.wsEndpoint).to.match(/^ws:\/\/127\.0\.0\.1:\d+\/devtools\/browser\//);
+    const remote = await puppeteer.connect({ browserWSEndpoint: slot.wsEndpoint });
+    const context = await remote.createBrowserContext();
+    const page = await context.newPage();
+    await page.goto(`${pdu.url}/open`);
+    expect(await page.$eval('#energy', (e) => e.textContent)).to.equal('1,234.5 kWh');
+    await context.close();
+    await remote.disconnect();
+    expect(pool.stats().busySlots).to.equal(1);
+    slot.release();
+    expect(pool.stats().busySlots).to.equal(0);
+    expect(pool.stats().browsers).to.equal(1);
+  });
+
+  it('closes idle browsers, and closes everything on shutdown', async () => {
+    const idle = new BrowserPool(logger, { maxBrowsers: 1, idleCloseMs: 200 });
+    const service = createScrapingService({ pool: idle, logger });
+    await service.scrape({ url: `${pdu.url}/open` });
+    const [pid] = idle.browserPids();
+    await eventually(() => idle.stats().browsers === 0);
+    await eventually(() => !isRunning(pid!));
+    await service.scrape({ url: `${pdu.url}/open` });
+    const [second] = idle.browserPids();
+    await idle.close();
+    expect(isRunning(second!)).to.equal(false);
+    const afterClose = await service.scrape({ url: `${pdu.url}/open` });
+    expect(afterClose.errorCode).to.equal('NXF_BROWSER_POOL_CLOSED');
+  });
+
+  it('names PUPPETEER_EXECUTABLE_PATH and chromium when neither gives a browser', () => {
+    expect(() => resolveChromiumExecutable({ PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' }))
+      .to.throw(/PUPPETEER_EXECUTABLE_PATH is set to \/nonexistent\/chrome/)
+      .with.property('code', 'NXF_CHROMIUM_MISSING');
+    expect(() => resolveChromiumExecutable({ PATH: '/nonexistent' }))
+      .to.throw(/PUPPETEER_EXECUTABLE_PATH is not set and there is no "chromium" on the PATH/)
+      .with.property('code', 'NXF_CHROMIUM_MISSING');
+    expect(resolveChromiumExecutable()).to.be.a('string');
+  });
+});

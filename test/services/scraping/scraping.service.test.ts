@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../../src/logger.js';
+import { BrowserPool } from '../../../src/services/scraping/browser-pool.js';
+import {
+  createScrapingService,
+  type ScrapingConfig,
+  type ScrapingService,
+} from '../../../src/services/scraping/scraping.service.js';
+import { createStorageService, type ModuleStorage } from '../../../src/services/storage/storage.service.js';
+import { pduCredentials, pduLoginForm, pduPresetCookie, startFakePdu, type FakePdu } from '../../fixtures/fake-pdu.js';
+
+describe('ScrapingService against a fake PDU in real Chromium', function () {
+  this.timeout(30_000);
+  let pdu: FakePdu;
+  let pool: BrowserPool;
+  let storage: ModuleStorage;
+  let scraping: ScrapingService;
+  let dataDir: string;
+
+  before(async () => {
+    pdu = await startFakePdu();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'nxf-scrape-'));
+    storage = createStorageService(path.join(dataDir, 'storage')).forModule('consumption-monitor', { writable: true });
+    pool = new BrowserPool(createLogger('silent'), { maxBrowsers: 1, maxPagesPerBrowser: 4 });
+    scraping = createScrapingService({
+      pool,
+      storage,
+      logger: createLogger('silent'),
+      retry: { retries: 1, minDelayMs: 20 },
+    });
+  });
+  after(async () => {
+    await pool?.close();
+    await pdu?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    pdu.reading = '1,234.5 kWh';
+    pdu.requests.length = 0;
+  });
+
+  const energy = { energy: { selector: '#energy', type: 'number' as const, unit: 'kWh' } };
+  const scrapeEnergy = (config: Omit<ScrapingConfig, 'extract'>) =>
+    scraping.scrape({ extract: energy, timeout: 5000, ...config });
+
+  it('reads the kWh counter of an open page', async () => {
+    const result = await scrapeEnergy({ url: `${pdu.url}/open` });
+    expect(result).to.include({ success: true, attempts: 1 });
+    expect(result.data).to.deep.equal({ energy: 1234.5 });
+    expect(result.screenshot).to.equal(undefined);
+    expect(result.duration).to.be.a('number');
+  });
+
+  it('signs in with HTTP basic auth, and fails without retrying on a wrong password', async () => {
+    const ok = await scrapeEnergy({ url: `${pdu.url}/basic`, auth: { type: 'basic', credentials: pduCredentials } });
+    expect(ok.data).to.deep.equal({ energy: 1234.5 });
+    const wrong = await scrapeEnergy({
+      url: `${pdu.url}/basic`,
+      auth: { type: 'basic', credentials: { username: 'apc', password: 'nope' } },
+    });
+    expect(wrong).to.include({ success: false, errorCode: 'NXF_SCRAPE_AUTH', attempts: 1 });
+    expect(wrong.error).to.contain('401');
+  });
+
+  it('signs in through a login form with a session cookie, and detects the login page coming back', async () => {
+    const form = {
+      type: 'form' as const,
+      credentials: pduCredentials,
+      form: { ...pduLoginForm, loginUrl: `${pdu.url}/form/login` },
+    };
+    const ok = await scrapeEnergy({ url: `${pdu.url}/form/meter`, auth: form });
+    expect(ok.data).to.deep.equal({ energy: 1234.5 });
+    const wrong = await scrapeEnergy({
+      url: `${pdu.url}/form/meter`,
+      auth: { ...form, credentials: { ...pduCredentials, password: 'bad' } },
+    });
+    expect(wrong).to.include({ success: false, errorCode: 'NXF_SCRAPE_AUTH', attempts: 1 });
+    expect(wrong.error).to.contain('login page came back');
+  });
+
+  it('sends a pre-set cookie', async () => {
+    const result = await scrapeEnergy({
+      url: `${pdu.url}/cookie/meter`,
+      auth: { type: 'cookie', credentials: { [pduPresetCookie.name]: pduPresetCookie.value } },
+    });
+    expect(result.data).to.deep.equal({ energy: 1234.5 });
+  });
+
+  it('signs in again when the device logs the session out between two pages', async () => {
+    pdu.logoutAfter = 1;
+    const logins = pdu.logins;
+    const result = await scraping.scrape(
+      {
+        url: `${pdu.url}/expiring/meter`,
+        timeout: 5000,
+        auth: {
+          type: 'form',
+          credentials: pduCredentials,
+          form: { ...pduLoginForm, loginUrl: `${pdu.url}/expiring/login` },
+        },
+      },
+      async (page, session) => {
+        const first = await scraping.extractNumber(page, '#energy', { unit: 'kWh' });
+        await session.goto(`${pdu.url}/expiring/meter`);
+        return [first, await scraping.extractNumber(page, '#energy', { unit: 'kWh' })];
+      },
+    );
+    expect(result.error).to.equal(undefined);
+    expect(result.data).to.deep.equal([1234.5, 1234.5]);
+    expect(pdu.logins - logins).to.equal(2);
+  });
+
+  it('reads a value rendered by JavaScript after a delay', async () => {
+    const result = await scrapeEnergy({ url: `${pdu.url}/js?delay=400`, waitForSelector: '#energy' });
+    expect(result.data).to.deep.equal({ energy: 1234.5 });
+    const text = await scraping.scrape({ url: `${pdu.url}/js?delay=50`, waitForSelector: '#energy' });
+    expect(text.data).to.deep.equal({ text: '1,234.5 kWh' });
+  });
+
+  it('reports a page that never finishes as a timeout, retried, with a screenshot stored', async () => {
+    const result = await scrapeEnergy({ url: `${pdu.url}/hang`, timeout: 1000, name: 'rack-7 pdu' });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_TIMEOUT', attempts: 2 });
+    expect(result.screenshot?.subarray(1, 4).toString()).to.equal('PNG');
+    expect(result.screenshotPath).to.match(/^screenshots\/\d{4}-\d\d-\d\d\/rack-7-pdu-\d+\.png$/);
+    expect(await storage.readFile(result.screenshotPath!)).to.deep.equal(result.screenshot);
+  });
+
+  it('reports a 500 page as a transient HTTP failure, retried, with the error page stored as a screenshot', async () => {
+    const result = await scrapeEnergy({ url: `${pdu.url}/error` });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_HTTP', attempts: 2 });
+    expect(result.error).to.contain('HTTP 500');
+    expect(pdu.requests.filter((r) => r.path === '/error')).to.have.length(2);
+    const stored = await readFile(path.join(dataDir, 'storage', 'consumption-monitor', result.screenshotPath!));
+    expect(stored.length).to.be.greaterThan(100);
+  });
+
+  it('fails on a value that is not a number, without retrying and without inventing 0', async () => {
+    pdu.reading = 'n/a kWh';
+    const result = await scrapeEnergy({ url: `${pdu.url}/open` });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_PARSE', attempts: 1 });
+    expect(result.data).to.equal(undefined);
+    const missing = await scraping.scrape({ url: `${pdu.url}/open`, extract: { x: { selector: '#nothing' } } });
+    expect(missing).to.include({ success: false, errorCode: 'NXF_SCRAPE_SELECTOR', attempts: 1 });
+  });
+
+  it('reports an unreachable device as such', async () => {
+    const result = await scrapeEnergy({ url: 'http://127.0.0.1:9/', retries: 0 });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_UNREACHABLE', attempts: 1 });
+  });
+
+  it('leaks no cookie from one endpoint to the next on the same host', async () => {
+    const form = {
+      type: 'form' as const,
+      credentials: pduCredentials,
+      form: { ...pduLoginForm, loginUrl: `${pdu.url}/form/login` },
+    };
+    expect((await scrapeEnergy({ url: `${pdu.url}/form/meter`, auth: form })).success).to.equal(true);
+    const cookieAuth = { type: 'cookie' as const, credentials: { [pduPresetCookie.name]: pduPresetCookie.value } };
+    expect((await scrapeEnergy({ url: `${pdu.url}/cookie/meter`, auth: cookieAuth })).success).to.equal(true);
+    pdu.requests.length = 0;
+    const anonymous = await scrapeEnergy({ url: `${pdu.url}/cookie/meter` });
+    expect(anonymous).to.include({ success: false, errorCode: 'NXF_SCRAPE_AUTH' });
+    const anonymousMeter = await scrapeEnergy({ url: `${pdu.url}/form/meter`, retries: 0 });
+    expect(anonymousMeter.success).to.equal(false);
+    expect(pdu.requests.map((r) => r.cookie).filter(Boolean)).to.deep.equal([]);
+  });
+});
