@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { errorMessage, isNxfError } from '../errors.js';
 import { migrateCommand } from './migrate.command.js';
+import { moduleCommand, moduleUsage } from './module.command.js';
 import { serveCommand } from './serve.command.js';
 import { userCreateCommand } from './user.command.js';
 
@@ -13,6 +14,7 @@ Commands:
   user create --username U --role R [--password P]
                                                 create a user (admin, operator or viewer); without
                                                 --password one is generated and printed
+${moduleUsage}
 
 Configuration comes from the environment: PORT, NXFORGE_DATA_DIR, DATABASE_URL, NXFORGE_ADMIN_PASSWORD,
 NXFORGE_SECRET, NXFORGE_HOST, NXFORGE_LOG_LEVEL, NXFORGE_TRUST_PROXY (see README.md).`;
@@ -34,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         });
         return await userCreateCommand(loadConfig(), values);
       }
+      case 'module':
+        return await moduleCommand(rest, () => loadConfig());
       case undefined:
       case 'help':
       case '--help':

@@ -34,7 +34,31 @@ export class WebClient {
     });
   }
 
+  /**
+   * Posts a multipart form with one file, as the module upload form does. The CSRF token goes in the query
+   * string (`csrf: 'query'`, a plain form), in the X-CSRF-Token header (`'header'`, htmx) or nowhere.
+   */
+  postFile(
+    path: string,
+    file: { field: string; name: string; content: Buffer },
+    options: {
+      fields?: Record<string, string>;
+      csrf?: 'query' | 'header' | 'none';
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
+    form.append(file.field, new Blob([new Uint8Array(file.content)]), file.name);
+    const csrf = options.csrf ?? 'query';
+    const url =
+      csrf === 'query' ? `${path}${path.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(this.csrfToken)}` : path;
+    const headers = { ...options.headers, ...(csrf === 'header' ? { 'X-CSRF-Token': this.csrfToken } : {}) };
+    return this.request('POST', url, { headers, body: form });
+  }
+
   /** Posts a form without any CSRF token. */
+
   postWithoutCsrf(path: string, fields: Record<string, string> = {}) {
     return this.request('POST', path, {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
