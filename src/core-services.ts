@@ -80,6 +80,9 @@ export async function createCoreServices(
     ...options.moduleLimits,
   });
   addModulesToNavigation(navigation, modules.registry);
+  // A purged module's stored files (screenshots, exports) are part of its data.
+  modules.addHooks({ purged: (name) => toolkit.storage.deleteModule(name) });
+
 
   return {
     config,

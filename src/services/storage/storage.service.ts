@@ -31,6 +31,8 @@ export interface StorageService {
   readonly root: string;
   /** The storage of `moduleName`; read-only unless `writable`. */
   forModule(moduleName: string, options?: { writable?: boolean }): ModuleStorage;
+  /** Deletes everything `moduleName` stored (an uninstall with purge). */
+  deleteModule(moduleName: string): Promise<void>;
 }
 
 const moduleNamePattern = /^[a-z][a-z0-9-]{0,63}$/;
@@ -46,7 +48,12 @@ export function createStorageService(root: string): StorageService {
       }
       return createModuleStorage(path.join(absoluteRoot, moduleName), moduleName, options.writable ?? false);
     },
+    async deleteModule(moduleName) {
+      if (!moduleNamePattern.test(moduleName)) throw pathError(`"${moduleName}" is not a module name (kebab-case).`);
+      await rm(path.join(absoluteRoot, moduleName), { recursive: true, force: true });
+    },
   };
+
 }
 
 function createModuleStorage(folder: string, moduleName: string, writable: boolean): ModuleStorage {

@@ -258,6 +258,8 @@ describe('installing modules from ZIP archives', () => {
       const items = (await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/items')).body as any;
       expect(items.items).to.have.length(1);
       await server.services.modules.saveSettings('dummy', { greeting: 'x' }, { name: 'test' });
+      await server.services.toolkit.storage.forModule('dummy', { writable: true }).saveFile('exports/report.csv', 'a,b');
+      await server.services.toolkit.storage.forModule('other-module', { writable: true }).saveFile('keep.txt', 'mine');
       await apiRequest(server.url, token, 'POST', '/api/v1/modules/dummy/disable');
       const purged = await apiRequest(server.url, token, 'DELETE', '/api/v1/modules/dummy?purge=true');
       expect(purged.body).to.deep.equal({ status: 'UNINSTALLED', purged: true });
@@ -266,6 +268,8 @@ describe('installing modules from ZIP archives', () => {
         const left = await server.services.db.select(`SELECT * FROM ${table} WHERE module_name = 'dummy'`);
         expect(left, table).to.deep.equal([]);
       }
+      expect(existsSync(path.join(server.services.toolkit.storage.root, 'dummy'))).to.equal(false);
+      expect(existsSync(path.join(server.services.toolkit.storage.root, 'other-module', 'keep.txt'))).to.equal(true);
       expect(await tableExists(server, 'dummy_lookalike')).to.equal(true);
       expect(await tableExists(server, 'users')).to.equal(true);
     });

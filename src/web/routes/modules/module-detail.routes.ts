@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import path from 'node:path';
+
 import { corePermissions } from '../../../auth/permissions.js';
 import { isNxfError } from '../../../errors.js';
 import { uninstallImpact } from '../../../modules/uninstall-impact.js';
@@ -12,7 +12,7 @@ import { moduleActor } from './module-list.routes.js';
 
 /** A module's page: what its manifest declares, its log (refreshed live), and uninstalling with its impact. */
 export function moduleDetailRoutes(services: CoreServices): Router<AppState> {
-  const { modules, installer, audit, views, db, config } = services;
+  const { modules, installer, audit, views, db, toolkit } = services;
   const router = new Router<AppState>({ prefix: '/admin/modules/:name' });
   router.use(requirePermission(corePermissions.modulesManage));
   const logPage = 50;
@@ -36,7 +36,7 @@ export function moduleDetailRoutes(services: CoreServices): Router<AppState> {
 
   const showUninstall = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {
     const info = await modules.get(String(ctx.params.name));
-    const impact = await uninstallImpact(info.record, db, modules.store, path.join(config.dataDir, 'storage'));
+    const impact = await uninstallImpact(info.record, db, modules.store, toolkit.storage.root);
     views.page(ctx, 'pages/modules/uninstall', { title: `Uninstall ${info.record.name}`, m: info, impact, ...extra });
   };
 
