@@ -50,6 +50,7 @@ export class ModuleManager {
   readonly #journal: ModuleJournal;
   readonly #mounter: ModuleMounter;
   #queue: Promise<unknown> = Promise.resolve();
+  #snapshot?: Promise<ModuleInfo[]>;
 
   constructor(private readonly options: ModuleManagerOptions) {
     this.store = new ModuleStore(options.db);
@@ -64,6 +65,7 @@ export class ModuleManager {
       settingsStore: this.settingsStore,
     };
     this.#mounter = new ModuleMounter(this.registry, this.store, loaderDeps, options.logger);
+    this.registry.onChange(() => (this.#snapshot = undefined));
   }
 
   addHooks(hooks: ModuleHooks): void {
@@ -84,6 +86,18 @@ export class ModuleManager {
     await this.#serialize(async () => {
       for (const module of this.registry.mounted().reverse()) await this.#mounter.unmount(module.name, module.manifest);
     });
+  }
+
+  /**
+   * The modules as last read, re-read after any change made here or announced by another process: for pages
+   * shown often, such as the dashboard, which should not query the database for what rarely changes.
+   */
+  async snapshot(): Promise<ModuleInfo[]> {
+    this.#snapshot ??= this.list().catch((error: unknown) => {
+      this.#snapshot = undefined;
+      throw error;
+    });
+    return this.#snapshot;
   }
 
   async list(): Promise<ModuleInfo[]> {
@@ -411,7 +425,9 @@ export class ModuleManager {
 
   /** Runs lifecycle operations one at a time, in order. */
   #serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(operation, operation);
+    const run = () => operation().finally(() => (this.#snapshot = undefined));
+    const result = this.#queue.then(run, run);
+
     this.#queue = result.catch(() => undefined);
     return result;
   }

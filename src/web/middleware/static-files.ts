@@ -1,6 +1,7 @@
 import { send } from '@koa/send';
 import { corePaths } from '../../paths.js';
-import type { AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../app-context.js';
+
 
 const oneDayMs = 24 * 3600 * 1000;
 
@@ -9,8 +10,7 @@ const oneDayMs = 24 * 3600 * 1000;
  * to keep in sync). Pages link them with `?v=<version>`, so they can be cached for a day.
  */
 export function staticFiles(): AppMiddleware {
-  return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !ctx.path.startsWith('/static/')) return next();
+  const serve = async (ctx: AppContext, next: () => Promise<unknown>) => {
     const relative = ctx.path.slice('/static/'.length);
     const vendor = /^vendor\/(htmx(?:\.min)?\.js(?:\.map)?)$/.exec(relative);
     const root = vendor ? corePaths.htmxDist : corePaths.public;
@@ -22,4 +22,6 @@ export function staticFiles(): AppMiddleware {
       throw error;
     }
   };
+  return (ctx, next) =>
+    (ctx.method === 'GET' || ctx.method === 'HEAD') && ctx.path.startsWith('/static/') ? serve(ctx, next) : next();
 }

@@ -19,7 +19,8 @@ export function dashboardRoutes(services: CoreServices): Router<AppState> {
         (module.manifest.ui.widgets ?? []).map((widget) => renderWidget(module, widget, ctx, views)),
       ),
     );
-    const states = (await modules.list()).filter((m) => m.record.status !== 'REMOVED');
+    const states = (await modules.snapshot()).filter((m) => m.record.status !== 'REMOVED');
+
     views.page(ctx, 'pages/dashboard', { title: 'Dashboard', widgets, modules: states });
   });
 
