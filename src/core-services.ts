@@ -83,7 +83,6 @@ export async function createCoreServices(
   // A purged module's stored files (screenshots, exports) are part of its data.
   modules.addHooks({ purged: (name) => toolkit.storage.deleteModule(name) });
 
-
   return {
     config,
     logger,

@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signedInPage } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
-import { watchPageProblems } from '../helpers/page-watch.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 
 describe('end to end: scaffold, pack, upload, enable, use, disable and uninstall a module', function () {
@@ -25,13 +24,7 @@ describe('end to end: scaffold, pack, upload, enable, use, disable and uninstall
     zip = path.join(work, 'shelf-notes-0.1.0.zip');
     server = await startTestServer();
     browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.setViewport({ width: 1024, height: 700 });
-    problems = watchPageProblems(page);
-    await page.goto(`${server.url}/login`);
-    await page.type('#field-username', 'admin');
-    await page.type('#field-password', testAdminPassword);
-    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    ({ page, problems } = await signedInPage(browser, server.url, { username: 'admin', password: testAdminPassword }));
   });
   after(async () => {
     await browser?.close();

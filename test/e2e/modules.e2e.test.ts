@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
-import { launchBrowser } from '../helpers/browser.js';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchBrowser, signedInPage } from '../helpers/browser.js';
 import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
-import { watchPageProblems } from '../helpers/page-watch.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 
 describe('end to end in Chromium: a module appears, an admin disables it, it is gone', function () {
@@ -10,18 +9,9 @@ describe('end to end in Chromium: a module appears, an admin disables it, it is 
   let server: TestServer;
   let fixture: Awaited<ReturnType<typeof copyModuleFixture>>;
   let browser: Browser;
-  let viewerContext: BrowserContext;
-  let adminContext: BrowserContext;
   let viewer: Page;
   let admin: Page;
   let problems: string[][];
-
-  async function signIn(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${server.url}/login`);
-    await page.type('#field-username', username);
-    await page.type('#field-password', password);
-    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  }
 
   /** The sidebar's labels, without their icons. */
   const sidebarLabels = (page: Page) =>
@@ -41,14 +31,15 @@ describe('end to end in Chromium: a module appears, an admin disables it, it is 
     await installAndEnable(server, fixture.dir);
     await server.services.users.create({ username: 'wall', password: 'wall-kiosk-pass', role: 'viewer' });
     browser = await launchBrowser();
-    viewerContext = await browser.createBrowserContext();
-    adminContext = await browser.createBrowserContext();
-    viewer = await viewerContext.newPage();
-    admin = await adminContext.newPage();
-    await viewer.setViewport({ width: 800, height: 480 });
-    problems = [watchPageProblems(viewer), watchPageProblems(admin)];
-    await signIn(viewer, 'wall', 'wall-kiosk-pass');
-    await signIn(admin, 'admin', testAdminPassword);
+    const wall = await signedInPage(
+      browser,
+      server.url,
+      { username: 'wall', password: 'wall-kiosk-pass' },
+      { width: 800, height: 480 },
+    );
+    const root = await signedInPage(browser, server.url, { username: 'admin', password: testAdminPassword });
+    [viewer, admin] = [wall.page, root.page];
+    problems = [wall.problems, root.problems];
   });
   after(async () => {
     await browser?.close();

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'puppeteer-core';
 import { verifyWebhookSignature } from '../../src/services/notifications/channels/webhook-channel.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../fixtures/webhook-receiver.js';
-import { launchBrowser } from '../helpers/browser.js';
-import { watchPageProblems } from '../helpers/page-watch.js';
+import { launchBrowser, signedInPage } from '../helpers/browser.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 
 describe('end to end in Chromium: an admin adds a webhook channel and sends a test', function () {
@@ -18,13 +17,7 @@ describe('end to end in Chromium: an admin adds a webhook channel and sends a te
     server = await startTestServer();
     receiver = await startWebhookReceiver();
     browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.setViewport({ width: 1024, height: 700 });
-    problems = watchPageProblems(page);
-    await page.goto(`${server.url}/login`);
-    await page.type('#field-username', 'admin');
-    await page.type('#field-password', testAdminPassword);
-    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    ({ page, problems } = await signedInPage(browser, server.url, { username: 'admin', password: testAdminPassword }));
   });
   after(async () => {
     await browser?.close();

@@ -1,4 +1,6 @@
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { watchPageProblems } from './page-watch.js';
+
 import { chromiumArgs, resolveChromiumExecutable } from '../../src/services/scraping/chromium.js';
 
 export { chromiumArgs };
@@ -11,4 +13,25 @@ export function chromiumPath(): string {
 /** A headless Chromium for a UI test. */
 export async function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...chromiumArgs] });
+}
+
+/**
+ * A page signed in through the login form, in a browser context of its own (so several users can be signed in
+ * at once), with its problems watched (see page-watch.ts).
+ */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  user: { username: string; password: string },
+  viewport = { width: 1024, height: 700 },
+): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport(viewport);
+  const problems = watchPageProblems(page);
+  await page.goto(`${baseUrl}/login`);
+  await page.type('#field-username', user.username);
+  await page.type('#field-password', user.password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return { page, problems };
 }

@@ -51,13 +51,7 @@ export async function inspectZip(file: string, limits: ZipLimits): Promise<SafeE
     const seen = new Set<string>();
     let total = 0;
     for await (const entry of iterateEntries(zip)) {
-      const name = yauzl.getFileNameLowLevel(
-        entry.generalPurposeBitFlag,
-        entry.fileNameRaw as unknown as Buffer,
-        entry.extraFields,
-        true,
-      );
-      assertSafeName(name);
+      const name = safeName(entry);
       const mode = (entry.externalFileAttributes >>> 16) & fileTypeMask;
       const madeOnUnix = entry.versionMadeBy >> 8 === 3;
       const directory = name.endsWith('/');
@@ -96,13 +90,7 @@ export async function extractZip(file: string, destination: string, limits: ZipL
   let written = 0;
   try {
     for await (const entry of iterateEntries(zip)) {
-      const name = yauzl.getFileNameLowLevel(
-        entry.generalPurposeBitFlag,
-        entry.fileNameRaw as unknown as Buffer,
-        entry.extraFields,
-        true,
-      );
-      assertSafeName(name);
+      const name = safeName(entry);
       const target = path.join(destination, name);
       if (!target.startsWith(`${destination}${path.sep}`))
         throw refuse('NXF_ZIP_UNSAFE_PATH', `Unsafe path in the archive: ${name}`);
@@ -138,6 +126,14 @@ export async function extractZip(file: string, destination: string, limits: ZipL
   } finally {
     zip.close();
   }
+}
+
+/** An entry's name, decoded as the archive says (UTF-8 flag, Unicode path field), once checked as safe. */
+function safeName(entry: yauzl.Entry): string {
+  const raw = entry.fileNameRaw as unknown as Buffer;
+  const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true);
+  assertSafeName(name);
+  return name;
 }
 
 /** Refuses names that could write outside the destination or mean different things on different systems. */

@@ -53,7 +53,6 @@ export function createStorageService(root: string): StorageService {
       await rm(path.join(absoluteRoot, moduleName), { recursive: true, force: true });
     },
   };
-
 }
 
 function createModuleStorage(folder: string, moduleName: string, writable: boolean): ModuleStorage {

@@ -1,7 +1,6 @@
 import type { Database } from '../../db/database.js';
 import type { AppContext, AppMiddleware } from '../app-context.js';
 
-
 /**
  * `GET /healthz`: 200 `{"status":"ok"}` while the database answers, 503 otherwise. Answered before sessions and
  * CSRF are looked at, so monitoring probes cost one trivial query and get no cookies.
@@ -15,5 +14,6 @@ export function healthCheck(db: Database): AppMiddleware {
       ? { status: 'ok' }
       : { status: 'unavailable', error: { code: 'NXF_DATABASE_DOWN', message: 'The database does not answer.' } };
   };
-  return (ctx, next) => (ctx.path === '/healthz' && (ctx.method === 'GET' || ctx.method === 'HEAD') ? answer(ctx) : next());
+  return (ctx, next) =>
+    ctx.path === '/healthz' && (ctx.method === 'GET' || ctx.method === 'HEAD') ? answer(ctx) : next();
 }

@@ -258,7 +258,9 @@ describe('installing modules from ZIP archives', () => {
       const items = (await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/items')).body as any;
       expect(items.items).to.have.length(1);
       await server.services.modules.saveSettings('dummy', { greeting: 'x' }, { name: 'test' });
-      await server.services.toolkit.storage.forModule('dummy', { writable: true }).saveFile('exports/report.csv', 'a,b');
+      await server.services.toolkit.storage
+        .forModule('dummy', { writable: true })
+        .saveFile('exports/report.csv', 'a,b');
       await server.services.toolkit.storage.forModule('other-module', { writable: true }).saveFile('keep.txt', 'mine');
       await apiRequest(server.url, token, 'POST', '/api/v1/modules/dummy/disable');
       const purged = await apiRequest(server.url, token, 'DELETE', '/api/v1/modules/dummy?purge=true');
