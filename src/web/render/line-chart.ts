@@ -1,4 +1,4 @@
-import { scaleLinear, scaleTime } from 'd3-scale';
+import { scaleLinear, scaleUtc } from 'd3-scale';
 import { line } from 'd3-shape';
 import { escapeHtml } from './escape-html.js';
 
@@ -37,7 +37,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
   const xs = points.map((p) => Number(p.x));
   const ys = [...defined.map((p) => p.y), ...(spec.thresholds ?? []).map((t) => t.value)];
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
-  const x = (isTime ? scaleTime().domain([new Date(xMin), new Date(xMax)]) : scaleLinear().domain([xMin, xMax])).range([
+  const x = (isTime ? scaleUtc().domain([new Date(xMin), new Date(xMax)]) : scaleLinear().domain([xMin, xMax])).range([
     margin.left,
     width - margin.right,
   ]);
@@ -55,7 +55,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
     const ty = y(tick).toFixed(1);
     return `<g class="tick"><line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}"/><text x="${margin.left - 6}" y="${ty}" dy="0.32em" text-anchor="end">${escapeHtml(String(tick))}${unit}</text></g>`;
   });
-  const xFormat = isTime ? (x as ReturnType<typeof scaleTime>).tickFormat() : (v: number) => String(v);
+  const xFormat = isTime ? utcTickFormat(xMax - xMin) : (v: number) => String(v);
   const xTicks = (x.ticks(6) as Array<Date | number>).map((tick) => {
     const tx = (x(tick as never) as number).toFixed(1);
     return `<text class="tick" x="${tx}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(xFormat(tick as never))}</text>`;
@@ -79,4 +79,12 @@ export function lineChartSvg(spec: LineChartSpec): string {
     `<g class="grid">${yTicks.join('')}</g><g class="x-axis">${xTicks.join('')}</g>${thresholds.join('')}${lines.join('')}</svg>` +
     `<figcaption><span class="chart-title">${escapeHtml(spec.title)}</span><ul class="legend">${legend}</ul></figcaption></figure>`
   );
+}
+
+/** Time ticks in UTC, 24-hour: `HH:MM` within two days, `MM-DD` within a year, else `YYYY-MM`. */
+function utcTickFormat(spanMs: number): (value: Date) => string {
+  const day = 24 * 3600 * 1000;
+  if (spanMs <= 2 * day) return (value) => value.toISOString().slice(11, 16);
+  if (spanMs <= 366 * day) return (value) => value.toISOString().slice(5, 10);
+  return (value) => value.toISOString().slice(0, 7);
 }
