@@ -147,3 +147,42 @@ export async function processTreeRssMb(roots: number[]): Promise<number> {
   }
   return Math.round((totalKb / 1024) * 10) / 10;
 }
+
+/** A load target: a URL and the headers to send (a session cookie). */
+export interface LoadTarget {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Runs the targets in turn, `rounds` times, `seconds` each, so that drift on a shared machine (another process
+ * waking up) hits all of them alike; returns per target the median requests/s and the worst p99 of its rounds.
+ * Any non-2xx answer or error fails the run.
+ */
+export async function alternateLoad(
+  targets: Record<string, LoadTarget>,
+  options: { connections: number; rounds: number; seconds: number },
+): Promise<Record<string, { rps: number; p99Ms: number }>> {
+  const runs: Record<string, LoadResult[]> = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const [name, target] of Object.entries(targets)) {
+      const result = await runLoad(target.url, {
+        connections: options.connections,
+        durationSeconds: options.seconds,
+        headers: target.headers,
+      });
+      if (result.non2xx > 0 || result.errors > 0) {
+        throw new Error(
+          `${name}: ${result.non2xx} non-2xx answers and ${result.errors} errors: ${JSON.stringify(result.statusCodes)}`,
+        );
+      }
+      runs[name]?.push(result);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(runs).map(([name, results]) => [
+      name,
+      { rps: Math.round(median(results.map((r) => r.rps))), p99Ms: Math.max(...results.map((r) => r.p99Ms)) },
+    ]),
+  );
+}

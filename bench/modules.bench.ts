@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { printResult, repoRoot, runLoad, signIn, temporaryDataDir, type LoadResult } from './lib.js';
+import { alternateLoad, median, printResult, repoRoot, runLoad, signIn, temporaryDataDir } from './lib.js';
 import autocannon from 'autocannon';
 
 /**
@@ -13,7 +13,6 @@ import autocannon from 'autocannon';
 const connections = 50;
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const password = 'bench-admin-password';
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const data = await temporaryDataDir('nxf-bench-modules-');
 const child = fork(path.join(repoRoot, 'dist/bench/modules-server.js'), [], {
@@ -70,20 +69,11 @@ try {
 
   await runLoad(`${url}/bench/page`, { connections, durationSeconds: 2, headers });
   await runLoad(`${url}/bench-core/page`, { connections, durationSeconds: 2, headers });
-  // Alternate the two pages, so drift on a shared machine hits both alike.
-  const runs = { module: [] as LoadResult[], core: [] as LoadResult[] };
-  for (let round = 0; round < 2; round += 1) {
-    runs.module.push(await runLoad(`${url}/bench/page`, { connections, durationSeconds: seconds / 2, headers }));
-    runs.core.push(await runLoad(`${url}/bench-core/page`, { connections, durationSeconds: seconds / 2, headers }));
-  }
-  const summarise = (results: LoadResult[]) => ({
-    rps: Math.round(results.reduce((sum, r) => sum + r.rps, 0) / results.length),
-    p99Ms: Math.max(...results.map((r) => r.p99Ms)),
-    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
-  });
-  const modulePage = summarise(runs.module);
-  const corePage = summarise(runs.core);
-  if (modulePage.non2xx > 0 || corePage.non2xx > 0) throw new Error('a throughput run had non-2xx answers');
+  const pages = await alternateLoad(
+    { module: { url: `${url}/bench/page`, headers }, core: { url: `${url}/bench-core/page`, headers } },
+    { connections, rounds: 2, seconds: seconds / 2 },
+  );
+  const { module: modulePage, core: corePage } = pages as Record<'module' | 'core', { rps: number; p99Ms: number }>;
   console.log(
     `module page ${modulePage.rps} req/s (p99 ${modulePage.p99Ms} ms), core page ${corePage.rps} req/s (p99 ${corePage.p99Ms} ms)`,
   );

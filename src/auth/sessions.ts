@@ -33,6 +33,9 @@ interface SessionRow {
 }
 
 interface CachedSession {
+  /** The session's id (SHA-256 of its token), which evictions name. */
+  id: string;
+
   user: AuthenticatedUser;
   checkedAt: number;
   expiresAt: number;
@@ -43,6 +46,7 @@ interface CachedSession {
  * user disabled, password reset). The browser holds a random token; the table holds only its SHA-256.
  */
 export class SessionStore {
+  /** Recently looked-up sessions by token (kept in this process's memory only, like the cookie it came in). */
   readonly #cache = new Map<string, CachedSession>();
   /** Bumped by every eviction, so a lookup that raced one does not cache what it read before it. */
   #generation = 0;
@@ -69,12 +73,21 @@ export class SessionStore {
   }
 
   /** The user of a live session, or undefined for an unknown, expired or disabled one. */
+  /**
+   * The user of a session looked up less than the cache TTL ago, without touching the database, or undefined
+   * (then `resolve`). Lets most requests authenticate without waiting on anything.
+   */
+  peek(token: string): AuthenticatedUser | undefined {
+    const cached = this.#cache.get(token);
+    const now = Date.now();
+    return cached && now - cached.checkedAt < sessionCacheTtlMs && cached.expiresAt > now ? cached.user : undefined;
+  }
+
   async resolve(token: string): Promise<AuthenticatedUser | undefined> {
+    const known = this.peek(token);
+    if (known) return known;
     const id = sha256Hex(token);
     const now = Date.now();
-    const cached = this.#cache.get(id);
-    if (cached && now - cached.checkedAt < sessionCacheTtlMs && cached.expiresAt > now) return cached.user;
-
     const generation = this.#generation;
     const row = await this.db.one<SessionRow>(
       `SELECT s.user_id, u.username, u.role, s.expires_at,
@@ -84,7 +97,7 @@ export class SessionStore {
       [id, touchIntervalSeconds],
     );
     if (!row) {
-      this.#cache.delete(id);
+      this.#cache.delete(token);
       return undefined;
     }
     if (row.needs_touch) {
@@ -97,8 +110,9 @@ export class SessionStore {
       );
     }
     const user: AuthenticatedUser = { id: row.user_id, username: row.username, role: row.role };
-    if (generation === this.#generation)
-      this.#remember(id, { user, checkedAt: now, expiresAt: row.expires_at.getTime() });
+    if (generation === this.#generation) {
+      this.#remember(token, { id, user, checkedAt: now, expiresAt: row.expires_at.getTime() });
+    }
     return user;
   }
 
@@ -124,12 +138,12 @@ export class SessionStore {
     return this.db.execute('DELETE FROM sessions WHERE expires_at <= now()');
   }
 
-  #remember(id: string, entry: CachedSession): void {
+  #remember(token: string, entry: CachedSession): void {
     if (this.#cache.size >= sessionCacheMaxEntries) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
-    this.#cache.set(id, entry);
+    this.#cache.set(token, entry);
   }
 
   async #evict(key: string): Promise<void> {
@@ -140,9 +154,9 @@ export class SessionStore {
   #evictLocally(key: string): void {
     this.#generation += 1;
     const [kind, value] = key.split(':');
-    if (kind === 'session' && value) this.#cache.delete(value);
-    if (kind === 'user' && value) {
-      for (const [id, entry] of this.#cache) if (entry.user.id === value) this.#cache.delete(id);
+    for (const [token, entry] of this.#cache) {
+      if ((kind === 'session' && entry.id === value) || (kind === 'user' && entry.user.id === value))
+        this.#cache.delete(token);
     }
   }
 }

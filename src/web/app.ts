@@ -1,4 +1,3 @@
-import Router from '@koa/router';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import type { AppState, CoreServices } from './app-context.js';
@@ -21,6 +20,7 @@ import { moduleSettingsRoutes } from './routes/modules/module-settings.routes.js
 import { meApiRoutes } from './routes/api/me.routes.js';
 import { modulesApiRoutes } from './routes/api/modules-api.routes.js';
 import type { AppRouter } from './app-context.js';
+import { routeBySegment } from './route-by-segment.js';
 
 /** Extra routers mounted after the core's (the module dispatcher, the API). */
 export interface AppExtensions {
@@ -48,26 +48,22 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(csrfProtection(services.keyring));
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
-  // One router holding every route: a request is matched once, not once per feature.
-  const root = new Router<AppState>();
-  for (const router of [
-    authRoutes(services),
-    dashboardRoutes(services),
-    usersRoutes(services),
-    profileRoutes(services),
-    auditRoutes(services),
-    moduleListRoutes(services),
-    moduleSettingsRoutes(services),
-    moduleDetailRoutes(services),
-    notificationSettingsRoutes(services),
-    meApiRoutes(),
-    modulesApiRoutes(services),
-    ...(extensions.routers ?? []),
-  ]) {
-    root.use(router.routes());
-  }
-  app.use(root.routes());
-  app.use(root.allowedMethods());
+  app.use(
+    routeBySegment([
+      authRoutes(services),
+      dashboardRoutes(services),
+      usersRoutes(services),
+      profileRoutes(services),
+      auditRoutes(services),
+      moduleListRoutes(services),
+      moduleSettingsRoutes(services),
+      moduleDetailRoutes(services),
+      notificationSettingsRoutes(services),
+      meApiRoutes(),
+      modulesApiRoutes(services),
+      ...(extensions.routers ?? []),
+    ]),
+  );
   return app;
 }
 

@@ -1,5 +1,5 @@
 import type { ApiTokenStore } from '../../auth/api-tokens.js';
-import type { SessionStore } from '../../auth/sessions.js';
+import type { AuthenticatedUser, SessionStore } from '../../auth/sessions.js';
 import { sessionMaxDays } from '../../auth/sessions.js';
 import { NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../app-context.js';
@@ -13,28 +13,34 @@ export const sessionCookie = 'nxf_session';
  * a cookie that names no live session (expired, tampered, logged out) is cleared and the visitor is anonymous.
  */
 export function authenticate(sessions: SessionStore, apiTokens: ApiTokenStore): AppMiddleware {
-  return async (ctx, next) => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
-    if (bearer && isApiRequest(ctx)) {
-      const user = await apiTokens.authenticate(bearer);
-      if (!user) throw new NxfError('NXF_TOKEN_INVALID', 'The API token is unknown or revoked.', { status: 401 });
-      ctx.state.user = user;
-      ctx.state.authMethod = 'token';
+  const bySession = async (ctx: AppContext, token: string) =>
+    signedInBySession(ctx, token, await sessions.resolve(token));
+  const byToken = async (ctx: AppContext, token: string) => {
+    const user = await apiTokens.authenticate(token);
+    if (!user) throw new NxfError('NXF_TOKEN_INVALID', 'The API token is unknown or revoked.', { status: 401 });
+    ctx.state.user = user;
+    ctx.state.authMethod = 'token';
+  };
+  return (ctx, next) => {
+    const bearer = ctx.get('Authorization') && /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
+    if (bearer && isApiRequest(ctx)) return byToken(ctx, bearer).then(next);
+    const token = ctx.cookies.get(sessionCookie);
+    if (!token) return next();
+    // Most requests come with a session looked up moments ago: answer those without waiting on anything.
+    const known = sessions.peek(token);
+    if (known) {
+      signedInBySession(ctx, token, known);
       return next();
     }
-    const token = ctx.cookies.get(sessionCookie);
-    if (token) {
-      const user = await sessions.resolve(token);
-      if (user) {
-        ctx.state.user = user;
-        ctx.state.authMethod = 'session';
-        ctx.state.sessionToken = token;
-      } else {
-        clearSessionCookie(ctx);
-      }
-    }
-    return next();
+    return bySession(ctx, token).then(next);
   };
+}
+
+function signedInBySession(ctx: AppContext, token: string, user: AuthenticatedUser | undefined): void {
+  if (!user) return clearSessionCookie(ctx);
+  ctx.state.user = user;
+  ctx.state.authMethod = 'session';
+  ctx.state.sessionToken = token;
 }
 
 export function setSessionCookie(ctx: AppContext, token: string): void {

@@ -1,0 +1,35 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import compose from 'koa-compose';
+import { firstSegment } from '../modules/path-claims.js';
+import type { AppMiddleware, AppRouter, AppState } from './app-context.js';
+
+/**
+ * Dispatches each request only to the routers that have routes under its first path segment (`/admin/users` →
+ * the routers with `/admin…` routes), instead of matching it against every route of the application: @koa/router
+ * tests each route's pattern in turn, which is most of the cost of routing once there are many routes. Routers
+ * whose first segment is a parameter are tried for every request.
+ */
+export function routeBySegment(routers: AppRouter[]): AppMiddleware {
+  const groups = new Map<string, AppRouter>();
+  const everywhere = new Router<AppState>();
+  for (const router of routers) {
+    const segments = new Set(
+      router.stack.map((layer) => (typeof layer.path === 'string' ? firstSegment(layer.path) : ':')),
+    );
+    for (const segment of segments) {
+      const dynamic = /[:*(]/.test(segment);
+      const group = dynamic ? everywhere : (groups.get(segment) ?? new Router<AppState>());
+      if (!dynamic) groups.set(segment, group);
+      group.use(router.routes());
+    }
+  }
+  const dispatchers = new Map([...groups].map(([segment, group]) => [segment, routesOf(group)]));
+  const fallback = routesOf(everywhere);
+  return (ctx, next) => (dispatchers.get(firstSegment(ctx.path)) ?? fallback)(ctx, next);
+}
+
+/** A router's routes and its 405/501 answers as one middleware. */
+function routesOf(router: AppRouter): AppMiddleware {
+  return compose([router.routes(), router.allowedMethods()] as unknown as Array<Koa.Middleware<AppState>>);
+}
