@@ -73,6 +73,8 @@ const workerPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'work
 export class Scheduler {
   /** This process, as executions record it. */
   readonly runner = newRunnerId();
+  /** Cron timers fired in this process, and the occurrences it claimed (the others ran elsewhere or not at all). */
+  readonly ticks = { fired: 0, claimed: 0 };
   readonly states: JobStateStore;
   readonly #jobs = new Map<string, JobLane>();
   readonly #launcher: JobLauncher;
@@ -282,11 +284,15 @@ export class Scheduler {
     const lane = this.#jobs.get(key);
     const occurrence = lane && occurrenceAt(lane.job, firedAt);
     if (!lane || lane.closed || !occurrence || this.#stopping) return;
+    this.ticks.fired += 1;
     try {
       const { module, job } = lane.job;
       const claimed = await this.options.tracker.store.claimScheduled(module, job, occurrence, this.runner);
-      if (claimed) lane.enqueue(claimed);
-      else this.#env.logger.debug({ job: key, occurrence }, 'scheduled run skipped: paused, busy or claimed elsewhere');
+      if (claimed) {
+        this.ticks.claimed += 1;
+        lane.enqueue(claimed);
+      } else
+        this.#env.logger.debug({ job: key, occurrence }, 'scheduled run skipped: paused, busy or claimed elsewhere');
     } catch (error) {
       this.#env.logger.error({ job: key, error: errorMessage(error) }, 'could not claim a scheduled run');
     }
