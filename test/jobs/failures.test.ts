@@ -64,7 +64,10 @@ describe('jobs: failures are recorded and the server keeps serving', function ()
       return last && last.attempt === 2 && last.status === 'succeeded' ? last : undefined;
     });
     expect(retry).to.include({ trigger: 'retry', retryOf: first.id });
-    const failedEvents = await server.services.eventStore.list({ name: 'job.failed', executionId: first.id });
+    const failedEvents = await eventually(async () => {
+      const found = await server.services.eventStore.list({ name: 'job.failed', executionId: first.id });
+      return found.length > 0 ? found : undefined;
+    });
     expect(failedEvents[0]).to.include({ severity: 'warning', source: 'lab' });
     expect(failedEvents[0]?.payload).to.include({ willRetry: true, status: 'failed' });
   });
