@@ -64,6 +64,7 @@ CREATE TABLE events (
 CREATE INDEX events_occurred_at_idx ON events (occurred_at DESC, id DESC);
 CREATE INDEX events_name_idx ON events (name, id DESC);
 CREATE INDEX events_source_idx ON events (source, id DESC);
+CREATE INDEX events_execution_idx ON events ((payload->>'executionId'));
 
 CREATE TABLE notification_rules (
   id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -22,6 +22,8 @@ export interface EventFilters {
   until?: Date;
   /** Only events with a larger id (newer), for live refresh. */
   afterId?: string;
+  /** Only events with a smaller id (older), for paging back. */
+  beforeId?: string;
   /** Events whose payload names this execution. */
   executionId?: string;
   /** Default 50, at most 500. */
@@ -85,6 +87,7 @@ export class EventStore {
           AND ($5::timestamptz IS NULL OR occurred_at >= $5) AND ($6::timestamptz IS NULL OR occurred_at < $6)
           AND ($7::bigint IS NULL OR id > $7)
           AND ($8::text IS NULL OR payload->>'executionId' = $8)
+          AND ($11::bigint IS NULL OR id < $11)
         ORDER BY id DESC LIMIT $9`,
       [
         prefix,
@@ -97,6 +100,7 @@ export class EventStore {
         filters.executionId ?? null,
         Math.min(Math.max(filters.limit ?? 50, 1), 500),
         exact,
+        filters.beforeId ?? null,
       ],
     );
     return rows.map(toEvent);

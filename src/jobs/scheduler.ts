@@ -266,6 +266,11 @@ export class Scheduler {
       .sort((a, b) => a.module.localeCompare(b.module) || a.job.localeCompare(b.job));
   }
 
+  /** A registered job, if there is one by that name. */
+  registeredJob(module: string, job: string): RegisteredJob | undefined {
+    return this.#jobs.get(jobKey(module, job))?.job;
+  }
+
   /** The lane of a registered job, or why there is none. */
   async #lane(module: string, job: string): Promise<JobLane> {
     const lane = this.#jobs.get(jobKey(module, job));
