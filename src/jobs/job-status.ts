@@ -1,8 +1,8 @@
 import type { SettingDefinition } from '../modules/manifest/manifest-types.js';
 import { effectiveSettings, type SettingValue } from '../modules/settings/setting-values.js';
-import type { Execution } from './execution-store.js';
-import type { JobState } from './job-state-store.js';
-import { coreJobOwner, nextRunAt, type RegisteredJob } from './registered-job.js';
+import type { Execution, ExecutionStore } from './execution-store.js';
+import type { JobState, JobStateStore } from './job-state-store.js';
+import { coreJobOwner, jobKey, nextRunAt, type RegisteredJob } from './registered-job.js';
 
 /** A registered job as the Jobs page and `GET /api/v1/jobs` show it (the v5 plan's JobStatus). */
 export interface JobStatus {
@@ -32,7 +32,7 @@ export interface JobStatus {
 }
 
 /** Puts together what is known about a job. */
-export function jobStatus(
+function jobStatus(
   job: RegisteredJob,
   state: JobState,
   executions: { last?: Execution; active: Execution[] },
@@ -57,4 +57,29 @@ export function jobStatus(
     updatedBy: state.updatedBy,
     builtin: job.module === coreJobOwner,
   };
+}
+
+const noState: JobState = { paused: false, config: {}, updatedAt: null, updatedBy: null };
+
+/** The status of each of `jobs` (sorted by module and job), from their stored states and executions. */
+export async function describeJobs(
+  jobs: RegisteredJob[],
+  sources: { states: JobStateStore; executions: ExecutionStore },
+  defaultTimeoutMs: number,
+): Promise<JobStatus[]> {
+  const [states, latest, unfinished] = await Promise.all([
+    sources.states.all(),
+    sources.executions.latestPerJob(),
+    sources.executions.unfinished(),
+  ]);
+  return jobs
+    .map((job) =>
+      jobStatus(
+        job,
+        states.get(job.key) ?? noState,
+        { last: latest.get(job.key), active: unfinished.filter((e) => jobKey(e.module, e.job) === job.key) },
+        defaultTimeoutMs,
+      ),
+    )
+    .sort((a, b) => a.module.localeCompare(b.module) || a.job.localeCompare(b.job));
 }

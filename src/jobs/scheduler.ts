@@ -6,7 +6,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { LoadedModule } from '../modules/loaded-module.js';
 import type { JobDefinition } from '../modules/manifest/manifest-types.js';
-import { effectiveSettings, type SettingValue } from '../modules/settings/setting-values.js';
+import type { SettingValue } from '../modules/settings/setting-values.js';
 import type { CoreServiceSet } from '../services/core-service-set.js';
 import { coreJobs, coreOwner } from './builtin/core-jobs.js';
 import type { Execution } from './execution-store.js';
@@ -14,9 +14,9 @@ import type { ExecutionTracker } from './execution-tracker.js';
 import { JobEventEmitter } from './job-events.js';
 import { JobLane } from './job-lane.js';
 import { JobLauncher } from './job-launcher.js';
-import { JobRun, type RunEnvironment } from './job-run.js';
+import type { RunEnvironment } from './job-run.js';
 import { JobStateStore } from './job-state-store.js';
-import { jobStatus, type JobStatus } from './job-status.js';
+import { describeJobs, type JobStatus } from './job-status.js';
 import {
   coreJobOwner,
   describeJob,
@@ -25,26 +25,12 @@ import {
   type JobOwner,
   type RegisteredJob,
 } from './registered-job.js';
-import { newRunnerId, RunnerLiveness } from './runner-liveness.js';
+import { RunCoordinator } from './run-coordinator.js';
+import { checkRunData } from './run-data.js';
+import { resolveTuning, type SchedulerTuning } from './scheduler-tuning.js';
 
-/** Timings and limits; the defaults suit production, tests shorten them. */
-export interface SchedulerTuning {
-  /** Timeout of a job whose manifest gives none (default 10 minutes). */
-  defaultTimeoutMs?: number;
-  /** How long an aborted handler has before its worker is terminated (default 2 s). */
-  abortGraceMs?: number;
-  /** How long a running execution may finish when its module is disabled (default 10 s). */
-  unmountGraceMs?: number;
-  /** The same at shutdown (default 10 s). */
-  shutdownGraceMs?: number;
-  /** First retry delay; each further one doubles (default 5 s, at most `retryMaxMs`, default 5 minutes). */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  /** How often executions left by stopped processes are looked for (default 60 s). */
-  sweepIntervalMs?: number;
-  /** Heap limit of a job's worker in MB (default 256): beyond it the job fails, the server keeps running. */
-  workerHeapMb?: number;
-}
+export type { SchedulerTuning } from './scheduler-tuning.js';
+import { newRunnerId, RunnerLiveness } from './runner-liveness.js';
 
 /** What the scheduler is built from. */
 export interface SchedulerOptions {
@@ -81,22 +67,13 @@ export class Scheduler {
   readonly #liveness: RunnerLiveness;
   readonly #env: RunEnvironment;
   readonly #emit: JobEventEmitter;
+  readonly #runs: RunCoordinator;
   readonly #tuning: Required<SchedulerTuning>;
   #sweepTimer?: NodeJS.Timeout;
   #stopping = false;
 
   constructor(private readonly options: SchedulerOptions) {
-    const { tuning = {} } = options;
-    this.#tuning = {
-      defaultTimeoutMs: tuning.defaultTimeoutMs ?? 600_000,
-      abortGraceMs: tuning.abortGraceMs ?? 2_000,
-      unmountGraceMs: tuning.unmountGraceMs ?? 10_000,
-      shutdownGraceMs: tuning.shutdownGraceMs ?? 10_000,
-      retryBaseMs: tuning.retryBaseMs ?? 5_000,
-      retryMaxMs: tuning.retryMaxMs ?? 300_000,
-      sweepIntervalMs: tuning.sweepIntervalMs ?? 60_000,
-      workerHeapMb: tuning.workerHeapMb ?? 256,
-    };
+    this.#tuning = resolveTuning(options.tuning);
     this.states = new JobStateStore(options.db);
     this.#launcher = new JobLauncher({
       workerPath,
@@ -121,6 +98,10 @@ export class Scheduler {
       defaultTimeoutMs: this.#tuning.defaultTimeoutMs,
       abortGraceMs: this.#tuning.abortGraceMs,
     };
+    const backoff = { baseMs: this.#tuning.retryBaseMs, maxMs: this.#tuning.retryMaxMs };
+    this.#runs = new RunCoordinator(this.#env, this.states, this.#emit, this.runner, backoff, (key) =>
+      this.#jobs.get(key),
+    );
   }
 
   /** Takes this process's runner lock, ends what stopped processes left unfinished, registers the core's jobs. */
@@ -163,10 +144,7 @@ export class Scheduler {
     const job = describeJob(owner, id, definition);
     if (this.#jobs.has(job.key)) await this.#unregister(job.key, 'The job was registered again.', 0);
     await this.#launcher.addJob(job);
-    this.#jobs.set(
-      job.key,
-      new JobLane(job, { start: (e) => this.#start(job, e), drop: (e, r) => this.#drop(job, e, r) }),
-    );
+    this.#jobs.set(job.key, new JobLane(job, this.#runs.handlersFor(job)));
     return job;
   }
 
@@ -179,18 +157,23 @@ export class Scheduler {
       capabilities: module.manifest.permissions,
       settings: () => module.settings,
     };
+    const registered: string[] = [];
     try {
-      for (const [id, definition] of Object.entries(module.manifest.jobs))
-        await this.registerJob(owner, id, definition);
+      for (const [id, definition] of Object.entries(module.manifest.jobs)) {
+        registered.push((await this.registerJob(owner, id, definition)).key);
+      }
     } catch (error) {
-      await this.unregisterModule(module.name, 'The module failed to load.', 0);
+      await Promise.all(registered.map((key) => this.#unregister(key, 'The module failed to load.', 0)));
       throw error;
     }
   }
 
   /** Removes a module's jobs; a running execution has `graceMs` to finish, then is cancelled. */
   async unregisterModule(module: string, reason: string, graceMs = this.#tuning.unmountGraceMs): Promise<void> {
-    const keys = [...this.#jobs.values()].filter((lane) => lane.job.module === module).map((lane) => lane.job.key);
+    // The core's own jobs never go with a module, even one that (wrongly) calls itself `core`.
+    const keys = [...this.#jobs.values()]
+      .filter((lane) => lane.job.module === module && lane.job.owner !== coreOwner)
+      .map((lane) => lane.job.key);
     await Promise.all(keys.map((key) => this.#unregister(key, reason, graceMs)));
   }
 
@@ -211,7 +194,7 @@ export class Scheduler {
       job,
       trigger: 'manual',
       attempt: 1,
-      input: checkData(options.data),
+      input: checkRunData(options.data),
       triggeredBy: options.actor,
       runner: this.runner,
     });
@@ -239,31 +222,14 @@ export class Scheduler {
   /** What is known about a registered job. @throws NxfError NXF_JOB_NOT_FOUND, NXF_JOB_MODULE_DISABLED. */
   async getJobStatus(module: string, job: string): Promise<JobStatus> {
     const lane = await this.#lane(module, job);
-    const [state, active, last] = await Promise.all([
-      this.states.get(module, job),
-      this.options.tracker.store.unfinished(module, job),
-      this.options.tracker.store.list({ module, job, limit: 1 }),
-    ]);
-    return jobStatus(lane.job, state, { active, last: last[0] }, this.#tuning.defaultTimeoutMs);
+    const [status] = await describeJobs([lane.job], this.#statusSources(), this.#tuning.defaultTimeoutMs);
+    return status as JobStatus;
   }
 
   /** Every registered job, by module and job id. */
   async listJobs(): Promise<JobStatus[]> {
-    const [states, latest, unfinished] = await Promise.all([
-      this.states.all(),
-      this.options.tracker.store.latestPerJob(),
-      this.options.tracker.store.unfinished(),
-    ]);
-    return [...this.#jobs.values()]
-      .map(({ job }) =>
-        jobStatus(
-          job,
-          states.get(job.key) ?? { paused: false, config: {}, updatedAt: null, updatedBy: null },
-          { last: latest.get(job.key), active: unfinished.filter((e) => jobKey(e.module, e.job) === job.key) },
-          this.#tuning.defaultTimeoutMs,
-        ),
-      )
-      .sort((a, b) => a.module.localeCompare(b.module) || a.job.localeCompare(b.job));
+    const jobs = [...this.#jobs.values()].map((lane) => lane.job);
+    return describeJobs(jobs, this.#statusSources(), this.#tuning.defaultTimeoutMs);
   }
 
   /** A registered job, if there is one by that name. */
@@ -303,62 +269,16 @@ export class Scheduler {
     }
   }
 
-  async #start(job: RegisteredJob, execution: Execution): Promise<JobRun | undefined> {
-    const state = await this.states.get(job.module, job.job);
-    const run = await JobRun.start(this.#env, job, execution, {
-      config: effectiveSettings(job.definition.config ?? {}, state.config),
-      settings: { ...job.owner.settings() },
-    });
-    if (!run) return undefined;
-    this.#emit.started(execution);
-    void run.settled.then((ended) => ended && this.#afterRun(job, ended));
-    return run;
-  }
-
-  /** Retries a failed attempt when the job has retries left, and says how the run ended. */
-  async #afterRun(job: RegisteredJob, execution: Execution): Promise<void> {
-    const lane = this.#jobs.get(job.key);
-    const retryable = execution.status === 'failed' || execution.status === 'timed_out';
-    const willRetry = retryable && execution.attempt <= (job.definition.retries ?? 0) && !!lane && !lane.closed;
-    if (willRetry) {
-      try {
-        const retry = await this.options.tracker.startExecution({
-          module: job.module,
-          job: job.job,
-          trigger: 'retry',
-          attempt: execution.attempt + 1,
-          retryOf: execution.id,
-          input: execution.input ?? undefined,
-          triggeredBy: 'retry',
-          runner: this.runner,
-        });
-        lane.enqueueLater(retry, this.#retryDelay(execution.attempt));
-      } catch (error) {
-        this.#env.logger.error({ job: job.key, error: errorMessage(error) }, 'could not queue a retry');
-      }
-    }
-    this.#emit.ended(execution, willRetry);
-  }
-
-  #retryDelay(attempt: number): number {
-    return Math.min(this.#tuning.retryBaseMs * 2 ** (attempt - 1), this.#tuning.retryMaxMs);
-  }
-
-  async #drop(job: RegisteredJob, execution: Execution, reason: string): Promise<void> {
-    const ended = await this.options.tracker.failExecution(
-      execution.id,
-      'cancelled',
-      { code: 'NXF_JOB_CANCELLED', message: reason },
-      0,
-    );
-    if (ended) this.#emit.ended(ended, false);
+  #statusSources() {
+    return { states: this.states, executions: this.options.tracker.store };
   }
 
   async #unregister(key: string, reason: string, graceMs: number): Promise<void> {
     const lane = this.#jobs.get(key);
     if (!lane) return;
     this.#jobs.delete(key);
-    await lane.close(graceMs, reason);
+    // A run cannot outlast its own timeout anyway: the grace is the shorter of the two.
+    await lane.close(Math.min(graceMs, lane.job.definition.timeout ?? graceMs), reason);
     await this.#launcher.removeJob(key);
   }
 
@@ -369,19 +289,4 @@ export class Scheduler {
       this.#env.logger.warn({ error: errorMessage(error) }, 'could not look for executions of stopped processes');
     }
   }
-}
-
-/** Manual-run data: JSON of at most 64 KB. */
-function checkData(data: unknown): unknown {
-  if (data === undefined || data === null) return undefined;
-  let json: string;
-  try {
-    json = JSON.stringify(data);
-  } catch {
-    throw new NxfError('NXF_JOB_DATA_INVALID', 'The run data must be JSON.', { status: 400 });
-  }
-  if (Buffer.byteLength(json) > 64 * 1024) {
-    throw new NxfError('NXF_JOB_DATA_INVALID', 'The run data must be at most 64 KB of JSON.', { status: 400 });
-  }
-  return JSON.parse(json) as unknown;
 }

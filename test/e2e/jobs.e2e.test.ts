@@ -71,19 +71,26 @@ describe('end to end in Chromium: an operator runs a job and watches it', functi
     expect(whileRunning.length, JSON.stringify(seen)).to.be.greaterThan(0);
     await page.waitForFunction(() => document.querySelectorAll('#log-rows tr').length === 20);
     const lines = await page.$$eval('#log-rows tr td:last-child', (cells) => cells.map((c) => c.textContent?.trim()));
-    expect(lines.map((line) => line?.split(' {')[0])).to.deep.equal(Array.from({ length: 20 }, (_, i) => `line ${i + 1}`));
+    expect(lines.map((line) => line?.split(' {')[0])).to.deep.equal(
+      Array.from({ length: 20 }, (_, i) => `line ${i + 1}`),
+    );
     expect(await text('#execution-outcome')).to.contain('"lines": 20');
   });
 
   it("lists the job's events on the execution page once they are in", async () => {
-    await page.waitForFunction(() => document.querySelector('#execution-events')?.textContent?.includes('job.completed'));
+    await page.waitForFunction(() =>
+      document.querySelector('#execution-events')?.textContent?.includes('job.completed'),
+    );
     expect(await text('#execution-events')).to.contain('job.started');
   });
 
   it('finds the execution on the Executions page', async () => {
     await page.click('nav[aria-label="Main"] a[href="/executions"]');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Executions');
-    const row = await page.$eval(`#execution-rows a[href="/executions/${executionId}"]`, (a) => a.closest('tr')!.textContent);
+    const row = await page.$eval(
+      `#execution-rows a[href="/executions/${executionId}"]`,
+      (a) => a.closest('tr')!.textContent,
+    );
     expect(row).to.contain('lab/chatty').and.to.contain('succeeded').and.to.contain('manual');
   });
 
@@ -93,9 +100,17 @@ describe('end to end in Chromium: an operator runs a job and watches it', functi
     const rows = await page.$$eval('#event-rows tr', (trs) => trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ')));
     expect(rows.some((row) => row?.includes('job.completed') && row.includes('lab/chatty'))).to.equal(true);
     expect(rows.some((row) => row?.includes('job.started') && row.includes('lab/chatty'))).to.equal(true);
-    await server.services.events.emit('lab.threshold_exceeded', { subject: 'rack-7', kw: 4.2 }, { source: 'lab', severity: 'warning' });
-    await page.waitForFunction(() => document.querySelector('#event-rows tr')?.textContent?.includes('lab.threshold_exceeded'));
-    expect(await text('#event-rows tr:first-child')).to.contain('rack-7').and.to.contain('warning');
+    await server.services.events.emit(
+      'lab.threshold_exceeded',
+      { subject: 'rack-7', kw: 4.2 },
+      { source: 'lab', severity: 'warning' },
+    );
+    await page.waitForFunction(() =>
+      document.querySelector('#event-rows tr')?.textContent?.includes('lab.threshold_exceeded'),
+    );
+    expect(await text('#event-rows tr:first-child'))
+      .to.contain('rack-7')
+      .and.to.contain('warning');
     await page.screenshot({ path: '/tmp/nxf-events.png', fullPage: true });
   });
 

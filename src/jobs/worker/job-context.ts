@@ -22,7 +22,7 @@ export async function createJobContext(run: WorkerRunData, port: WorkerPort): Pr
   const canUseDatabase = run.capabilities.some((capability) => capability.startsWith('database:'));
   const [jobServices, sequelize] = await Promise.all([
     createJobServices(run, port, logger),
-    canUseDatabase ? openDatabase(run.databaseUrl) : undefined,
+    canUseDatabase ? openDatabase(run.databaseUrl, `nxforge job ${run.module}/${run.job}`) : undefined,
   ]);
 
   const context: JobContext = {
@@ -56,8 +56,14 @@ export async function createJobContext(run: WorkerRunData, port: WorkerPort): Pr
   };
 }
 
-async function openDatabase(url: string): Promise<Sequelize> {
+async function openDatabase(url: string, applicationName: string): Promise<Sequelize> {
   const { Sequelize } = await import('sequelize');
-  // No query is made here: the first one the handler makes opens the connection.
-  return new Sequelize(url, { dialect: 'postgres', logging: false, pool: { max: 2, min: 0, idle: 1000 } });
+  // No query is made here: the first one the handler makes opens the connection. The application name shows
+  // the job's connections in pg_stat_activity.
+  return new Sequelize(url, {
+    dialect: 'postgres',
+    logging: false,
+    pool: { max: 2, min: 0, idle: 1000 },
+    dialectOptions: { application_name: applicationName.slice(0, 63) },
+  });
 }
