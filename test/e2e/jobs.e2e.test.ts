@@ -1,39 +1,32 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchBrowser } from '../helpers/browser.js';
-import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
+import { withLabServer } from '../helpers/jobs.js';
 import { watchPageProblems } from '../helpers/page-watch.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('end to end in Chromium: an operator runs a job and watches it', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  let lab: Awaited<ReturnType<typeof copyModuleFixture>>;
+  const suite = withLabServer();
   let browser: Browser;
   let page: Page;
   let problems: string[];
   let executionId: string;
 
   before(async () => {
-    server = await startTestServer();
-    lab = await copyModuleFixture({ fixture: 'lab-module' });
-    await installAndEnable(server, lab.dir);
     // 20 lines a fifth of a second apart: about four seconds of a job logging as it goes.
-    await server.services.scheduler.saveJobConfig('lab', 'chatty', { lines: 20, delayMs: 200 }, 'admin');
-    await server.services.users.create({ username: 'otto', password: 'operator-password', role: 'operator' });
+    await suite.server.services.scheduler.saveJobConfig('lab', 'chatty', { lines: 20, delayMs: 200 }, 'admin');
+    await suite.server.services.users.create({ username: 'otto', password: 'operator-password', role: 'operator' });
     browser = await launchBrowser();
     page = await browser.newPage();
     await page.setViewport({ width: 1024, height: 700 });
     problems = watchPageProblems(page);
-    await page.goto(`${server.url}/login`);
+    await page.goto(`${suite.server.url}/login`);
     await page.type('#field-username', 'otto');
     await page.type('#field-password', 'operator-password');
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   });
   after(async () => {
     await browser?.close();
-    await server?.close();
-    await lab?.remove();
   });
 
   const text = (selector: string) =>
@@ -100,7 +93,7 @@ describe('end to end in Chromium: an operator runs a job and watches it', functi
     const rows = await page.$$eval('#event-rows tr', (trs) => trs.map((tr) => tr.textContent?.replace(/\s+/g, ' ')));
     expect(rows.some((row) => row?.includes('job.completed') && row.includes('lab/chatty'))).to.equal(true);
     expect(rows.some((row) => row?.includes('job.started') && row.includes('lab/chatty'))).to.equal(true);
-    await server.services.events.emit(
+    await suite.server.services.events.emit(
       'lab.threshold_exceeded',
       { subject: 'rack-7', kw: 4.2 },
       { source: 'lab', severity: 'warning' },

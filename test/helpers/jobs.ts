@@ -1,5 +1,7 @@
 import type { Execution } from '../../src/jobs/execution-store.js';
-import type { TestServer } from './server.js';
+import type { ModuleManifest } from '../../src/modules/manifest/manifest-types.js';
+import { copyModuleFixture, installAndEnable } from './modules.js';
+import { startTestServer, type TestServer } from './server.js';
 
 const finalStatuses = new Set(['succeeded', 'failed', 'timed_out', 'cancelled']);
 
@@ -29,4 +31,23 @@ export async function runJob(server: TestServer, module: string, job: string, da
 /** Every execution of a job, oldest first. */
 export async function executionsOf(server: TestServer, module: string, job: string): Promise<Execution[]> {
   return (await server.services.executions.getExecutions({ module, job, limit: 500 })).reverse();
+}
+
+/**
+ * In a `describe`: a server with the lab module (test/fixtures/lab-module) installed and enabled for the whole
+ * suite, optionally with its manifest changed. Read `server` from the returned object inside the tests.
+ */
+export function withLabServer(options: { manifest?: (manifest: ModuleManifest) => void } = {}): { server: TestServer } {
+  const suite = {} as { server: TestServer };
+  let lab: Awaited<ReturnType<typeof copyModuleFixture>> | undefined;
+  before(async () => {
+    suite.server = await startTestServer();
+    lab = await copyModuleFixture({ fixture: 'lab-module', manifest: options.manifest });
+    await installAndEnable(suite.server, lab.dir);
+  });
+  after(async () => {
+    await suite.server?.close();
+    await lab?.remove();
+  });
+  return suite;
 }

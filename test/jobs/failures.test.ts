@@ -1,25 +1,13 @@
 import { expect } from 'chai';
 import { isNxfError } from '../../src/errors.js';
-import { eventually, executionsOf, runJob } from '../helpers/jobs.js';
-import { copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { eventually, executionsOf, runJob, withLabServer } from '../helpers/jobs.js';
+import { testActor } from '../helpers/modules.js';
 
 describe('jobs: failures are recorded and the server keeps serving', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  let lab: Awaited<ReturnType<typeof copyModuleFixture>>;
+  const suite = withLabServer();
 
-  before(async () => {
-    server = await startTestServer();
-    lab = await copyModuleFixture({ fixture: 'lab-module' });
-    await installAndEnable(server, lab.dir);
-  });
-  after(async () => {
-    await server?.close();
-    await lab?.remove();
-  });
-
-  const healthy = async () => (await fetch(`${server.url}/healthz`)).status;
+  const healthy = async () => (await fetch(`${suite.server.url}/healthz`)).status;
 
   const crashes: Array<[string, string, string | RegExp]> = [
     ['throws', 'NXF_JOB_FAILED', 'boom from the handler'],
@@ -31,7 +19,7 @@ describe('jobs: failures are recorded and the server keeps serving', function ()
   ];
   for (const [job, code, message] of crashes) {
     it(`${job}: recorded as failed with ${code}`, async () => {
-      const execution = await runJob(server, 'lab', job);
+      const execution = await runJob(suite.server, 'lab', job);
       expect(execution).to.include({ status: 'failed', errorCode: code });
       if (typeof message === 'string') expect(execution.error).to.contain(message);
       else expect(execution.error).to.match(message);
@@ -40,32 +28,32 @@ describe('jobs: failures are recorded and the server keeps serving', function ()
   }
 
   it('keeps the stack of a thrown error and the lines logged before it', async () => {
-    const [execution] = (await executionsOf(server, 'lab', 'throws')).slice(-1);
+    const [execution] = (await executionsOf(suite.server, 'lab', 'throws')).slice(-1);
     expect(execution?.errorStack).to.contain('throws.js');
-    const lines = await server.services.executions.logLines(execution!.id);
+    const lines = await suite.server.services.executions.logLines(execution!.id);
     expect(lines.map((line) => line.message)).to.deep.equal(['about to fail']);
   });
 
   it('terminates a job that overruns its timeout', async () => {
-    const execution = await runJob(server, 'lab', 'hangs');
+    const execution = await runJob(suite.server, 'lab', 'hangs');
     expect(execution).to.include({ status: 'timed_out', errorCode: 'NXF_JOB_TIMEOUT' });
     expect(execution.error).to.contain('0.4 s');
     expect(await healthy()).to.equal(200);
     // The job's lane is free again: the next run starts and ends.
-    expect((await runJob(server, 'lab', 'noop')).status).to.equal('succeeded');
+    expect((await runJob(suite.server, 'lab', 'noop')).status).to.equal('succeeded');
   });
 
   it('retries a failed attempt with backoff until it succeeds', async () => {
-    const first = await runJob(server, 'lab', 'flaky');
+    const first = await runJob(suite.server, 'lab', 'flaky');
     expect(first).to.include({ status: 'failed', attempt: 1, errorCode: 'NXF_JOB_UNSUCCESSFUL' });
     const retry = await eventually(async () => {
-      const all = await executionsOf(server, 'lab', 'flaky');
+      const all = await executionsOf(suite.server, 'lab', 'flaky');
       const last = all.at(-1);
       return last && last.attempt === 2 && last.status === 'succeeded' ? last : undefined;
     });
     expect(retry).to.include({ trigger: 'retry', retryOf: first.id });
     const failedEvents = await eventually(async () => {
-      const found = await server.services.eventStore.list({ name: 'job.failed', executionId: first.id });
+      const found = await suite.server.services.eventStore.list({ name: 'job.failed', executionId: first.id });
       return found.length > 0 ? found : undefined;
     });
     expect(failedEvents[0]).to.include({ severity: 'warning', source: 'lab' });
@@ -75,7 +63,7 @@ describe('jobs: failures are recorded and the server keeps serving', function ()
   it('refuses an unknown job and a job of a disabled module with clear errors', async () => {
     const refusal = async (module: string, job: string) => {
       try {
-        await server.services.scheduler.executeJob(module, job, { actor: 'test' });
+        await suite.server.services.scheduler.executeJob(module, job, { actor: 'test' });
       } catch (error) {
         if (isNxfError(error)) return { code: error.code, status: error.status, message: error.message };
       }
@@ -83,24 +71,26 @@ describe('jobs: failures are recorded and the server keeps serving', function ()
     };
     expect(await refusal('lab', 'nothing')).to.include({ code: 'NXF_JOB_NOT_FOUND', status: 404 });
     expect(await refusal('nowhere', 'noop')).to.include({ code: 'NXF_JOB_NOT_FOUND', status: 404 });
-    await server.services.modules.disable('lab', testActor);
+    await suite.server.services.modules.disable('lab', testActor);
     try {
       expect(await refusal('lab', 'noop')).to.include({ code: 'NXF_JOB_MODULE_DISABLED', status: 409 });
     } finally {
-      await server.services.modules.enable('lab', testActor);
+      await suite.server.services.modules.enable('lab', testActor);
     }
   });
 
   it('cancels a running execution when its module is disabled, and records it', async () => {
-    const queued = await server.services.scheduler.executeJob('lab', 'sleeps', { actor: 'test' });
-    await eventually(async () => (await server.services.executions.getExecution(queued.id))?.status === 'running');
-    await server.services.modules.disable('lab', testActor);
+    const queued = await suite.server.services.scheduler.executeJob('lab', 'sleeps', { actor: 'test' });
+    await eventually(
+      async () => (await suite.server.services.executions.getExecution(queued.id))?.status === 'running',
+    );
+    await suite.server.services.modules.disable('lab', testActor);
     try {
-      const execution = await server.services.executions.getExecution(queued.id);
+      const execution = await suite.server.services.executions.getExecution(queued.id);
       expect(execution).to.include({ status: 'cancelled', errorCode: 'NXF_JOB_CANCELLED' });
       expect(execution?.error).to.contain('unloaded');
     } finally {
-      await server.services.modules.enable('lab', testActor);
+      await suite.server.services.modules.enable('lab', testActor);
     }
   });
 });

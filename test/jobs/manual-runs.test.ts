@@ -1,24 +1,11 @@
 import { expect } from 'chai';
-import { finished, runJob } from '../helpers/jobs.js';
-import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { finished, runJob, withLabServer } from '../helpers/jobs.js';
 
 describe('jobs: manual runs in worker threads', function () {
-  let server: TestServer;
-  let lab: Awaited<ReturnType<typeof copyModuleFixture>>;
-
-  before(async () => {
-    server = await startTestServer();
-    lab = await copyModuleFixture({ fixture: 'lab-module' });
-    await installAndEnable(server, lab.dir);
-  });
-  after(async () => {
-    await server?.close();
-    await lab?.remove();
-  });
+  const suite = withLabServer();
 
   it('runs a job and records its result', async () => {
-    const execution = await runJob(server, 'lab', 'noop');
+    const execution = await runJob(suite.server, 'lab', 'noop');
     expect(execution).to.include({ status: 'succeeded', trigger: 'manual', attempt: 1, triggeredBy: 'test' });
     expect(execution.startedAt).to.be.instanceOf(Date);
     expect(execution.finishedAt).to.be.instanceOf(Date);
@@ -26,7 +13,7 @@ describe('jobs: manual runs in worker threads', function () {
   });
 
   it('hands the handler its context', async () => {
-    const execution = await runJob(server, 'lab', 'echo', { rack: 'R7' });
+    const execution = await runJob(suite.server, 'lab', 'echo', { rack: 'R7' });
     const data = (execution.result as { data: Record<string, unknown> }).data;
     expect(data).to.deep.include({
       executionId: execution.id,
@@ -44,10 +31,13 @@ describe('jobs: manual runs in worker threads', function () {
   });
 
   it('keeps the log lines in order', async () => {
-    const queued = await server.services.scheduler.executeJob('lab', 'chatty', { data: { lines: 300 }, actor: 'test' });
-    const execution = await finished(server, queued.id);
+    const queued = await suite.server.services.scheduler.executeJob('lab', 'chatty', {
+      data: { lines: 300 },
+      actor: 'test',
+    });
+    const execution = await finished(suite.server, queued.id);
     expect(execution.logLines).to.equal(300);
-    const lines = await server.services.executions.logLines(execution.id, 0, 1000);
+    const lines = await suite.server.services.executions.logLines(execution.id, 0, 1000);
     expect(lines.map((line) => line.message)).to.deep.equal(Array.from({ length: 300 }, (_, i) => `line ${i + 1}`));
     expect(lines[9]).to.include({ level: 'warn' });
     expect(lines[0]?.fields).to.deep.equal({ i: 1 });

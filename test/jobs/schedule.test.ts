@@ -1,45 +1,32 @@
 import { expect } from 'chai';
-import { eventually, executionsOf } from '../helpers/jobs.js';
+import type { ModuleManifest } from '../../src/modules/manifest/manifest-types.js';
+import { eventually, executionsOf, withLabServer } from '../helpers/jobs.js';
 import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
 
-/** The lab module with its `writes` job on a one-second cron schedule. */
-const scheduledLab = () =>
-  copyModuleFixture({
-    fixture: 'lab-module',
-    manifest: (manifest) => {
-      manifest.jobs.writes!.schedule = '* * * * * *';
-    },
-  });
+/** The lab module's `writes` job on a one-second cron schedule. */
+const everySecond = (manifest: ModuleManifest) => {
+  manifest.jobs.writes!.schedule = '* * * * * *';
+};
+const scheduledLab = () => copyModuleFixture({ fixture: 'lab-module', manifest: everySecond });
 
 describe('jobs: cron schedules', function () {
   this.timeout(60_000);
-  let server: TestServer;
-  let lab: Awaited<ReturnType<typeof scheduledLab>>;
-
-  before(async () => {
-    server = await startTestServer();
-    lab = await scheduledLab();
-    await installAndEnable(server, lab.dir);
-  });
-  after(async () => {
-    await server?.close();
-    await lab?.remove();
-  });
+  const suite = withLabServer({ manifest: everySecond });
 
   it("registers a module's cron job from its manifest and runs it on schedule", async () => {
-    const status = await server.services.scheduler.getJobStatus('lab', 'writes');
+    const status = await suite.server.services.scheduler.getJobStatus('lab', 'writes');
     expect(status).to.include({ schedule: '* * * * * *', paused: false });
     expect(status.nextRunAt!.getTime()).to.be.greaterThan(Date.now() - 1000);
     const runs = await eventually(async () => {
-      const all = (await executionsOf(server, 'lab', 'writes')).filter((e) => e.status === 'succeeded');
+      const all = (await executionsOf(suite.server, 'lab', 'writes')).filter((e) => e.status === 'succeeded');
       return all.length >= 2 ? all : undefined;
     });
     for (const run of runs) {
       expect(run).to.include({
         trigger: 'schedule',
         triggeredBy: 'schedule',
-        runner: server.services.scheduler.runner,
+        runner: suite.server.services.scheduler.runner,
       });
       expect(run.scheduledFor!.getMilliseconds()).to.equal(0);
     }
@@ -47,7 +34,7 @@ describe('jobs: cron schedules', function () {
   });
 
   it("lists the core retention job beside the modules' jobs", async () => {
-    const jobs = await server.services.scheduler.listJobs();
+    const jobs = await suite.server.services.scheduler.listJobs();
     const keys = jobs.map((job) => job.key);
     expect(keys).to.include.members(['core/retention-cleanup', 'lab/writes', 'lab/noop']);
     expect(jobs.find((job) => job.key === 'core/retention-cleanup')).to.include({

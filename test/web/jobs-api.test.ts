@@ -1,35 +1,26 @@
 import { expect } from 'chai';
-import { eventually, finished } from '../helpers/jobs.js';
-import { copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { eventually, finished, withLabServer } from '../helpers/jobs.js';
+import { testActor } from '../helpers/modules.js';
 import { apiRequest } from '../helpers/web-client.js';
 
 describe('jobs, executions and events JSON API', function () {
   this.timeout(30_000);
-  let server: TestServer;
-  let lab: Awaited<ReturnType<typeof copyModuleFixture>>;
+  const suite = withLabServer();
   const tokens: Record<string, string> = {};
 
   before(async () => {
-    server = await startTestServer();
-    lab = await copyModuleFixture({ fixture: 'lab-module' });
-    await installAndEnable(server, lab.dir);
     for (const role of ['admin', 'operator', 'viewer'] as const) {
-      const user = await server.services.users.create({
+      const user = await suite.server.services.users.create({
         username: `api-${role}`,
         password: `${role}-password-12`,
         role,
       });
-      tokens[role] = (await server.services.apiTokens.create(user.id, 'script')).token;
+      tokens[role] = (await suite.server.services.apiTokens.create(user.id, 'script')).token;
     }
-  });
-  after(async () => {
-    await server?.close();
-    await lab?.remove();
   });
 
   const api = (role: string, method: string, path: string, body?: unknown) =>
-    apiRequest(server.url, tokens[role]!, method, path, body) as Promise<{ status: number; body: any }>;
+    apiRequest(suite.server.url, tokens[role]!, method, path, body) as Promise<{ status: number; body: any }>;
 
   it('lists the registered jobs with their schedule, state and last execution', async () => {
     const { status, body } = await api('viewer', 'GET', '/api/v1/jobs');
@@ -46,14 +37,14 @@ describe('jobs, executions and events JSON API', function () {
     const { status, body } = await api('operator', 'POST', '/api/v1/jobs/lab/echo/run', { rack: 'R9' });
     expect(status).to.equal(202);
     expect(body.executionId).to.match(/^[0-9a-f-]{36}$/);
-    const execution = await finished(server, body.executionId);
+    const execution = await finished(suite.server, body.executionId);
     expect(execution).to.include({ status: 'succeeded', triggeredBy: 'api-operator' });
     expect((execution.result as { data: { data: unknown } }).data.data).to.deep.equal({ rack: 'R9' });
   });
 
   it('returns an execution with its log lines', async () => {
     const run = await api('operator', 'POST', '/api/v1/jobs/lab/chatty/run', { lines: 5 });
-    await finished(server, run.body.executionId);
+    await finished(suite.server, run.body.executionId);
     const { status, body } = await api('viewer', 'GET', `/api/v1/executions/${run.body.executionId}`);
     expect(status).to.equal(200);
     expect(body.execution).to.include({
@@ -76,7 +67,7 @@ describe('jobs, executions and events JSON API', function () {
 
   it('filters executions by module, job and status', async () => {
     const failed = await api('operator', 'POST', '/api/v1/jobs/lab/throws/run');
-    await finished(server, failed.body.executionId);
+    await finished(suite.server, failed.body.executionId);
     const { body } = await api('viewer', 'GET', '/api/v1/executions?module=lab&job=throws&status=failed');
     expect(body.executions).to.have.length(1);
     expect(body.executions[0].error).to.include({ code: 'NXF_JOB_FAILED', message: 'boom from the handler' });
@@ -98,7 +89,7 @@ describe('jobs, executions and events JSON API', function () {
 
   it('lists events by name, source and time', async () => {
     const run = await api('operator', 'POST', '/api/v1/jobs/lab/noop/run');
-    await finished(server, run.body.executionId);
+    await finished(suite.server, run.body.executionId);
     const since = new Date(Date.now() - 60_000).toISOString();
     const body = await eventually(async () => {
       const answer = await api('viewer', 'GET', `/api/v1/events?name=job.*&source=lab&since=${since}`);
@@ -127,15 +118,15 @@ describe('jobs, executions and events JSON API', function () {
     const forbidden = await api('viewer', 'POST', '/api/v1/jobs/lab/noop/run');
     expect(forbidden.status).to.equal(403);
     expect(forbidden.body.error.code).to.equal('NXF_FORBIDDEN');
-    const anonymous = await fetch(`${server.url}/api/v1/jobs`);
+    const anonymous = await fetch(`${suite.server.url}/api/v1/jobs`);
     expect(anonymous.status).to.equal(401);
-    await server.services.modules.disable('lab', testActor);
+    await suite.server.services.modules.disable('lab', testActor);
     try {
       const disabled = await api('operator', 'POST', '/api/v1/jobs/lab/noop/run');
       expect(disabled.status).to.equal(409);
       expect(disabled.body.error.code).to.equal('NXF_JOB_MODULE_DISABLED');
     } finally {
-      await server.services.modules.enable('lab', testActor);
+      await suite.server.services.modules.enable('lab', testActor);
     }
   });
 });

@@ -1,34 +1,25 @@
 import { expect } from 'chai';
-import { eventually, finished, runJob } from '../helpers/jobs.js';
-import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
-import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
+import { eventually, finished, runJob, withLabServer } from '../helpers/jobs.js';
+import { testAdminPassword } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 
 describe('Jobs, Executions and Events pages', function () {
   this.timeout(30_000);
-  let server: TestServer;
-  let lab: Awaited<ReturnType<typeof copyModuleFixture>>;
+  const suite = withLabServer();
   let admin: WebClient;
   let operator: WebClient;
   let viewer: WebClient;
   const htmx = { 'HX-Request': 'true', 'HX-Request-Type': 'partial' };
 
   before(async () => {
-    server = await startTestServer();
-    lab = await copyModuleFixture({ fixture: 'lab-module' });
-    await installAndEnable(server, lab.dir);
-    await server.services.users.create({ username: 'olga', password: 'operator-password', role: 'operator' });
-    await server.services.users.create({ username: 'vera', password: 'viewer-password1', role: 'viewer' });
-    admin = new WebClient(server.url);
-    operator = new WebClient(server.url);
-    viewer = new WebClient(server.url);
+    await suite.server.services.users.create({ username: 'olga', password: 'operator-password', role: 'operator' });
+    await suite.server.services.users.create({ username: 'vera', password: 'viewer-password1', role: 'viewer' });
+    admin = new WebClient(suite.server.url);
+    operator = new WebClient(suite.server.url);
+    viewer = new WebClient(suite.server.url);
     await admin.login('admin', testAdminPassword);
     await operator.login('olga', 'operator-password');
     await viewer.login('vera', 'viewer-password1');
-  });
-  after(async () => {
-    await server?.close();
-    await lab?.remove();
   });
 
   it('shows viewers every job, without the buttons that need jobs:run', async () => {
@@ -51,7 +42,7 @@ describe('Jobs, Executions and Events pages', function () {
     expect(response.status).to.equal(303);
     const location = response.headers.get('location')!;
     expect(location).to.match(/^\/executions\/[0-9a-f-]{36}$/);
-    await finished(server, location.split('/').pop()!);
+    await finished(suite.server, location.split('/').pop()!);
     const page = await operator.get(location);
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('Chatty');
@@ -78,7 +69,7 @@ describe('Jobs, Executions and Events pages', function () {
     const resumed = await operator.post('/jobs/lab/noop/resume');
     expect(resumed.status).to.equal(303);
     expect(resumed.headers.get('location')).to.equal('/jobs');
-    expect((await server.services.scheduler.getJobStatus('lab', 'noop')).paused).to.equal(false);
+    expect((await suite.server.services.scheduler.getJobStatus('lab', 'noop')).paused).to.equal(false);
   });
 
   it("edits a job's config for admins, with errors inline", async () => {
@@ -89,12 +80,12 @@ describe('Jobs, Executions and Events pages', function () {
     expect(bad.text).to.contain('value="hej"');
     const saved = await admin.post('/jobs/lab/echo/config', { greeting: 'hej', limit: '7', loud: 'true' });
     expect(saved.status).to.equal(303);
-    expect((await server.services.scheduler.getJobStatus('lab', 'echo')).config).to.deep.equal({
+    expect((await suite.server.services.scheduler.getJobStatus('lab', 'echo')).config).to.deep.equal({
       greeting: 'hej',
       limit: 7,
       loud: true,
     });
-    const run = await runJob(server, 'lab', 'echo');
+    const run = await runJob(suite.server, 'lab', 'echo');
     expect((run.result as { data: { config: unknown } }).data.config).to.deep.equal({
       greeting: 'hej',
       limit: 7,
@@ -105,7 +96,7 @@ describe('Jobs, Executions and Events pages', function () {
   });
 
   it('lists and filters executions, with a clear error for a bad filter', async () => {
-    await runJob(server, 'lab', 'throws');
+    await runJob(suite.server, 'lab', 'throws');
     const failed = await viewer.get('/executions?module=lab&status=failed');
     expect(failed.status).to.equal(200);
     expect(failed.text).to.contain('lab/throws');
@@ -121,8 +112,10 @@ describe('Jobs, Executions and Events pages', function () {
   });
 
   it('shows a failed execution with its error, stack and events; polls only while it runs', async () => {
-    const execution = await runJob(server, 'lab', 'throws');
-    await eventually(async () => (await server.services.eventStore.list({ executionId: execution.id })).length === 2);
+    const execution = await runJob(suite.server, 'lab', 'throws');
+    await eventually(
+      async () => (await suite.server.services.eventStore.list({ executionId: execution.id })).length === 2,
+    );
     const page = await viewer.get(`/executions/${execution.id}`);
     expect(page.text).to.contain('NXF_JOB_FAILED');
     expect(page.text).to.contain('<summary>Stack</summary>');
@@ -143,7 +136,7 @@ describe('Jobs, Executions and Events pages', function () {
     const newest = /data-id="(\d+)"/.exec(page.text)![1]!;
     const quiet = await viewer.get(`/events/poll?name=job.*&source=lab&after=${newest}`, htmx);
     expect(quiet.text).to.not.contain('<tr');
-    await server.services.events.emit(
+    await suite.server.services.events.emit(
       'lab.threshold_exceeded',
       { subject: 'rack-1' },
       { source: 'lab', severity: 'warning' },
@@ -157,7 +150,7 @@ describe('Jobs, Executions and Events pages', function () {
   });
 
   it('manages notification rules for admins only, with errors inline', async () => {
-    const channel = await server.services.toolkit.notifications.channels.create({
+    const channel = await suite.server.services.toolkit.notifications.channels.create({
       name: 'Ops hook',
       type: 'webhook',
       enabled: true,
@@ -184,7 +177,7 @@ describe('Jobs, Executions and Events pages', function () {
       channel: channel.id,
     });
     expect(created.status).to.equal(303);
-    const [rule] = await server.services.rules.store.list();
+    const [rule] = await suite.server.services.rules.store.list();
     expect(rule).to.include({ name: 'Failed jobs', quietSeconds: 900, enabled: true });
     const list = await admin.get('/settings/notification-rules');
     expect(list.text).to.contain('<code>job.failed</code>');
@@ -199,12 +192,12 @@ describe('Jobs, Executions and Events pages', function () {
       quiet: '0',
       channel: channel.id,
     });
-    expect(await server.services.rules.store.get(rule!.id)).to.include({
+    expect(await suite.server.services.rules.store.get(rule!.id)).to.include({
       eventPattern: 'job.*',
       enabled: false,
       quietSeconds: 0,
     });
     expect((await admin.post(`/settings/notification-rules/${rule!.id}/delete`)).status).to.equal(303);
-    expect(await server.services.rules.store.list()).to.deep.equal([]);
+    expect(await suite.server.services.rules.store.list()).to.deep.equal([]);
   });
 });

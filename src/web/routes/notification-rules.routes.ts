@@ -8,8 +8,7 @@ import type { AppContext, AppState, CoreServices } from '../app-context.js';
 import { audited } from '../audited.js';
 import { formFlag, formString } from '../forms.js';
 import { requirePermission } from '../middleware/guards.js';
-import { setFlash } from '../render/flash.js';
-import { isHtmxRequest } from '../render/htmx.js';
+import { redirectWithFlash } from '../render/flash.js';
 
 const base = '/settings/notification-rules';
 
@@ -75,14 +74,7 @@ export function notificationRulesRoutes(services: CoreServices): Router<AppState
   /** After a change: back to the list with a message (htmx follows the redirect itself). */
   const backToList = (ctx: AppContext, text: string) => {
     rules.engine.invalidate();
-    setFlash(ctx, 'success', text);
-    if (isHtmxRequest(ctx)) {
-      ctx.set('HX-Redirect', base);
-      ctx.status = 204;
-      return;
-    }
-    ctx.status = 303;
-    ctx.redirect(base);
+    redirectWithFlash(ctx, base, text);
   };
 
   const submit = async (ctx: AppContext, rule: NotificationRule | undefined) => {

@@ -29,11 +29,12 @@ function time(value: string, field: string, errors: Record<string, string>, endO
 
 const name = /^[a-z0-9_.*-]*$/i;
 
+/** The filter form's fields as submitted (trimmed text, '' when absent). */
+const formOf = (ctx: AppContext, keys: string[]) => Object.fromEntries(keys.map((key) => [key, queryText(ctx, key)]));
+
 /** The executions filter (page and API): module, job, status, since, until, limit, offset. */
 export function executionFilters(ctx: AppContext): ParsedFilters<ExecutionFilters> {
-  const form = Object.fromEntries(
-    ['module', 'job', 'status', 'since', 'until'].map((key) => [key, queryText(ctx, key)]),
-  );
+  const form = formOf(ctx, ['module', 'job', 'status', 'since', 'until']);
   const errors: Record<string, string> = {};
   for (const key of ['module', 'job'] as const) if (!name.test(form[key]!)) errors[key] = 'Letters, digits and dashes.';
   if (form.status && !executionStatuses.includes(form.status as ExecutionStatus)) {
@@ -53,9 +54,7 @@ export function executionFilters(ctx: AppContext): ParsedFilters<ExecutionFilter
 
 /** The events filter (page and API): name (or prefix*), source, minimum severity, since, until, after, limit. */
 export function eventFilters(ctx: AppContext): ParsedFilters<EventFilters> {
-  const form = Object.fromEntries(
-    ['name', 'source', 'severity', 'since', 'until'].map((key) => [key, queryText(ctx, key)]),
-  );
+  const form = formOf(ctx, ['name', 'source', 'severity', 'since', 'until']);
   const errors: Record<string, string> = {};
   if (!name.test(form.name!) || form.name!.slice(0, -1).includes('*')) {
     errors.name = 'An event name, or a prefix ending in * (job.*).';
