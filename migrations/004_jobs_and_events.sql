@@ -38,8 +38,8 @@ CREATE TABLE executions (
 -- One row per cron occurrence, whichever process claims it first: this is what makes a scheduled run fire once.
 CREATE UNIQUE INDEX executions_scheduled_once ON executions (module_name, job_name, scheduled_for)
   WHERE trigger = 'schedule';
-CREATE INDEX executions_queued_at_idx ON executions (queued_at DESC);
-CREATE INDEX executions_job_idx ON executions (module_name, job_name, queued_at DESC);
+CREATE INDEX executions_queued_at_idx ON executions (queued_at DESC, id DESC);
+CREATE INDEX executions_job_idx ON executions (module_name, job_name, queued_at DESC, id DESC);
 CREATE INDEX executions_unfinished_idx ON executions (module_name, job_name) WHERE status IN ('queued', 'running');
 
 CREATE TABLE execution_logs (

@@ -126,11 +126,14 @@ export class ExecutionStore {
     return rows.map(toExecution);
   }
 
-  /** The latest execution of each job, by `module/job`. */
-  async latestPerJob(): Promise<Map<string, Execution>> {
+  /** The latest execution of each of `jobs`, by `module/job` (one index probe per job, however long the history). */
+  async latestPerJob(jobs: ReadonlyArray<{ module: string; job: string }>): Promise<Map<string, Execution>> {
     const rows = await this.db.select<ExecutionRow>(
-      `SELECT DISTINCT ON (module_name, job_name) * FROM executions
-        ORDER BY module_name, job_name, queued_at DESC, id DESC`,
+      `SELECT latest.* FROM unnest($1::text[], $2::text[]) AS j(module_name, job_name)
+       CROSS JOIN LATERAL (
+         SELECT * FROM executions x WHERE x.module_name = j.module_name AND x.job_name = j.job_name
+          ORDER BY x.queued_at DESC, x.id DESC LIMIT 1) AS latest`,
+      [jobs.map((j) => j.module), jobs.map((j) => j.job)],
     );
     return new Map(rows.map((row) => [`${row.module_name}/${row.job_name}`, toExecution(row)]));
   }

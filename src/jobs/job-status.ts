@@ -69,7 +69,7 @@ export async function describeJobs(
 ): Promise<JobStatus[]> {
   const [states, latest, unfinished] = await Promise.all([
     sources.states.all(),
-    sources.executions.latestPerJob(),
+    sources.executions.latestPerJob(jobs),
     sources.executions.unfinished(),
   ]);
   return jobs
