@@ -92,14 +92,14 @@ export function jobsRoutes(services: CoreServices): Router<AppState> {
     const j = await scheduler.getJobStatus(module, job);
     const form = (ctx.request as { body?: Record<string, unknown> }).body ?? {};
     const { values, errors } = parseSettingsForm(j.configDefinitions, form);
-    const respond = (data: Record<string, unknown>) =>
+    const respond = async (data: Record<string, unknown>) =>
       views.respond(
         ctx,
         { page: 'pages/jobs/detail', fragment: 'pages/jobs/_config-form' },
         {
           title: j.name,
           j,
-          recent: [],
+          recent: isHtmxRequest(ctx) ? [] : await executions.getExecutions({ module, job, limit: 10 }),
           canRun: may(ctx, corePermissions.jobsRun),
           canConfigure: true,
           ...data,
@@ -117,7 +117,7 @@ export function jobsRoutes(services: CoreServices): Router<AppState> {
     }
     ctx.state.flash.push({ kind: 'success', text });
     const saved = await scheduler.getJobStatus(module, job);
-    respond({ j: saved, values: saved.config, errors: {} });
+    await respond({ j: saved, values: saved.config, errors: {} });
   });
 
   return router;
