@@ -22,7 +22,7 @@ const toolkitCapabilities = ['network:outbound', 'storage:read', 'storage:write'
  * `context.services` in a job's worker: the same `createModuleServices` as the module's pages, over a toolkit
  * that reaches the main thread where it must — browser slots and notifications — and works locally otherwise
  * (HTTP, storage, secrets). A module declaring none of those capabilities gets its secrets only, without the
- * service code being loaded at all: loading the HTTP and browser clients costs a worker about 0.3 s.
+ * service code being loaded at all: loading the HTTP and browser clients costs a worker about 0.25 s.
  */
 export async function createJobServices(
   run: WorkerRunData,
