@@ -9,6 +9,14 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { DatabaseNotifications } from './db/notifications.js';
 import { EventBus } from './events/event-bus.js';
+import { EventStore } from './events/event-store.js';
+import { RuleEngine } from './events/rules/rule-engine.js';
+import { RuleFiringStore } from './events/rules/rule-firings.js';
+import { RuleStore } from './events/rules/rule-store.js';
+import { emitScrapeFailure } from './events/scrape-events.js';
+import { ExecutionTracker } from './jobs/execution-tracker.js';
+import { schedulerHooks } from './jobs/job-hooks.js';
+import { Scheduler, type SchedulerTuning } from './jobs/scheduler.js';
 import type { Keyring } from './keyring.js';
 import type { Logger } from './logger.js';
 import { addModulesToNavigation } from './modules/module-navigation.js';
@@ -33,15 +41,18 @@ export interface CoreServiceOptions {
   services?: CoreServiceSetOptions;
   /** Limits on uploaded module archives (defaults: 50 MB upload, 5000 entries, 200 MB unpacked). */
   moduleLimits?: Partial<ZipLimits> & { maxUploadBytes?: number };
+  /** Job timings (retry backoff, grace periods, worker heap limit). */
+  jobs?: SchedulerTuning;
 }
 
 /** Largest module archive accepted for upload. */
 export const defaultUploadLimitBytes = 50 * 1024 * 1024;
 
 /**
- * Builds the core's parts on an open, migrated database: auth stores, navigation and views, the event bus and
- * the module manager. Creates the first administrator on first boot. Modules are not mounted yet: `start()`
- * of `modules` does that once the web app can serve them.
+ * Builds the core's parts on an open, migrated database: auth stores, navigation and views, the event bus (every
+ * event stored, notification rules applied), the scheduler and the module manager, whose modules' jobs the
+ * scheduler follows. Creates the first administrator on first boot. Nothing runs yet: `scheduler.start()` and
+ * `modules.start()` do that once the web app can serve.
  */
 export async function createCoreServices(
   config: Config,
@@ -61,7 +72,12 @@ export async function createCoreServices(
   navigation.add(...coreNavigation);
   const views = new ViewRenderer(createEta(corePaths.views), navigation);
   const events = new EventBus(logger);
-  const toolkit = createCoreServiceSet({ config, logger, db, keyring }, options.services);
+  const eventStore = new EventStore(db);
+  events.addRecorder((event) => eventStore.record(event));
+  const toolkit = createCoreServiceSet({ config, logger, db, keyring, events }, options.services);
+  const rules = { store: new RuleStore(db), firings: new RuleFiringStore(db) };
+  const ruleEngine = new RuleEngine(rules.store, rules.firings, toolkit.notifications, logger);
+  events.addRecorder((event) => ruleEngine.handle(event));
   const modules = new ModuleManager({
     db,
     logger,
@@ -70,7 +86,12 @@ export async function createCoreServices(
     loader: {
       events,
       views,
-      servicesFor: (module, capabilities) => createModuleServices({ toolkit, logger }, module, capabilities),
+      servicesFor: (module, capabilities) =>
+        createModuleServices(
+          { toolkit, logger, onScrape: (name, config, report) => void emitScrapeFailure(events, name, config, report) },
+          module,
+          capabilities,
+        ),
       cacheViews: true,
     },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
@@ -82,6 +103,19 @@ export async function createCoreServices(
   addModulesToNavigation(navigation, modules.registry);
   // A purged module's stored files (screenshots, exports) are part of its data.
   modules.addHooks({ purged: (name) => toolkit.storage.deleteModule(name) });
+  const executions = new ExecutionTracker(db, logger);
+  const scheduler = new Scheduler({
+    db,
+    logger,
+    events,
+    tracker: executions,
+    toolkit,
+    storageRoot: toolkit.storage.root,
+    credentialsKey: keyring.derive('credentials'),
+    moduleStatus: async (name) => (await modules.store.get(name))?.status,
+    tuning: options.jobs,
+  });
+  modules.addHooks(schedulerHooks(scheduler));
 
   return {
     config,
@@ -101,5 +135,9 @@ export async function createCoreServices(
     installer,
     uploadLimitBytes: options.moduleLimits?.maxUploadBytes ?? defaultUploadLimitBytes,
     toolkit,
+    scheduler,
+    executions,
+    eventStore,
+    rules: { ...rules, engine: ruleEngine },
   };
 }

@@ -54,7 +54,9 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   const keyring = new Keyring(await resolveSecret(config.dataDir, config.secret));
   const { db, embedded } = await openDatabase(config, logger);
   let notifications: DatabaseNotifications | undefined;
+  let scheduler: CoreServices['scheduler'] | undefined;
   const stopDatabase = async () => {
+    await scheduler?.stop();
     await notifications?.stop();
     await db.close();
     await embedded?.stop();
@@ -65,10 +67,12 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied core migrations');
     const services = await createCoreServices(config, db, logger, keyring, options);
     notifications = services.notifications;
+    scheduler = services.scheduler;
     const app = createApp(services, {
       middleware: [moduleDispatcher(services.modules.registry)],
       routers: options.routers,
     });
+    await services.scheduler.start();
     await services.modules.start();
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {
@@ -86,7 +90,10 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       stop: async () => {
         logger.info('shutting down');
         await closeServer(server, options.shutdownGraceMs ?? 10_000);
+        // Jobs first: their runs may still use the modules' files and the browsers.
+        await services.scheduler.stop();
         await services.modules.stop();
+        await services.rules.engine.idle();
         await services.toolkit.stop();
         await stopDatabase();
 

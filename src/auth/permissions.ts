@@ -19,6 +19,9 @@ export const corePermissions = {
   settingsManage: 'settings:manage',
   auditView: 'audit:manage',
   jobsRun: 'jobs:run',
+  jobsRead: 'jobs:read',
+  executionsRead: 'executions:read',
+  eventsRead: 'events:read',
   dashboardRead: 'dashboard:read',
 } as const;
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { PayloadOf } from './builtin-events.js';
 
 export const severities = ['info', 'warning', 'error', 'critical'] as const;
 export type Severity = (typeof severities)[number];
@@ -20,7 +21,7 @@ export type EventHandler = (event: NxfEvent) => void | Promise<void>;
 export type EventRecorder = (event: NxfEvent) => Promise<void>;
 
 /**
- * The in-process event bus. Subscriptions match a name exactly, or a prefix ending in `*` (`job.*`, `*`).
+ * The in-process event bus (the v5 plan's EventsService: typed `emit`, `subscribe`, `unsubscribe`). Subscriptions match a name exactly, or a prefix ending in `*` (`job.*`, `*`).
  * A subscriber that throws is logged and does not stop the others; `emit` resolves once all have run.
  */
 export class EventBus {
@@ -48,9 +49,16 @@ export class EventBus {
     this.#recorders.push(recorder);
   }
 
-  /** Delivers an event to its subscribers and recorders. */
-  async emit<P>(name: string, payload: P, options: { source?: string; severity?: Severity } = {}): Promise<void> {
-    const event: NxfEvent<P> = {
+  /**
+   * Delivers an event to its subscribers and recorders. Built-in events (`job.failed`, `scraping.failed`…) must
+   * carry their typed payload (see builtin-events.ts); other names carry anything.
+   */
+  async emit<N extends string>(
+    name: N,
+    payload: PayloadOf<N>,
+    options: { source?: string; severity?: Severity } = {},
+  ): Promise<void> {
+    const event: NxfEvent<PayloadOf<N>> = {
       name,
       payload,
       source: options.source ?? 'core',

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
+import { emitNotificationFailure } from '../events/notification-events.js';
 import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
@@ -44,7 +46,7 @@ export interface CoreServiceSetOptions {
 
 /** Builds the toolkit. Nothing is launched yet: the first scrape starts a browser. */
 export function createCoreServiceSet(
-  core: { config: Config; logger: Logger; db: Database; keyring: Keyring },
+  core: { config: Config; logger: Logger; db: Database; keyring: Keyring; events?: EventBus },
   options: CoreServiceSetOptions = {},
 ): CoreServiceSet {
   const logger = core.logger.child({ component: 'services' });
@@ -63,6 +65,9 @@ export function createCoreServiceSet(
       logger,
       retry: options.retry,
       timeoutMs: options.notificationTimeoutMs,
+      onFailure: (result, notification) => {
+        if (core.events) void emitNotificationFailure(core.events, result, notification);
+      },
     }),
     secretBox,
     stop: () => browserPool.close(),

@@ -1,11 +1,18 @@
 import type { Logger } from '../logger.js';
 import { capabilityDenied } from './capabilities.js';
 import type { CoreServiceSet } from './core-service-set.js';
+import { moduleSecretBox } from './crypto/module-secret-box.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { createHttpService, type HttpService } from './http/http.service.js';
-import type { NotificationSender } from './notifications/notification.service.js';
-import { createScrapingService, type ScrapingService } from './scraping/scraping.service.js';
-import type { ModuleStorage } from './storage/storage.service.js';
+import type { NotificationSender, NotificationService } from './notifications/notification.service.js';
+import { reportScrapes, type ScrapeReport } from './scraping/scrape-reports.js';
+import {
+  createScrapingService,
+  type PageSource,
+  type ScrapingConfig,
+  type ScrapingService,
+} from './scraping/scraping.service.js';
+import type { ModuleStorage, StorageService } from './storage/storage.service.js';
 
 /**
  * `ctx.services` of a module: each getter gives a service only when the module's manifest declares the
@@ -27,12 +34,27 @@ export interface ModuleServices {
   readonly secrets: SecretBox;
 }
 
+/**
+ * The parts of the core's service set modules use: the process's `CoreServiceSet`, or in a job's worker thread
+ * the same services reached through the main thread.
+ */
+export type ModuleServicesToolkit = Pick<CoreServiceSet, 'secretBox'> & {
+  /** Pages for scraping. */
+  browserPool: PageSource;
+  /** Module storage folders. */
+  storage: Pick<StorageService, 'forModule'>;
+  /** Senders recorded under a module's name. */
+  notifications: Pick<NotificationService, 'forSource'>;
+};
+
 /** What `createModuleServices` needs of the core: its service set and logger (a CoreServices object fits). */
 export interface ModuleServicesHost {
   /** The process's core services. */
-  toolkit: CoreServiceSet;
+  toolkit: ModuleServicesToolkit;
   /** Parent of the module's logger. */
   logger: Logger;
+  /** Told of every scrape's outcome (the core emits `scraping.failed`; a job records its screenshots). */
+  onScrape?(module: string, config: ScrapingConfig, report: ScrapeReport): void;
 }
 
 /**
@@ -61,14 +83,16 @@ export function createModuleServices(
   return {
     get scraping() {
       need('network:outbound', 'scraping');
-      return once('scraping', () =>
-        createScrapingService({
+      return once('scraping', () => {
+        const service = createScrapingService({
           pool: toolkit.browserPool,
           logger,
           // Screenshots of failed scrapes are the service's own writes: kept even without storage:write.
           storage: toolkit.storage.forModule(moduleName, { writable: true }),
-        }),
-      );
+        });
+        const { onScrape } = core;
+        return onScrape ? reportScrapes(service, (config, report) => onScrape(moduleName, config, report)) : service;
+      });
     },
     get http() {
       need('network:outbound', 'http');
@@ -87,15 +111,5 @@ export function createModuleServices(
     get secrets() {
       return once('secrets', () => moduleSecretBox(toolkit.secretBox, moduleName));
     },
-  };
-}
-
-/** The core's secret box with every value bound to `moduleName`, so one module cannot open another's values. */
-function moduleSecretBox(box: SecretBox, moduleName: string): SecretBox {
-  const bind = (context = '') => `module:${moduleName}:${context}`;
-  return {
-    seal: (plaintext: string, context?: string) => box.seal(plaintext, bind(context)),
-    open: (sealed: string, context?: string) => box.open(sealed, bind(context)),
-    isSealed: (value: string) => box.isSealed(value),
   };
 }

@@ -9,6 +9,12 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { DatabaseNotifications } from '../db/notifications.js';
 import type { EventBus } from '../events/event-bus.js';
+import type { EventStore } from '../events/event-store.js';
+import type { RuleEngine } from '../events/rules/rule-engine.js';
+import type { RuleFiringStore } from '../events/rules/rule-firings.js';
+import type { RuleStore } from '../events/rules/rule-store.js';
+import type { ExecutionTracker } from '../jobs/execution-tracker.js';
+import type { Scheduler } from '../jobs/scheduler.js';
 import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
 import type { ModuleInstaller } from '../modules/install/module-installer.js';
@@ -47,4 +53,12 @@ export interface CoreServices {
   uploadLimitBytes: number;
   /** Scraping, HTTP, storage and notifications; modules get them through `createModuleServices`. */
   toolkit: CoreServiceSet;
+  /** Jobs of modules and of the core, each run in a worker thread. */
+  scheduler: Scheduler;
+  /** Every run of every job, with its log. */
+  executions: ExecutionTracker;
+  /** Every event, kept for the retention period. */
+  eventStore: EventStore;
+  /** Notification rules, their quiet periods, and the engine applying them to events. */
+  rules: { store: RuleStore; firings: RuleFiringStore; engine: RuleEngine };
 }

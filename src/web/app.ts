@@ -12,6 +12,12 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { notificationSettingsRoutes } from './routes/notification-settings.routes.js';
+import { notificationRulesRoutes } from './routes/notification-rules.routes.js';
+import { eventsRoutes } from './routes/events.routes.js';
+import { executionsRoutes } from './routes/jobs/executions.routes.js';
+import { jobsRoutes } from './routes/jobs/jobs.routes.js';
+import { executionsApiRoutes } from './routes/api/executions-api.routes.js';
+import { jobsApiRoutes } from './routes/api/jobs-api.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { moduleDetailRoutes } from './routes/modules/module-detail.routes.js';
@@ -59,8 +65,14 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
       moduleSettingsRoutes(services),
       moduleDetailRoutes(services),
       notificationSettingsRoutes(services),
+      notificationRulesRoutes(services),
+      jobsRoutes(services),
+      executionsRoutes(services),
+      eventsRoutes(services),
       meApiRoutes(),
       modulesApiRoutes(services),
+      jobsApiRoutes(services),
+      executionsApiRoutes(services),
       ...(extensions.routers ?? []),
     ]),
   );

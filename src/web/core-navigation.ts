@@ -5,6 +5,17 @@ import type { NavEntry } from './navigation.js';
 export const coreNavigation: NavEntry[] = [
   { id: 'core:dashboard', label: 'Dashboard', icon: 'home', path: '/', order: 0, children: [] },
   {
+    id: 'core:operations',
+    label: 'Operations',
+    icon: 'jobs',
+    order: 900,
+    children: [
+      { label: 'Jobs', path: '/jobs', icon: 'jobs', permission: corePermissions.jobsRead },
+      { label: 'Executions', path: '/executions', icon: 'executions', permission: corePermissions.executionsRead },
+      { label: 'Events', path: '/events', icon: 'events', permission: corePermissions.eventsRead },
+    ],
+  },
+  {
     id: 'core:admin',
     label: 'Administration',
     icon: 'settings',
@@ -17,6 +28,12 @@ export const coreNavigation: NavEntry[] = [
         label: 'Notifications',
         path: '/settings/notifications',
         icon: 'alert',
+        permission: corePermissions.settingsManage,
+      },
+      {
+        label: 'Notification rules',
+        path: '/settings/notification-rules',
+        icon: 'events',
         permission: corePermissions.settingsManage,
       },
     ],

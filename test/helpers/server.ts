@@ -30,7 +30,18 @@ export interface TestServerOptions {
   moduleLimits?: StartOptions['moduleLimits'];
   /** Core services tuning (e.g. short retry backoff); tests default to a 20 ms first retry and one browser. */
   services?: StartOptions['services'];
+  /** Job timings; tests default to short retries and grace periods (`testJobTuning`). */
+  jobs?: StartOptions['jobs'];
 }
+
+/** Job timings for tests: retries after 50 ms, short grace periods, a small worker heap. */
+export const testJobTuning = {
+  retryBaseMs: 50,
+  abortGraceMs: 300,
+  unmountGraceMs: 2000,
+  shutdownGraceMs: 1000,
+  workerHeapMb: 128,
+} as const;
 
 /** Starts NxForge on 127.0.0.1 and an ephemeral port. Set NXF_TEST_LOG=debug to see its logs. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -53,6 +64,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     moduleLimits: options.moduleLimits,
     shutdownGraceMs: 2000,
     services: options.services ?? { retry: { minDelayMs: 20 }, browserPool: { maxBrowsers: 1 } },
+    jobs: { ...testJobTuning, ...options.jobs },
   });
   return {
     ...running,

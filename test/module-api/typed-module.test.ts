@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runJob } from '../helpers/jobs.js';
 import { copyMinimalModule, installAndEnable } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
@@ -28,6 +29,37 @@ describe('a module written in TypeScript against nxforge/module', () => {
       const page = await client.get('/typed');
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('<h1>Typed</h1><p>from settings</p>');
+    } finally {
+      await server.close();
+      await copy.remove();
+    }
+  });
+
+  it('runs a job handler typed with JobHandler and JobContext', async () => {
+    const compiled = fileURLToPath(new URL('./typed-job.js', import.meta.url));
+    const copy = await copyMinimalModule('typed-job', {
+      manifest: (m) => {
+        m.jobs = {
+          check: {
+            name: 'Check',
+            description: 'A typed job',
+            handler: './jobs/check',
+            schedule: null,
+            config: { threshold: { type: 'number', label: 'Threshold', default: 12 } },
+          },
+        };
+      },
+    });
+    const server = await startTestServer();
+    try {
+      await mkdir(path.join(copy.dir, 'dist', 'jobs'), { recursive: true });
+      await copyFile(compiled, path.join(copy.dir, 'dist', 'jobs', 'check.js'));
+      await installAndEnable(server, copy.dir);
+      const execution = await runJob(server, 'typed-job', 'check');
+      expect(execution.status, execution.error ?? '').to.equal('succeeded');
+      expect(execution.result).to.deep.equal({ success: true, data: { over: true } });
+      const [event] = await server.services.eventStore.list({ name: 'typed-job.checked' });
+      expect(event).to.include({ source: 'typed-job', subject: 'typed' });
     } finally {
       await server.close();
       await copy.remove();

@@ -77,6 +77,8 @@ export interface NotificationServiceOptions {
   retry?: RetryPolicy;
   /** Budget of one attempt in ms (default 10 000). */
   timeoutMs?: number;
+  /** Told of each channel a notification could not be delivered to (the core emits `notification.failed`). */
+  onFailure?(result: DeliveryResult, notification: OutgoingNotification): void;
 }
 
 interface ResolvedChannel {
@@ -178,12 +180,14 @@ export function createNotificationService(options: NotificationServiceOptions): 
     verifyNotification(notification);
     const outgoing: OutgoingNotification = { ...notification, source, sentAt: new Date() };
     const list: ChannelTarget[] = targets ?? (await channels.list()).filter((c) => c.enabled).map((c) => c.id);
-    return Promise.all(
+    const results = await Promise.all(
       list.map(async (target) => {
         const resolved = await resolve(target);
         return 'values' in resolved ? deliver(resolved, outgoing) : resolved;
       }),
     );
+    for (const result of results) if (!result.success) options.onFailure?.(result, outgoing);
+    return results;
   };
 
   return {

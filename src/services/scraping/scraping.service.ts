@@ -91,10 +91,13 @@ export interface ScrapingService {
   loginFormAuth(page: Page, config: FormAuthConfig): Promise<void>;
 }
 
+/** Where scrapes get their pages: the shared pool, or (in a job's worker thread) its browsers over WebSocket. */
+export type PageSource = Pick<BrowserPool, 'newPage'>;
+
 /** What a scraping service is built from. */
 export interface ScrapingServiceOptions {
   /** The shared browsers. */
-  pool: BrowserPool;
+  pool: PageSource;
   /** Failed attempts are logged here (the module's logger for a module). */
   logger: Logger;
   /** Where failure screenshots go (the module's folder); without it they are returned but not stored. */

@@ -1,4 +1,5 @@
 import type Koa from 'koa';
+import { isHtmxRequest } from './htmx.js';
 
 /** A one-time message shown at the top of the next page. */
 export interface FlashMessage {
@@ -40,4 +41,19 @@ function readFlashCookie(ctx: Koa.Context | Koa.ParameterizedContext): FlashMess
   } catch {
     return [];
   }
+}
+
+/**
+ * After a change made from a form: a success message, then the page at `path` — htmx is told to go there
+ * (`HX-Redirect`), a plain form post is redirected (303).
+ */
+export function redirectWithFlash(ctx: Koa.Context | Koa.ParameterizedContext, path: string, text: string): void {
+  setFlash(ctx, 'success', text);
+  if (isHtmxRequest(ctx)) {
+    ctx.set('HX-Redirect', path);
+    ctx.status = 204;
+    return;
+  }
+  ctx.status = 303;
+  ctx.redirect(path);
 }

@@ -3,17 +3,9 @@ import type { AuditQuery } from '../../audit/audit-log.js';
 import { corePermissions } from '../../auth/permissions.js';
 import type { AppState, CoreServices } from '../app-context.js';
 import { requirePermission } from '../middleware/guards.js';
+import { queryDay as day } from '../query.js';
 
 const pageSize = 50;
-
-/** A date field of the filter form (`YYYY-MM-DD`), as the start of that day in UTC; undefined when absent or bad. */
-function day(value: unknown, offsetDays = 0): Date | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime())) return undefined;
-  date.setUTCDate(date.getUTCDate() + offsetDays);
-  return date;
-}
 
 /** The audit log page for administrators: filter by user, action (or a family such as `module.`) and dates. */
 export function auditRoutes(services: CoreServices): Router<AppState> {

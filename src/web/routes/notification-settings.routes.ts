@@ -8,7 +8,7 @@ import type { DeliveryResult } from '../../services/notifications/notification.s
 import type { AppContext, AppState, CoreServices } from '../app-context.js';
 import { formFlag, formString } from '../forms.js';
 import { requirePermission } from '../middleware/guards.js';
-import { setFlash } from '../render/flash.js';
+import { redirectWithFlash, setFlash } from '../render/flash.js';
 import { isHtmxRequest } from '../render/htmx.js';
 
 const base = '/settings/notifications';
@@ -83,16 +83,7 @@ export function notificationSettingsRoutes(services: CoreServices): Router<AppSt
     );
 
   /** After a change: back to the list with a message (htmx follows the redirect itself). */
-  const backToList = (ctx: AppContext, text: string) => {
-    setFlash(ctx, 'success', text);
-    if (isHtmxRequest(ctx)) {
-      ctx.set('HX-Redirect', base);
-      ctx.status = 204;
-      return;
-    }
-    ctx.status = 303;
-    ctx.redirect(base);
-  };
+  const backToList = (ctx: AppContext, text: string) => redirectWithFlash(ctx, base, text);
 
   /** Saves through `save`; a validation failure re-renders the form with the errors inline (422). */
   const submit = async (

@@ -1,0 +1,93 @@
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { PageLease } from '../../services/scraping/browser-pool.js';
+import type { PageSource } from '../../services/scraping/scraping.service.js';
+import type { WorkerPort } from './worker-port.js';
+
+/** How long closing a context may take before the worker gives up on it (the main thread disposes of it). */
+const closeGraceMs = 3_000;
+
+/** A slot the main thread reserved in its pool for this worker. */
+interface SlotGrant {
+  slotId: number;
+  wsEndpoint: string;
+}
+
+/**
+ * The main process's browser pool, as a job's worker thread sees it (DESIGN.md: no browser per worker). Each
+ * page takes a slot from the main thread's pool (so its page limit holds across threads), connects to that
+ * browser over its DevTools WebSocket, works in a fresh incognito context, then closes the context,
+ * disconnects (never closes the shared browser) and gives the slot back.
+ */
+export function createRemoteBrowserPool(port: WorkerPort): PageSource & { releaseAll(): Promise<void> } {
+  const open = new Set<PageLease>();
+
+  async function newPage(options: { deadlineMs?: number } = {}): Promise<PageLease> {
+    const grant = await port.call<SlotGrant>('acquireSlot', {});
+    // Imported on first use: a job that never scrapes does not pay for loading puppeteer.
+    const { default: puppeteer } = await import('puppeteer-core');
+    let browser: Browser | undefined;
+    let context: BrowserContext | undefined;
+    let page: Page;
+    try {
+      browser = await puppeteer.connect({ browserWSEndpoint: grant.wsEndpoint, protocolTimeout: 30_000 });
+      context = await browser.createBrowserContext();
+      void port.call('contextOpened', { slotId: grant.slotId, contextId: context.id }).catch(() => undefined);
+      page = await context.newPage();
+    } catch (error) {
+      await context?.close().catch(() => undefined);
+      await browser?.disconnect().catch(() => undefined);
+      await port.call('releaseSlot', { slotId: grant.slotId }).catch(() => undefined);
+      throw error;
+    }
+    return lease(grant, browser, context, page, options.deadlineMs);
+  }
+
+  function lease(grant: SlotGrant, browser: Browser, context: BrowserContext, page: Page, deadlineMs?: number) {
+    let expired = false;
+    let released: Promise<void> | undefined;
+    const release = () => {
+      released ??= (async () => {
+        clearTimeout(timer);
+        open.delete(leased);
+        await withGrace(context.close());
+        await browser.disconnect().catch(() => undefined);
+        await port.call('releaseSlot', { slotId: grant.slotId }).catch(() => undefined);
+      })();
+      return released;
+    };
+    const timer = setTimeout(
+      () => {
+        expired = true;
+        void release();
+      },
+      deadlineMs ?? 2 ** 31 - 1,
+    );
+    const leased: PageLease = {
+      page,
+      context,
+      get expired() {
+        return expired;
+      },
+      release,
+    };
+    open.add(leased);
+    return leased;
+  }
+
+  return {
+    newPage,
+    /** Gives back every page still open (the handler ended without releasing, or was aborted). */
+    async releaseAll() {
+      await Promise.all([...open].map((leased) => leased.release()));
+    },
+  };
+}
+
+async function withGrace(work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, closeGraceMs))),
+  ]);
+  clearTimeout(timer);
+}
