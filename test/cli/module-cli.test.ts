@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultZipLimits, inspectZip } from '../../src/modules/install/zip-archive.js';
 import { runCli } from '../helpers/cli.js';
+import { runJob } from '../helpers/jobs.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { startTestServer, testAdminPassword } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
@@ -114,6 +115,10 @@ describe("nxforge module: the author's workflow", function () {
       const page = await client.get('/rack-notes');
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('Hello, admin.').and.to.contain('No notes yet.');
+      await client.post('/rack-notes/notes', { text: 'rack R7: new PDU' });
+      const run = await runJob(server, 'rack-notes', 'count-notes');
+      expect(run.status, run.error ?? '').to.equal('succeeded');
+      expect(run.result).to.deep.include({ data: { count: 1 } });
     } finally {
       await server.close({ keep: true });
     }

@@ -140,14 +140,13 @@ export function greetingLine(greeting: string, username: string): string {
   return \`\${greeting.trim() || 'Hello'}, \${username}.\`;
 }
 `,
-    'src/jobs/count-notes.ts': `/** Counts the notes; runs when started from the Jobs page (it has no schedule). */
-export async function handler(context: {
-  db: { query(sql: string, options?: object): Promise<unknown> };
-  logger: { info(message: string): void };
-}) {
-  const [rows] = (await context.db.query('SELECT count(*)::int AS count FROM ${prefix}note')) as [Array<{ count: number }>];
-  context.logger.info(\`\${rows[0]?.count ?? 0} notes\`);
-  return { success: true, data: { count: rows[0]?.count ?? 0 } };
+    'src/jobs/count-notes.ts': `import type { JobContext, JobResult } from 'nxforge/module';
+
+/** Counts the notes; runs when started from the Jobs page (it has no schedule). */
+export async function handler(context: JobContext): Promise<JobResult> {
+  const [row] = (await context.db.query('SELECT count(*)::int AS count FROM ${prefix}note', { type: 'SELECT' })) as Array<{ count: number }>;
+  context.logger.info(\`\${row?.count ?? 0} notes\`);
+  return { success: true, data: { count: row?.count ?? 0 } };
 }
 `,
     'views/home.eta': `<h1><%= it.title %></h1>
