@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { dependentsOf } from './dependencies.js';
 import { readManifest } from './manifest/manifest-read.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
-import { ModuleMigrator } from './migrations/module-migrator.js';
+import { recordInvalidUpload, upgradeModule, uninstallModule, type LifecycleParts } from './module-replacement.js';
 import { discoverBundledModules, identity, restoreModules } from './module-startup.js';
 import { ModuleJournal, moduleChannel, type Actor } from './module-journal.js';
 import type { LoaderDeps } from './module-loader.js';
@@ -49,6 +49,7 @@ export class ModuleManager {
   readonly settingsStore: ModuleSettingsStore;
   readonly #journal: ModuleJournal;
   readonly #mounter: ModuleMounter;
+  readonly #parts: LifecycleParts;
   #queue: Promise<unknown> = Promise.resolve();
   #snapshot?: Promise<ModuleInfo[]>;
 
@@ -65,6 +66,16 @@ export class ModuleManager {
       settingsStore: this.settingsStore,
     };
     this.#mounter = new ModuleMounter(this.registry, this.store, loaderDeps, options.logger);
+    this.#parts = {
+      db: options.db,
+      logger: options.logger,
+      store: this.store,
+      logs: this.logs,
+      settingsStore: this.settingsStore,
+      registry: this.registry,
+      journal: this.#journal,
+      mounter: this.#mounter,
+    };
     this.registry.onChange(() => (this.#snapshot = undefined));
   }
 
@@ -149,11 +160,7 @@ export class ModuleManager {
     });
   }
 
-  /**
-   * Keeps the outcome of an upload that failed validation: a new module is recorded INVALID with the problems,
-   * so the Modules page shows them; an installed module keeps its state and version, the failed upgrade goes
-   * to its log and its error.
-   */
+  /** Records an upload that failed validation; see `recordInvalidUpload`. */
   async recordInvalid(
     name: string,
     version: string | undefined,
@@ -161,78 +168,25 @@ export class ModuleManager {
     message: string,
     actor: Actor,
   ): Promise<void> {
-    await this.#serialize(async () => {
-      const existing = await this.store.get(name);
-      if (existing && existing.status !== 'REMOVED' && existing.status !== 'INVALID') {
-        await this.store.setError(name, message, problems);
-        await this.#journal.log(name, 'error', `upload of ${version ?? 'a new version'} refused: ${message}`, actor);
-        return;
-      }
-      await this.store.save({
-        name,
-        version: version ?? '0.0.0',
-        status: 'INVALID',
-        enabled: false,
-        source: 'installed',
-        directory: '',
-        manifest: null,
-      });
-      await this.store.setError(name, message, problems);
-      await this.#journal.log(name, 'error', `UPLOADING → VALIDATING → INVALID: ${message}`, actor, { problems });
-    });
+    await this.#serialize(() => recordInvalidUpload(this.#parts, { name, version, problems, message }, actor));
   }
 
-  /**
-   * Replaces an installed module's files with a new version in `directory`, keeping its data and state: a
-   * mounted module is unmounted, then mounted from the new files (applying only the new migrations). If that
-   * fails, the previous version is put back and mounted again.
-   * @returns the previous folder, for the caller to delete.
-   */
+  /** Replaces an installed module's files with a newer version, keeping its data; see `upgradeModule`. */
   async upgrade(
     name: string,
     directory: string,
     actor: Actor,
   ): Promise<{ record: ModuleRecord; previousDirectory: string }> {
-    return this.#serialize(async () => {
-      const { record: previous } = await this.get(name);
-      const manifest = await readManifest(directory);
-      const wasMounted = this.registry.get(name) !== undefined;
-      await this.#journal.log(
-        name,
-        'info',
-        `${previous.status} → UPLOADING → VALIDATING → INSTALLING ${previous.version} → ${manifest.version}`,
-        actor,
-      );
-      if (wasMounted) await this.#mounter.unmount(name, previous.manifest ?? undefined);
-      const record = await this.store.save({
-        ...identity(manifest, directory, 'installed'),
-        status: previous.status,
-        enabled: previous.enabled,
-      });
-      if (wasMounted) {
-        try {
-          await this.#mounter.mount(record);
-        } catch (error) {
-          await this.store.save({ ...previous, manifest: previous.manifest });
-          await this.#mounter
-            .mount(previous)
-            .catch((again: unknown) =>
-              this.options.logger.error({ err: again, module: name }, 'the previous version failed to load too'),
-            );
-          await this.#journal.failure(previous, `upgrade to ${manifest.version}`, error, actor);
-          throw error;
-        }
-      }
-      await this.#journal.log(
-        name,
-        'info',
-        `upgraded ${previous.version} → ${manifest.version}: ${record.status}`,
-        actor,
-        { from: previous.version, to: manifest.version },
-      );
-      await this.#journal.announce(record, 'upgraded', actor, { from: previous.version });
-      return { record, previousDirectory: previous.directory };
-    });
+    return this.#serialize(async () => upgradeModule(this.#parts, (await this.get(name)).record, directory, actor));
+  }
+
+  /** Removes a disabled module, keeping its data unless `purge`; see `uninstallModule`. */
+  async uninstall(
+    name: string,
+    actor: Actor,
+    options: { purge?: boolean } = {},
+  ): Promise<{ record: ModuleRecord; revertedMigrations: string[] }> {
+    return this.#serialize(async () => uninstallModule(this.#parts, (await this.get(name)).record, actor, options));
   }
 
   /**
@@ -287,72 +241,6 @@ export class ModuleManager {
       await this.#journal.transition(record, 'DISABLED', actor, false);
       await this.#journal.announce(record, 'disabled', actor);
       return (await this.store.get(name)) as ModuleRecord;
-    });
-  }
-
-  /**
-   * Removes a module. By default its tables, data and settings stay (installing it again brings them back);
-   * with `purge` its migrations are rolled back and its settings and log deleted. Installed modules' files are
-   * removed by the caller; bundled modules' files are never deleted.
-   * @throws NxfError NXF_MODULE_STATE unless it is DISABLED or INSTALLED, NXF_MODULE_REQUIRED while others need it.
-   */
-  async uninstall(
-    name: string,
-    actor: Actor,
-    options: { purge?: boolean } = {},
-  ): Promise<{ record: ModuleRecord; revertedMigrations: string[] }> {
-    return this.#serialize(async () => {
-      const { record } = await this.get(name);
-      if (record.status !== 'DISABLED' && record.status !== 'INSTALLED') {
-        throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status}; disable it before uninstalling.`, {
-          status: 409,
-        });
-      }
-      const needing = (await this.store.list())
-        .filter((r) => r.enabled && r.manifest && r.name !== name && dependentsOf(name, [r.manifest]).length > 0)
-        .map((r) => r.name);
-      if (needing.length > 0) {
-        throw new NxfError(
-          'NXF_MODULE_REQUIRED',
-          `${name} cannot be uninstalled: ${needing.join(', ')} depend on it.`,
-          {
-            status: 409,
-            details: needing,
-          },
-        );
-      }
-      await this.#journal.transition(record, 'UNINSTALLING', actor);
-      let revertedMigrations: string[] = [];
-      try {
-        if (options.purge && record.manifest) {
-          const migrator = await ModuleMigrator.open(this.options.db, record.directory, record.manifest);
-          revertedMigrations = await migrator.revertAll();
-          const leftovers = await migrator.purgeLeftovers(this.options.db);
-          if (leftovers.length > 0)
-            await this.#journal.log(name, 'info', `dropped leftovers: ${leftovers.join(', ')}`, actor);
-          await this.settingsStore.deleteAll(name);
-          await this.#mounter.purged(name);
-        }
-      } catch (error) {
-        await this.store.setStatus(name, record.status, false);
-        await this.#journal.failure(record, 'uninstall', error, actor);
-        throw error;
-      }
-      await this.store.setStatus(name, 'REMOVED', false);
-      await this.#journal.log(
-        name,
-        'info',
-        `UNINSTALLING → REMOVED${options.purge ? ' (purged)' : ' (data kept)'}`,
-        actor,
-        {
-          purge: !!options.purge,
-          revertedMigrations,
-        },
-      );
-      if (options.purge) await this.logs.deleteAll(name);
-      this.registry.setDormant(name);
-      await this.#journal.announce(record, 'uninstalled', actor, { purge: !!options.purge });
-      return { record: (await this.store.get(name)) as ModuleRecord, revertedMigrations };
     });
   }
 
