@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { watchPageProblems } from './page-watch.js';
 
-import { chromiumArgs, resolveChromiumExecutable } from '../../src/services/scraping/chromium.js';
+import { chromiumArgs, headlessModeFor, resolveChromiumExecutable } from '../../src/services/scraping/chromium.js';
 
 export { chromiumArgs };
 
@@ -12,7 +12,8 @@ export function chromiumPath(): string {
 
 /** A headless Chromium for a UI test. */
 export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...chromiumArgs] });
+  const executablePath = chromiumPath();
+  return puppeteer.launch({ executablePath, headless: headlessModeFor(executablePath), args: [...chromiumArgs] });
 }
 
 /**

@@ -1,7 +1,7 @@
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
 import { NxfError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { chromiumArgs, resolveChromiumExecutable } from './chromium.js';
+import { chromiumArgs, headlessModeFor, resolveChromiumExecutable } from './chromium.js';
 
 /** Limits and timings of the pool; the defaults suit a 2-core appliance. */
 export interface BrowserPoolOptions {
@@ -235,9 +235,10 @@ export class BrowserPool {
   async #launch(): Promise<PooledBrowser> {
     this.#launching += 1;
     try {
+      const executablePath = this.#options.executablePath ?? resolveChromiumExecutable();
       const browser = await puppeteer.launch({
-        executablePath: this.#options.executablePath ?? resolveChromiumExecutable(),
-        headless: true,
+        executablePath,
+        headless: headlessModeFor(executablePath),
         args: [...chromiumArgs],
         // NxForge decides when to stop; the browsers are closed by its shutdown, not by puppeteer's signal hooks.
         handleSIGINT: false,

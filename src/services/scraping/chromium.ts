@@ -18,8 +18,25 @@ export const chromiumArgs: readonly string[] = [
 ];
 
 /**
- * The Chromium to drive: `PUPPETEER_EXECUTABLE_PATH` when set, else `chromium` on the PATH (Debian's package).
- * Puppeteer never downloads a browser here.
+ * Programs looked for on the PATH, best first. Debian's `chromium-headless-shell` is Chromium's headless shell,
+ * built for automation: a scrape in a fresh context takes about a third of the time it takes in full Chromium
+ * (84 vs 239 ms, measured with bench/scrape.bench.ts's page), mostly because opening a page in a new context
+ * starts far less. Full `chromium` works the same, only slower.
+ */
+const candidates = ['chromium-headless-shell', 'chromium'];
+
+/**
+ * Debian's `/usr/bin/chromium-headless-shell` is a wrapper script that runs the binary without `exec`: the
+ * process puppeteer would watch (and the pool kills when it hangs) would be the shell, not the browser. Where the
+ * binary itself is, it is launched directly.
+ */
+const shellBinaries: Record<string, string> = {
+  'chromium-headless-shell': '/usr/lib/chromium/chromium-headless-shell',
+};
+
+/**
+ * The Chromium to drive: `PUPPETEER_EXECUTABLE_PATH` when set, else `chromium-headless-shell` or `chromium` on
+ * the PATH (Debian's packages). Puppeteer never downloads a browser here.
  * @throws NxfError NXF_CHROMIUM_MISSING naming both places looked at.
  */
 export function resolveChromiumExecutable(env: NodeJS.ProcessEnv = process.env): string {
@@ -29,11 +46,19 @@ export function resolveChromiumExecutable(env: NodeJS.ProcessEnv = process.env):
     throw missing(`PUPPETEER_EXECUTABLE_PATH is set to ${configured}, which is not an executable file.`);
   }
   const searchPath = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  for (const folder of searchPath) {
-    const candidate = path.join(folder, 'chromium');
-    if (isExecutable(candidate)) return candidate;
+  for (const name of candidates) {
+    for (const folder of searchPath) {
+      const candidate = path.join(folder, name);
+      if (isExecutable(candidate))
+        return isExecutable(shellBinaries[name] ?? '') ? (shellBinaries[name] as string) : candidate;
+    }
   }
   return missing('PUPPETEER_EXECUTABLE_PATH is not set and there is no "chromium" on the PATH.');
+}
+
+/** How puppeteer must start `executable`: the headless shell is its own program, not Chromium's headless mode. */
+export function headlessModeFor(executable: string): true | 'shell' {
+  return path.basename(executable).includes('headless-shell') ? 'shell' : true;
 }
 
 function missing(reason: string): never {

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { createLogger } from '../../../src/logger.js';
 import { BrowserPool } from '../../../src/services/scraping/browser-pool.js';
-import { resolveChromiumExecutable } from '../../../src/services/scraping/chromium.js';
+import { headlessModeFor, resolveChromiumExecutable } from '../../../src/services/scraping/chromium.js';
 import { createScrapingService } from '../../../src/services/scraping/scraping.service.js';
 import { startFakePdu, type FakePdu } from '../../fixtures/fake-pdu.js';
 
@@ -128,5 +131,24 @@ describe('BrowserPool', function () {
       .to.throw(/PUPPETEER_EXECUTABLE_PATH is not set and there is no "chromium" on the PATH/)
       .with.property('code', 'NXF_CHROMIUM_MISSING');
     expect(resolveChromiumExecutable()).to.be.a('string');
+  });
+
+  it("prefers Chromium's headless shell on the PATH, and starts it in shell mode", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nxf-chromium-'));
+    try {
+      for (const name of ['chromium', 'chromium-headless-shell']) {
+        await writeFile(path.join(dir, name), '#!/bin/sh\n', { mode: 0o755 });
+      }
+      const found = resolveChromiumExecutable({ PATH: dir });
+      // Debian's wrapper script is bypassed for the binary behind it, where that is installed.
+      expect([path.join(dir, 'chromium-headless-shell'), '/usr/lib/chromium/chromium-headless-shell']).to.include(found);
+
+      expect(headlessModeFor(found)).to.equal('shell');
+      await rm(path.join(dir, 'chromium-headless-shell'));
+      expect(resolveChromiumExecutable({ PATH: dir })).to.equal(path.join(dir, 'chromium'));
+      expect(headlessModeFor(path.join(dir, 'chromium'))).to.equal(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
