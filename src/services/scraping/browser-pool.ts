@@ -63,6 +63,14 @@ interface PooledBrowser {
   browser: Browser;
   busy: number;
   idleSince: number;
+  /** A fresh, never used context with its page, opened ahead of the next scrape (see `#takeOrOpen`). */
+  spare?: Promise<OpenedPage | undefined>;
+}
+
+/** A context with one page in it. */
+interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
 }
 
 interface Waiter {
@@ -145,17 +153,14 @@ export class BrowserPool {
    */
   async newPage(options: { deadlineMs?: number } = {}): Promise<PageLease> {
     const slot = await this.acquireSlot();
-    let context: BrowserContext | undefined;
-    let page: Page;
+    let opened: OpenedPage;
     try {
-      context = await slot.browser.createBrowserContext();
-      page = await context.newPage();
+      opened = await this.#takeOrOpen(slot.browser);
     } catch (error) {
-      await context?.close().catch(() => undefined);
       slot.release();
       throw error;
     }
-    const openContext = context;
+    const { page, context: openContext } = opened;
     let expired = false;
     let released: Promise<void> | undefined;
     const release = () => {
@@ -184,7 +189,27 @@ export class BrowserPool {
     };
   }
 
+  /**
+   * A fresh context and page for `browser`: the one opened ahead of time when there is one, else opened now; then
+   * the next one is opened in the background. Opening a page in a new context starts a renderer process — most
+   * of a scrape's cost — and doing it between scrapes takes it off the next scrape's path. A spare has never been
+   * used, so every scrape still has a context of its own.
+   */
+  async #takeOrOpen(browser: Browser): Promise<OpenedPage> {
+    const pooled = this.#browsers.find((candidate) => candidate.browser === browser);
+    const spare = pooled?.spare;
+    if (pooled) pooled.spare = undefined;
+    const ready = await spare;
+    const usable = ready && !ready.page.isClosed() && browser.connected;
+    if (ready && !usable) await ready.context.close().catch(() => undefined);
+    const opened = usable ? ready : await openPage(browser);
+
+    if (pooled && !this.#closed) pooled.spare = openPage(browser).catch(() => undefined);
+    return opened;
+  }
+
   /** DevTools WebSocket endpoint of a pooled browser (launched if needed), without reserving a slot. */
+
   async wsEndpoint(): Promise<string> {
     const slot = await this.acquireSlot();
     slot.release();
@@ -310,5 +335,16 @@ export class BrowserPool {
     } catch {
       browser.process()?.kill('SIGKILL');
     }
+  }
+}
+
+/** A new incognito context with one page; the context is closed again if the page cannot be opened. */
+async function openPage(browser: Browser): Promise<OpenedPage> {
+  const context = await browser.createBrowserContext();
+  try {
+    return { context, page: await context.newPage() };
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
   }
 }

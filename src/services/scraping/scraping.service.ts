@@ -113,10 +113,15 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
   const { pool, logger, storage } = options;
 
   const extractText = async (page: Page, selector: string) => {
-    const element = await page.$(selector);
-    if (!element) throw scrapeError('NXF_SCRAPE_SELECTOR', `Nothing on ${page.url()} matches ${selector}.`, false);
-    return ((await element.evaluate((node) => node.textContent)) ?? '').trim();
+    // One round trip to the page: find the element and read its text together.
+    const text = await page.evaluate((wanted) => {
+      const element = document.querySelector(wanted);
+      return element ? (element.textContent ?? '') : null;
+    }, selector);
+    if (text === null) throw scrapeError('NXF_SCRAPE_SELECTOR', `Nothing on ${page.url()} matches ${selector}.`, false);
+    return text.trim();
   };
+
   const extractNumber = async (page: Page, selector: string, format?: NumberFormat) =>
     parseNumber(await extractText(page, selector), format);
   const screenshot = async (page: Page) => Buffer.from(await page.screenshot({ type: 'png' }));
