@@ -61,7 +61,7 @@ try {
   await pool.close();
 
   const freshTimes = await timed(count, async () => {
-    const own = new BrowserPool(logger, { maxBrowsers: 1 });
+    const own = new BrowserPool(logger, { maxBrowsers: 1, openAhead: false });
     try {
       expectReading(await createScrapingService({ pool: own, logger }).scrape(config));
     } finally {

@@ -5,7 +5,7 @@ import { chromiumArgs, headlessModeFor, resolveChromiumExecutable } from './chro
 
 /** Limits and timings of the pool; the defaults suit a 2-core appliance. */
 export interface BrowserPoolOptions {
-  /** Chromium to launch; resolved at the first launch when absent (PUPPETEER_EXECUTABLE_PATH, else `chromium`). */
+  /** Chromium to launch; resolved at the first launch when absent (see chromium.ts). */
   executablePath?: string;
   /** Browsers running at once (default 2). */
   maxBrowsers?: number;
@@ -15,6 +15,8 @@ export interface BrowserPoolOptions {
   idleCloseMs?: number;
   /** How long `acquireSlot` waits for a free slot before NXF_BROWSER_BUSY (ms, default 30 000). */
   acquireTimeoutMs?: number;
+  /** Open the next page's fresh context ahead of time (default true; a one-off browser gains nothing from it). */
+  openAhead?: boolean;
 }
 
 /**
@@ -106,6 +108,7 @@ export class BrowserPool {
       maxPagesPerBrowser: options.maxPagesPerBrowser ?? 4,
       idleCloseMs: options.idleCloseMs ?? 60_000,
       acquireTimeoutMs: options.acquireTimeoutMs ?? 30_000,
+      openAhead: options.openAhead ?? true,
     };
     this.#idleTimer = setInterval(() => void this.#closeIdle(), Math.min(this.#options.idleCloseMs, 10_000));
     this.#idleTimer.unref();
@@ -204,7 +207,8 @@ export class BrowserPool {
     if (ready && !usable) await ready.context.close().catch(() => undefined);
     const opened = usable ? ready : await openPage(browser);
 
-    if (pooled && !this.#closed) pooled.spare = openPage(browser).catch(() => undefined);
+    if (pooled && !this.#closed && this.#options.openAhead) pooled.spare = openPage(browser).catch(() => undefined);
+
     return opened;
   }
 
