@@ -141,7 +141,9 @@ describe('BrowserPool', function () {
       }
       const found = resolveChromiumExecutable({ PATH: dir });
       // Debian's wrapper script is bypassed for the binary behind it, where that is installed.
-      expect([path.join(dir, 'chromium-headless-shell'), '/usr/lib/chromium/chromium-headless-shell']).to.include(found);
+      expect([path.join(dir, 'chromium-headless-shell'), '/usr/lib/chromium/chromium-headless-shell']).to.include(
+        found,
+      );
 
       expect(headlessModeFor(found)).to.equal('shell');
       await rm(path.join(dir, 'chromium-headless-shell'));
