@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   alternateLoad,
   printResult,
@@ -20,7 +21,10 @@ const password = 'bench-admin-password';
 
 const data = await temporaryDataDir('nxf-bench-http-');
 const bare = await startBareKoa();
-const nxforge = await startNxforgeProcess({ NXFORGE_DATA_DIR: data.dir, NXFORGE_ADMIN_PASSWORD: password });
+const nxforge = await startNxforgeProcess(
+  { NXFORGE_DATA_DIR: data.dir, NXFORGE_ADMIN_PASSWORD: password },
+  path.join(data.dir, 'nxforge.log'),
+);
 try {
   const cookie = await signIn(nxforge.url, 'admin', password);
   const page = await fetch(new URL('/', nxforge.url), { headers: { cookie } });

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,30 +54,29 @@ export async function temporaryDataDir(prefix: string): Promise<{ dir: string; r
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `nxforge serve` as production runs it (embedded PostgreSQL, info logs) and waits until it listens. */
+/**
+ * Starts `nxforge serve` as production runs it (embedded PostgreSQL, info logs) and waits until it listens. Its
+ * log goes to `logFile`, as a service manager would send it to a journal: were the benchmark's own process to read
+ * it, that reading would compete with the load generator, and only while NxForge is the target.
+ */
 export async function startNxforgeProcess(
   env: Record<string, string>,
+  logFile: string,
 ): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const log = await open(logFile, 'a');
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/nxforge.js'), 'serve'], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', NXFORGE_HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', log.fd, 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:[^"]+)"/.exec(output);
-      if (match) {
-        // Keep draining stdout (request logs) so the pipe never fills and blocks the server.
-        child.stdout?.removeListener('data', onData);
-        child.stdout?.resume();
-        resolve(match[1] as string);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`nxforge exited with ${code}: ${output}`)));
-  });
-  return { url, child, stop: () => stopChild(child) };
+  await log.close();
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  for (;;) {
+    const match = /"url":"(http:[^"]+)"/.exec(await readFile(logFile, 'utf8'));
+    if (match) return { url: match[1] as string, child, stop: () => stopChild(child) };
+    if (exited !== undefined) throw new Error(`nxforge exited with ${exited}; its log is in ${logFile}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -274,6 +274,9 @@ export class BrowserPool {
         handleSIGTERM: false,
         handleSIGHUP: false,
         protocolTimeout: 30_000,
+        // Pages keep the window's size (chromiumArgs): emulating a viewport on every new page costs a round trip
+        // and a layout before the scrape can start.
+        defaultViewport: null,
       });
       this.#launches += 1;
       const pooled: PooledBrowser = { browser, busy: 0, idleSince: Date.now() };
