@@ -1,10 +1,14 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
 export type { Logger };
 
-/** The process logger: one JSON object per line on stdout, so a log shipper can read it without parsing text. */
-export function createLogger(level: LogLevel = 'info'): Logger {
+/**
+ * The process logger: one JSON object per line (on stdout unless `destination` is given), so a log shipper can
+ * read it without parsing text. Fields named password, token or secret, at the top or one level down, are
+ * written as "[redacted]".
+ */
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
   return pino(
     {
       level,
@@ -12,6 +16,6 @@ export function createLogger(level: LogLevel = 'info'): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret'], censor: '[redacted]' },
     },
-    pino.destination({ dest: 1, sync: false }),
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
