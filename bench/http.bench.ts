@@ -19,7 +19,27 @@ const connections = 50;
 const seconds = Number(process.env.BENCH_SECONDS ?? 12) / 3;
 const password = 'bench-admin-password';
 
+/**
+ * With BENCH_CALIBRATE=1: the bare Koa made to keep the CPU busy for 25, 50 and 100 µs per request, against the
+ * bare one — the ratio this machine gives a server that does that much work per request (see bench/README.md).
+ */
+async function calibrate(bareRps: number): Promise<void> {
+  for (const busyMicroseconds of [25, 50, 100]) {
+    const busy = await startBareKoa(busyMicroseconds);
+    try {
+      await runLoad(busy.url, { connections, durationSeconds: 2 });
+      const { rps } = await runLoad(busy.url, { connections, durationSeconds: seconds });
+      console.log(
+        `bare Koa busy ${busyMicroseconds} µs per request: ${rps} req/s, ratio ${(rps / bareRps).toFixed(2)}`,
+      );
+    } finally {
+      await busy.stop();
+    }
+  }
+}
+
 const data = await temporaryDataDir('nxf-bench-http-');
+
 const bare = await startBareKoa();
 const nxforge = await startNxforgeProcess(
   { NXFORGE_DATA_DIR: data.dir, NXFORGE_ADMIN_PASSWORD: password },
@@ -41,6 +61,7 @@ try {
   const { bare: bareRun, page: pageRun } = results as Record<'bare' | 'page', { rps: number; p99Ms: number }>;
   console.log(`bare Koa:   ${bareRun.rps} req/s (median of 3), worst p99 ${bareRun.p99Ms} ms`);
   console.log(`dashboard:  ${pageRun.rps} req/s (median of 3), worst p99 ${pageRun.p99Ms} ms`);
+  if (process.env.BENCH_CALIBRATE === '1') await calibrate(bareRun.rps);
   printResult({
     bench: 'http',
     connections,

@@ -40,9 +40,12 @@ export async function runLoad(
   };
 }
 
-/** Starts the bare Koa baseline in a child process; resolves with its URL and a stop function. */
-export async function startBareKoa(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = fork(path.join(repoRoot, 'dist/bench/bare-koa.js'), ['0'], { stdio: 'ignore' });
+/** Starts the bare Koa baseline in a child process, busy for `busyMicroseconds` per request (default none). */
+export async function startBareKoa(busyMicroseconds = 0): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = fork(path.join(repoRoot, 'dist/bench/bare-koa.js'), ['0', String(busyMicroseconds)], {
+    stdio: 'ignore',
+  });
+
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
 }
