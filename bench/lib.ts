@@ -188,3 +188,19 @@ export async function alternateLoad(
     ]),
   );
 }
+
+/**
+ * CPU time (ms) the whole machine has spent busy since boot, summed over its cores, from /proc/stat: the
+ * difference over a stretch of work, divided by the work's count and compared with its wall time, shows whether
+ * that work is bound by the machine's cores (busy ≈ wall × cores) or waits for something else.
+ */
+export async function machineBusyMs(): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const [, user, nice, system, , , irq, softirq] = (await readFile('/proc/stat', 'utf8'))
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) * 1000) / ticksPerSecond;
+}

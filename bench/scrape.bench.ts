@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { createLogger } from '../src/logger.js';
 import { BrowserPool } from '../src/services/scraping/browser-pool.js';
 import { createScrapingService, type ScrapingConfig } from '../src/services/scraping/scraping.service.js';
 import { startFakePdu } from '../test/fixtures/fake-pdu.js';
-import { median, printResult, processTreeRssMb } from './lib.js';
+import { machineBusyMs, median, printResult, processTreeRssMb } from './lib.js';
 
 /**
  * bench:scrape — one scrape of the fake PDU's meter page (load, read "1,234.5 kWh" as a number) through the
@@ -31,6 +32,13 @@ async function timed(times: number, scrape: () => Promise<unknown>): Promise<num
   return durations;
 }
 
+/** `timed`, plus the machine's CPU time per scrape over the run (all cores, every process). */
+async function timedWithCpu(times: number, scrape: () => Promise<unknown>) {
+  const busyBefore = await machineBusyMs();
+  const durations = await timed(times, scrape);
+  return { durations, cpuMsPerScrape: Math.round(((await machineBusyMs()) - busyBefore) / times) };
+}
+
 /** Peak RSS of `pool`'s browsers while `work` runs, sampled every 100 ms. */
 async function peakRss(pool: BrowserPool, work: () => Promise<unknown>): Promise<number> {
   let peak = 0;
@@ -57,10 +65,10 @@ try {
   const pooled = createScrapingService({ pool, logger });
   for (let i = 0; i < 5; i += 1) expectReading(await pooled.scrape(config)); // warm-up: launch, JIT
   // Timed without the memory sampler, which would compete with the browser for the CPU.
-  const pooledTimes = await timed(count, async () => expectReading(await pooled.scrape(config)));
+  const pooledRun = await timedWithCpu(count, async () => expectReading(await pooled.scrape(config)));
   await pool.close();
 
-  const freshTimes = await timed(count, async () => {
+  const freshRun = await timedWithCpu(count, async () => {
     const own = new BrowserPool(logger, { maxBrowsers: 1, openAhead: false });
     try {
       expectReading(await createScrapingService({ pool: own, logger }).scrape(config));
@@ -76,13 +84,17 @@ try {
   await timed(100, scrapeMeasured);
   const rss200 = await peakRss(sampled, () => timed(50, scrapeMeasured));
 
-  const pooledMs = Math.round(median(pooledTimes) * 10) / 10;
-  const freshMs = Math.round(median(freshTimes) * 10) / 10;
+  const pooledMs = Math.round(median(pooledRun.durations) * 10) / 10;
+  const freshMs = Math.round(median(freshRun.durations) * 10) / 10;
   console.log(`pooled:  median ${pooledMs} ms per scrape over ${count} scrapes (1 browser, fresh context each)`);
   console.log(`fresh:   median ${freshMs} ms per scrape over ${count} scrapes (browser launched and closed each time)`);
   console.log(
     `browser RSS: peak ${rss50} MB during scrapes 1–50, ${rss200} MB during scrapes 151–200 of one pool (launches: ${sampled.stats().launches})`,
   );
+  console.log(
+    `machine CPU per scrape: pooled ${pooledRun.cpuMsPerScrape} ms, fresh ${freshRun.cpuMsPerScrape} ms, on ${availableParallelism()} cores`,
+  );
+
   printResult({
     bench: 'scrape',
     pooled_ms: pooledMs,
