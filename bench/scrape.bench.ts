@@ -66,6 +66,12 @@ try {
   for (let i = 0; i < 5; i += 1) expectReading(await pooled.scrape(config)); // warm-up: launch, JIT
   // Timed without the memory sampler, which would compete with the browser for the CPU.
   const pooledRun = await timedWithCpu(count, async () => expectReading(await pooled.scrape(config)));
+  // Scrapes as a schedule spreads them, with time between them for the next context to open.
+  const spacedTimes: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    spacedTimes.push(...(await timed(1, async () => expectReading(await pooled.scrape(config)))));
+  }
   await pool.close();
 
   const freshRun = await timedWithCpu(count, async () => {
@@ -90,6 +96,9 @@ try {
   console.log(`fresh:   median ${freshMs} ms per scrape over ${count} scrapes (browser launched and closed each time)`);
   console.log(
     `browser RSS: peak ${rss50} MB during scrapes 1–50, ${rss200} MB during scrapes 151–200 of one pool (launches: ${sampled.stats().launches})`,
+  );
+  console.log(
+    `pooled, one scrape every 200 ms (the next context opened in between): median ${Math.round(median(spacedTimes) * 10) / 10} ms`,
   );
   console.log(
     `machine CPU per scrape: pooled ${pooledRun.cpuMsPerScrape} ms, fresh ${freshRun.cpuMsPerScrape} ms, on ${availableParallelism()} cores`,
