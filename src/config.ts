@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { NxfError } from './errors.js';
 
 /** Everything NxForge reads from its environment, validated. */
@@ -19,6 +20,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Trust X-Forwarded-* headers from a reverse proxy (`NXFORGE_TRUST_PROXY`). */
   trustProxy: boolean;
+  /** Server processes sharing the port (`NXFORGE_WORKERS`: a count, or `auto` for one per core; default 1). */
+  workers: number;
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -32,7 +35,11 @@ const knownPrefixed = [
   'NXFORGE_HOST',
   'NXFORGE_LOG_LEVEL',
   'NXFORGE_TRUST_PROXY',
+  'NXFORGE_WORKERS',
 ];
+
+/** More worker processes than this is a typo, not a deployment. */
+export const maxWorkers = 64;
 
 export const minAdminPasswordLength = 12;
 export const minSecretLength = 32;
@@ -74,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(`NXFORGE_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
   }
   const trustProxy = parseBoolean('NXFORGE_TRUST_PROXY', read('NXFORGE_TRUST_PROXY'), problems);
+  const workers = parseWorkers(read('NXFORGE_WORKERS'), problems);
 
   if (problems.length > 0) {
     throw new NxfError('NXF_CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
@@ -89,7 +97,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secret,
     logLevel,
     trustProxy,
+    workers,
   };
+}
+
+function parseWorkers(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return 1;
+  if (raw === 'auto') return availableParallelism();
+  const workers = Number(raw);
+  if (!/^\d+$/.test(raw) || workers < 1 || workers > maxWorkers) {
+    problems.push(`NXFORGE_WORKERS must be "auto" or an integer from 1 to ${maxWorkers}, got "${raw}"`);
+  }
+  return workers;
 }
 
 function parsePort(raw: string | undefined, problems: string[]): number {

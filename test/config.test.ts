@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { NxfError } from '../src/errors.js';
@@ -17,7 +18,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('has working defaults', () => {
     const config = loadConfig({}, '/srv/nxforge');
-    expect(config).to.include({ port: 3000, host: '0.0.0.0', logLevel: 'info', trustProxy: false });
+    expect(config).to.include({ port: 3000, host: '0.0.0.0', logLevel: 'info', trustProxy: false, workers: 1 });
     expect(config.dataDir).to.equal(path.resolve('/srv/nxforge', 'data'));
     expect(config.databaseUrl).to.equal(undefined);
   });
@@ -33,6 +34,7 @@ describe('configuration', () => {
         NXFORGE_HOST: '127.0.0.1',
         NXFORGE_LOG_LEVEL: 'debug',
         NXFORGE_TRUST_PROXY: 'true',
+        NXFORGE_WORKERS: '3',
       },
       '/srv',
     );
@@ -44,7 +46,15 @@ describe('configuration', () => {
       host: '127.0.0.1',
       logLevel: 'debug',
       trustProxy: true,
+      workers: 3,
     });
+  });
+
+  it('reads NXFORGE_WORKERS=auto as one worker per core, and refuses other words, 0 and absurd counts', () => {
+    expect(loadConfig({ NXFORGE_WORKERS: 'auto' }).workers).to.equal(availableParallelism());
+    for (const bad of ['0', 'two', '1.5', '65']) {
+      expect(problemsOf({ NXFORGE_WORKERS: bad })[0], bad).to.match(/^NXFORGE_WORKERS must be "auto" or an integer/);
+    }
   });
 
   it('refuses a port that is not a number or out of range', () => {

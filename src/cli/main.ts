@@ -17,7 +17,7 @@ Commands:
 ${moduleUsage}
 
 Configuration comes from the environment: PORT, NXFORGE_DATA_DIR, DATABASE_URL, NXFORGE_ADMIN_PASSWORD,
-NXFORGE_SECRET, NXFORGE_HOST, NXFORGE_LOG_LEVEL, NXFORGE_TRUST_PROXY (see README.md).`;
+NXFORGE_SECRET, NXFORGE_HOST, NXFORGE_LOG_LEVEL, NXFORGE_TRUST_PROXY, NXFORGE_WORKERS (see README.md).`;
 
 /** Runs the command named by `argv`; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {

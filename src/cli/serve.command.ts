@@ -1,17 +1,27 @@
+import cluster from 'node:cluster';
 import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
 import { startNxforge, type RunningNxforge } from '../nxforge.js';
+import { superviseWorkers } from './worker-supervisor.js';
 
 /**
  * Runs the server until SIGTERM or SIGINT, then shuts down cleanly and exits 0. The signals are caught from the
- * start, so one that arrives while the server is still starting stops it as soon as it is up.
+ * start, so one that arrives while the server is still starting stops it as soon as it is up. With
+ * `NXFORGE_WORKERS` above 1 this process supervises that many server processes instead (worker-supervisor.ts);
+ * each of them runs this same command.
  */
 export async function serveCommand(config: Config): Promise<number> {
+  if (cluster.isPrimary && config.workers > 1) return superviseWorkers(config);
+
   let signalled: (signal: NodeJS.Signals) => void = () => {};
   const signal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
   process.once('SIGTERM', signalled);
   process.once('SIGINT', signalled);
+  // A worker whose supervisor is gone (killed outright) stops too, rather than serve on unsupervised.
+  cluster.worker?.once('disconnect', () => signalled('SIGTERM'));
 
-  const running: RunningNxforge = await startNxforge(config);
+  const logger = cluster.worker ? createLogger(config.logLevel).child({ worker: cluster.worker.id }) : undefined;
+  const running: RunningNxforge = await startNxforge(config, { logger });
   const received = await signal;
   running.services.logger.info({ signal: received }, 'signal received');
   try {
@@ -20,5 +30,8 @@ export async function serveCommand(config: Config): Promise<number> {
   } catch (error) {
     running.services.logger.error({ err: error }, 'shutdown failed');
     return 1;
+  } finally {
+    // The channel to the supervisor would keep a worker's process alive after everything else has stopped.
+    if (cluster.worker?.isConnected()) cluster.worker.disconnect();
   }
 }
