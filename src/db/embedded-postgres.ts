@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -62,10 +63,19 @@ export async function startEmbeddedPostgres(
   const adminUrl = urlFor(port, 'postgres');
   await ensureDatabase(adminUrl, database);
   logger.info({ port }, 'embedded PostgreSQL started');
+  // The package keeps the postmaster's process to itself; NxForge needs to know whether it is still alive.
+  const postmaster = (server as unknown as { process?: ChildProcess }).process;
+  let stopping = false;
+  postmaster?.once('exit', (code, signal) => {
+    if (!stopping) logger.error({ code, signal }, 'embedded PostgreSQL stopped unexpectedly');
+  });
   return {
     url: urlFor(port, database),
     adminUrl,
     stop: async () => {
+      stopping = true;
+      // The package would wait for the exit of a postmaster that has already exited, for ever.
+      if (postmaster && (postmaster.exitCode !== null || postmaster.signalCode !== null)) return;
       await server.stop();
       logger.info('embedded PostgreSQL stopped');
     },
