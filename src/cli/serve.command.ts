@@ -5,14 +5,25 @@ import { startNxforge, type RunningNxforge } from '../nxforge.js';
 import { superviseWorkers } from './worker-supervisor.js';
 
 /**
- * Runs the server until SIGTERM or SIGINT, then shuts down cleanly and exits 0. The signals are caught from the
- * start, so one that arrives while the server is still starting stops it as soon as it is up. With
- * `NXFORGE_WORKERS` above 1 this process supervises that many server processes instead (worker-supervisor.ts);
- * each of them runs this same command.
+ * Runs the server until SIGTERM or SIGINT, then shuts down cleanly and exits 0. With `NXFORGE_WORKERS` above 1
+ * this process supervises that many server processes instead (worker-supervisor.ts); each of them runs this same
+ * command.
  */
 export async function serveCommand(config: Config): Promise<number> {
   if (cluster.isPrimary && config.workers > 1) return superviseWorkers(config);
+  try {
+    return await serveUntilSignalled(config);
+  } finally {
+    // A worker's channel to its supervisor would keep the process alive after it stopped or failed to start.
+    if (cluster.worker?.isConnected()) cluster.worker.disconnect();
+  }
+}
 
+/**
+ * The signals are caught from the start, so one that arrives while the server is still starting stops it as soon
+ * as it is up.
+ */
+async function serveUntilSignalled(config: Config): Promise<number> {
   let signalled: (signal: NodeJS.Signals) => void = () => {};
   const signal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
   process.once('SIGTERM', signalled);
@@ -30,8 +41,5 @@ export async function serveCommand(config: Config): Promise<number> {
   } catch (error) {
     running.services.logger.error({ err: error }, 'shutdown failed');
     return 1;
-  } finally {
-    // The channel to the supervisor would keep a worker's process alive after everything else has stopped.
-    if (cluster.worker?.isConnected()) cluster.worker.disconnect();
   }
 }

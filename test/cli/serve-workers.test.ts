@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startServeProcess } from '../helpers/cli.js';
+import { runCli, startServeProcess } from '../helpers/cli.js';
 import { WebClient } from '../helpers/web-client.js';
 
 /** GET on a connection of its own: the supervisor hands each new connection to the next worker. */
@@ -94,5 +96,24 @@ describe('nxforge serve with NXFORGE_WORKERS', function () {
     expect(server.output().match(/"msg":"stopped"/g)).to.have.length(3); // two workers and the supervisor
     expect(server.output()).to.contain('embedded PostgreSQL stopped');
     expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+  });
+
+  it('gives up with exit code 1 when the workers cannot start (the port is taken)', async () => {
+    const squatter = net.createServer().listen(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    try {
+      const result = await runCli(['serve'], {
+        NXFORGE_DATA_DIR: dataDir,
+        NXFORGE_WORKERS: '2',
+        PORT: String((squatter.address() as AddressInfo).port),
+        NXFORGE_HOST: '127.0.0.1',
+      });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.contain('EADDRINUSE');
+      expect(result.stdout).to.contain('workers keep exiting; stopping NxForge');
+      expect(result.stdout).to.contain('embedded PostgreSQL stopped');
+    } finally {
+      squatter.close();
+    }
   });
 });
