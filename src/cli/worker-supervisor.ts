@@ -8,7 +8,7 @@ import { resolveSecret } from '../keyring.js';
 import { createLogger, type Logger } from '../logger.js';
 import { openDatabase } from '../nxforge.js';
 
-/** A worker that exits this often within `crashWindowMs` means it cannot start: give up rather than loop. */
+/** Workers exiting this often within `crashWindowMs` cannot start (a taken port, a broken database): give up. */
 const crashLimit = 5;
 const crashWindowMs = 60_000;
 const restartDelayMs = 1_000;
