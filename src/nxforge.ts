@@ -79,8 +79,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
-    const { port } = server.address() as AddressInfo;
-    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    const url = serverUrl(config.host, (server.address() as AddressInfo).port);
     logger.info({ url }, `NxForge is listening on ${url}`);
 
     return {
@@ -106,7 +105,13 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   }
 }
 
+/** The address to print for a server bound to `host` and `port` (all interfaces → localhost). */
+export function serverUrl(host: string, port: number): string {
+  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+}
+
 /** Stops accepting connections and waits for in-flight requests, closing idle keep-alive connections at once. */
+
 async function closeServer(server: http.Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

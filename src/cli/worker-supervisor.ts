@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { migrateCore } from '../db/core-migrations.js';
 import { resolveSecret } from '../keyring.js';
 import { createLogger, type Logger } from '../logger.js';
-import { openDatabase } from '../nxforge.js';
+import { openDatabase, serverUrl } from '../nxforge.js';
 
 /** Workers exiting this often within `crashWindowMs` cannot start (a taken port, a broken database): give up. */
 const crashLimit = 5;
@@ -63,7 +63,8 @@ async function runWorkers(
   cluster.on('listening', (worker: Worker, address) => {
     listening.add(worker.id);
     if (listening.size !== count) return;
-    const url = `http://${address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.address}:${address.port}`;
+    const url = serverUrl(address.address, address.port);
+
     logger.info({ url, workers: count }, `NxForge is listening on ${url} with ${count} worker processes`);
   });
   cluster.on('exit', (worker: Worker, code, signal) => {

@@ -14,7 +14,6 @@ export const chromiumArgs: readonly string[] = [
   '--disable-gpu',
   '--in-process-gpu',
   '--window-size=800,600',
-
   '--disable-dev-shm-usage',
   '--disable-background-networking',
   '--disable-component-update',
