@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import {
   alternateLoad,
   printResult,
@@ -89,7 +90,7 @@ try {
   printResult({
     bench: 'http',
     connections,
-    workers,
+    workers: workers === 'auto' ? availableParallelism() : Number(workers),
     bare_rps: bareRun.rps,
     page_rps: pageRun.rps,
     ratio: ratio(pageRun.rps),
