@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { eventually } from '../helpers/jobs.js';
 import { copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { apiRequest, WebClient } from '../helpers/web-client.js';
@@ -136,14 +137,33 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
   });
 
   describe('disabling while requests are in flight', () => {
-    it('a request in flight when the module is disabled completes normally; the next one gets 403', async () => {
-      const inFlight = operator.get('/dummy/slow?ms=400');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await server.services.modules.disable('dummy', testActor);
+    it('a request in flight when the module is disabled completes before its teardown; the next one gets 403', async () => {
+      const { registry, logs } = server.services.modules;
+      const teardowns = async () =>
+        (await logs.list('dummy', { limit: 100 })).filter((entry) => entry.message === 'dummy module torn down');
+      const earlier = (await teardowns()).length;
+      const inFlight = operator.get('/dummy/slow?until=release-in-flight');
+      // The module's own count of the requests it is serving: the request is in its handler.
+      await eventually(() => registry.get('dummy')?.inFlight === 1);
+      const disabling = server.services.modules.disable('dummy', testActor);
+      await eventually(() => registry.get('dummy') === undefined);
+      expect((await operator.get('/dummy/slow?ms=1')).status).to.equal(403);
+      // The handler is still waiting for its item: release it.
+      const released = await server.services.db.one<{ at: Date }>(
+        "INSERT INTO dm_item (name) VALUES ('release-in-flight') RETURNING now() AS at",
+      );
       const response = await inFlight;
       expect(response.status).to.equal(200);
       expect(response.text).to.equal('slow done');
-      expect((await operator.get('/dummy/slow?ms=1')).status).to.equal(403);
+      await disabling;
+      // The teardown's log line (written in the background, so waited for).
+      const [teardown] = await eventually(async () => {
+        const all = await teardowns();
+        return all.length > earlier && all;
+      });
+      expect(teardown!.at.getTime(), 'torn down after the request was released').to.be.greaterThan(
+        released!.at.getTime(),
+      );
     });
   });
 });
