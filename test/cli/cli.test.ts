@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, startServeProcess } from '../helpers/cli.js';
@@ -90,6 +90,10 @@ describe('nxforge serve with the embedded PostgreSQL', function () {
     const client = new WebClient(first.url);
     expect((await client.login('admin', password as string)).status).to.equal(303);
     expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(true);
+    // The generated secret and the superuser password are readable by their owner only.
+    for (const file of ['secret', 'postgres.password']) {
+      expect(((await stat(path.join(dataDir, file))).mode & 0o777).toString(8), file).to.equal('600');
+    }
 
     first.child.kill('SIGTERM');
     expect(await first.exited).to.equal(0);
