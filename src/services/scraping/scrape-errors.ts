@@ -37,6 +37,10 @@ export function classifyScrapeError(
       error,
     );
   }
+  // Chromium refuses to navigate to what is not a URL; the browser is fine, and trying again gives the same answer.
+  if (/Cannot navigate to invalid URL/i.test(message)) {
+    return scrapeError('NXF_SCRAPE_FAILED', `${context.url} is not an address the browser can load.`, false, error);
+  }
   const network = /net::(ERR_[A-Z_]+)/.exec(message);
   if (network?.[1] === 'ERR_INVALID_AUTH_CREDENTIALS') {
     return authError(`${context.url} asks for credentials (HTTP authentication) and none or wrong ones were given.`);
