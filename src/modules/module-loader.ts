@@ -30,6 +30,8 @@ export interface LoaderDeps extends ModuleContextDeps {
   settingsStore: ModuleSettingsStore;
   /** Template caching; off while a module author edits views. */
   cacheViews: boolean;
+  /** How long `setup` may take (default `setupTimeoutMs`, 30 s). */
+  setupTimeoutMs?: number;
 }
 
 /** How long a module's `setup` may take before loading is abandoned. */
@@ -82,7 +84,11 @@ export async function loadModule(
     const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settingsHolder.values });
     undo.push(parts.dispose);
 
-    const teardown = await withTimeout(Promise.resolve(setup(parts.context)), setupTimeoutMs, manifest.name);
+    const teardown = await runSetup(setup, parts.context, {
+      ms: deps.setupTimeoutMs ?? setupTimeoutMs,
+      module: manifest.name,
+      logger: deps.logger,
+    });
     if (typeof teardown === 'function') undo.push(teardown as () => Promise<void>);
     verifyAndGuardApiRoutes(manifest, parts.api);
     verifyAndGuardUiRoutes(manifest, claims, parts.ui);
@@ -220,18 +226,29 @@ async function importSetup(manifest: ModuleManifest, directory: string): Promise
   return imported.default as (ctx: unknown) => unknown;
 }
 
-async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Promise<T> {
+/**
+ * Calls a module's `setup` within `ms`. One that finishes later is too late to be loaded, but what it started
+ * must not keep running: the teardown it returns then is called at once.
+ */
+async function runSetup(
+  setup: (ctx: unknown) => unknown,
+  context: unknown,
+  options: { ms: number; module: string; logger: Logger },
+): Promise<unknown> {
+  const { ms, module, logger } = options;
+  const work = Promise.resolve().then(() => setup(context));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
-            status: 500,
-          }),
-        ),
-      ms,
-    );
+    timer = setTimeout(() => {
+      reject(
+        new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
+          status: 500,
+        }),
+      );
+      void work
+        .then((late) => (typeof late === 'function' ? (late as () => unknown)() : undefined))
+        .catch((error: unknown) => logger.error({ err: error, module }, 'a setup that finished too late failed'));
+    }, ms);
   });
   try {
     return await Promise.race([work, timeout]);

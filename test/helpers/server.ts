@@ -32,6 +32,8 @@ export interface TestServerOptions {
   services?: StartOptions['services'];
   /** Job timings; tests default to short retries and grace periods (`testJobTuning`). */
   jobs?: StartOptions['jobs'];
+  /** How long a module's setup may take (default 30 s). */
+  moduleSetupTimeoutMs?: number;
 }
 
 /** Job timings for tests: retries after 50 ms, short grace periods, a small worker heap. */
@@ -65,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     shutdownGraceMs: 2000,
     services: options.services ?? { retry: { minDelayMs: 20 }, browserPool: { maxBrowsers: 1 } },
     jobs: { ...testJobTuning, ...options.jobs },
+    moduleSetupTimeoutMs: options.moduleSetupTimeoutMs,
   });
   return {
     ...running,
