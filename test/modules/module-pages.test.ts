@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { eventually } from '../helpers/jobs.js';
-import { copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
+import { copyMinimalModule, copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { apiRequest, WebClient } from '../helpers/web-client.js';
 
@@ -110,6 +110,43 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
       const refreshed = await operator.get('/dashboard/widgets/dummy/item-count', htmx);
       expect(refreshed.text.trim()).to.equal('<p class="big-number"><span class="value">1</span> items</p>');
       expect((await operator.get('/dashboard/widgets/dummy/nope', htmx)).status).to.equal(404);
+    });
+  });
+
+  describe('a widget whose loader throws', () => {
+    it('shows a short error in its card, logs to the module log, and the rest of the dashboard renders', async () => {
+      const broken = await copyMinimalModule('flaky-widgets', {
+        manifest: (m) => (m.ui.widgets = [{ id: 'load', title: 'Rack load', view: 'load' }]),
+        files: {
+          'views/load.eta': '<p class="big-number"><%= it.kw %> kW</p>\n',
+          'dist/index.js': `export default async function setup(ctx) {
+  ctx.ui.get('/flaky-widgets', (request) => { request.body = 'home'; });
+  ctx.widget('load', async () => { throw new Error('the PDU did not answer'); });
+}
+`,
+        },
+      });
+      try {
+        await installAndEnable(server, broken.dir);
+        const page = await operator.get('/');
+        expect(page.status).to.equal(200);
+        expect(page.text).to.match(
+          /<h2 id="widget-flaky-widgets-load">Rack load<\/h2>[\s\S]*?This widget could not load its data; see the module's log\./,
+        );
+        expect(page.text).to.not.contain('the PDU did not answer');
+        expect(page.text).to.match(/<h2 id="widget-dummy-item-count">Dummy items<\/h2>/);
+        const refreshed = await operator.get('/dashboard/widgets/flaky-widgets/load', htmx);
+        expect(refreshed.status).to.equal(200);
+        expect(refreshed.text).to.contain('This widget could not load its data');
+        await eventually(async () =>
+          (await server.services.modules.logs.list('flaky-widgets', { limit: 20 })).some(
+            (entry) => entry.level === 'error' && entry.message === 'widget load failed: the PDU did not answer',
+          ),
+        );
+      } finally {
+        await server.services.modules.disable('flaky-widgets', testActor);
+        await broken.remove();
+      }
     });
   });
 

@@ -84,6 +84,27 @@ describe('Modules administration pages', () => {
     }
   });
 
+  it('judges prefixes whole: one contained in another is refused by the manifest, a look-alike is not a clash', async () => {
+    // A prefix is letters and digits with one final underscore, so no valid prefix can contain another
+    // (dm_x_ would own dm_'s tables): the manifest refuses it before ownership is even asked.
+    const nested = await copyMinimalModule('nested-prefix', { manifest: (m) => (m.tablePrefix = 'dm_x_') });
+    // dmx_ shares the letters of dm_ but none of its tables (dm_item does not start with dmx_, nor dmx_a with dm_).
+    const lookalike = await copyMinimalModule('lookalike', { manifest: (m) => (m.tablePrefix = 'dmx_') });
+    try {
+      const refused = await server.services.modules
+        .installFromDirectory(nested.dir, 'installed', testActor)
+        .catch((e: unknown) => e);
+      expect(refused).to.have.property('code', 'NXF_MANIFEST_INVALID');
+      expect((refused as Error).message).to.contain('tablePrefix');
+      const record = await server.services.modules.installFromDirectory(lookalike.dir, 'installed', testActor);
+      expect(record).to.include({ name: 'lookalike', status: 'INSTALLED' });
+      await server.services.modules.uninstall('lookalike', testActor);
+    } finally {
+      await nested.remove();
+      await lookalike.remove();
+    }
+  });
+
   it('the detail page shows what the manifest declares and the live log', async () => {
     await server.services.modules.enable('dummy', testActor);
     const page = await admin.get('/admin/modules/dummy');
