@@ -269,6 +269,46 @@ describe('installing modules from ZIP archives', () => {
       expect(await installedFolders()).to.deep.equal(['dummy@1.1.0']);
     });
 
+    it('puts the previous version back when the new one fails to load, undoing its migrations', async () => {
+      const broken = await copyModuleFixture({
+        manifest: (m) => (m.version = '1.2.0'),
+        files: {
+          'migrations/003_add_colour.sql':
+            '-- Up migration\nALTER TABLE dm_item ADD COLUMN colour text;\n-- Down migration\nALTER TABLE dm_item DROP COLUMN colour;\n',
+          'migrations/004_add_extra.sql':
+            '-- Up migration\nCREATE TABLE dm_extra (id int);\n-- Down migration\nDROP TABLE dm_extra;\n',
+          'dist/index.js': "export default async function setup() { throw new Error('1.2.0 cannot start'); }\n",
+        },
+      });
+      try {
+        const response = await uploadModule(server.url, token, buildZip(await folderEntries(broken.dir)));
+        expect(response.status, JSON.stringify(response.body)).to.be.at.least(400);
+        expect(response.body.error).to.include({
+          code: 'NXF_MODULE_SETUP_FAILED',
+          message: 'dummy: setup() failed: 1.2.0 cannot start',
+        });
+      } finally {
+        await broken.remove();
+      }
+      // 1.1.0 is back, enabled, serving its data from its own folder; 1.2.0's migration was rolled back.
+      const record = await server.services.modules.store.get('dummy');
+      expect(record).to.include({ version: '1.1.0', status: 'ENABLED', enabled: true });
+      expect(record?.error).to.equal('dummy: setup() failed: 1.2.0 cannot start');
+      expect(server.services.modules.registry.get('dummy')?.manifest.version).to.equal('1.1.0');
+      const items = (await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/items')).body as any;
+      expect(items.items.map((i: any) => i.name)).to.deep.equal(['kept across upgrades']);
+      expect(await tableExists(server, 'dm_extra')).to.equal(false);
+      const migrations = await server.services.db.select<{ migration_name: string }>(
+        "SELECT migration_name FROM module_migrations WHERE module_name = 'dummy' ORDER BY migration_name",
+      );
+      expect(migrations.map((m) => m.migration_name)).to.not.include('004_add_extra.sql');
+      expect(await installedFolders()).to.deep.equal(['dummy@1.1.0']);
+      const log = await server.services.modules.logs.list('dummy', { limit: 10 });
+      expect(log.map((entry) => entry.message)).to.include(
+        'upgrade to 1.2.0 failed: dummy: setup() failed: 1.2.0 cannot start',
+      );
+    });
+
     it('returns the module log, newest first and paged', async () => {
       const page = (await apiRequest(server.url, token, 'GET', '/api/v1/modules/dummy/logs?limit=3')).body as any;
       expect(page.logs).to.have.length(3);
