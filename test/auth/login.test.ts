@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { sha256Hex } from '../../src/hash.js';
+import { atClock } from '../helpers/clock.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
 
@@ -171,17 +172,6 @@ describe('sign-in and sessions', () => {
     expect((await atClock(expiresAt + 1, () => client.get('/'))).status).to.equal(302);
   });
 });
-
-/** Runs `work` with `Date.now()` frozen at `at` — the server's clock too, since it runs in this process. */
-async function atClock<T>(at: number, work: () => Promise<T>): Promise<T> {
-  const realNow = Date.now;
-  Date.now = () => at;
-  try {
-    return await work();
-  } finally {
-    Date.now = realNow;
-  }
-}
 
 describe('sessions across a restart', () => {
   it('a signed-in browser stays signed in after the server restarts', async () => {
