@@ -38,7 +38,12 @@ export interface HttpService {
 }
 
 /** A client's settings when its config leaves them out. */
-export const httpClientDefaults = { timeout: 10_000, retries: 3, retryBaseDelayMs: 200, maxRetryAfterMs: 30_000 } as const;
+export const httpClientDefaults = {
+  timeout: 10_000,
+  retries: 3,
+  retryBaseDelayMs: 200,
+  maxRetryAfterMs: 30_000,
+} as const;
 
 const startedAt = Symbol('nxf-http-started');
 type TimedConfig = InternalAxiosRequestConfig & { [startedAt]?: number };

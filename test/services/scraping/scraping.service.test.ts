@@ -178,7 +178,12 @@ describe('ScrapingService against a fake PDU in real Chromium', function () {
       expect(await scraping.extractNumber(page, '#energy', { unit: 'kWh' })).to.equal(1234.5);
 
       const refused = await scraping
-        .loginFormAuth(page, { ...pduLoginForm, ...pduCredentials, password: 'wrong', loginUrl: `${pdu.url}/form/login` })
+        .loginFormAuth(page, {
+          ...pduLoginForm,
+          ...pduCredentials,
+          password: 'wrong',
+          loginUrl: `${pdu.url}/form/login`,
+        })
         .catch((error: unknown) => error);
       expect(refused).to.have.property('code', 'NXF_SCRAPE_AUTH');
     } finally {
