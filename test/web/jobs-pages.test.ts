@@ -26,7 +26,9 @@ describe('Jobs, Executions and Events pages', function () {
     const page = await viewer.get('/jobs');
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('<a href="/jobs/lab/echo">Echo</a>');
-    expect(page.text).to.contain('<code>17 * * * *</code>');
+    expect(page.text).to.match(
+      /<code[^>]*>17 \* \* \* \*<\/code><span class="cron-words muted">At 17 minutes past the hour</,
+    );
     expect(page.text).to.not.contain('Run now');
     expect(page.text).to.match(
       /<nav class="sidebar"[\s\S]*Operations[\s\S]*href="\/jobs"[\s\S]*href="\/executions"[\s\S]*href="\/events"/,

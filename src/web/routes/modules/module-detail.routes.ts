@@ -2,6 +2,7 @@ import Router from '@koa/router';
 
 import { corePermissions } from '../../../auth/permissions.js';
 import { isNxfError } from '../../../errors.js';
+import { authoredManifest } from '../../../modules/manifest/authored-manifest.js';
 import { uninstallImpact } from '../../../modules/uninstall-impact.js';
 import type { AppContext, AppState, CoreServices } from '../../app-context.js';
 import { audited } from '../../audited.js';
@@ -24,7 +25,7 @@ export function moduleDetailRoutes(services: CoreServices): Router<AppState> {
     views.page(ctx, 'pages/modules/detail', {
       title: info.record.manifest?.displayName ?? info.record.name,
       m: info,
-      manifest: info.record.manifest,
+      manifest: await authoredManifest(modules.registry, info.record),
       logs: await logs(info.record.name),
     });
   });

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
+import { authoredManifest } from '../../../modules/manifest/authored-manifest.js';
 import { parseSettingsForm } from '../../../modules/settings/setting-values.js';
 import type { AppContext, AppState, CoreServices } from '../../app-context.js';
 import { audited } from '../../audited.js';
@@ -14,13 +15,14 @@ export function moduleSettingsRoutes(services: CoreServices): Router<AppState> {
 
   const show = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {
     const { record } = await modules.get(String(ctx.params.name));
+    const manifest = await authoredManifest(modules.registry, record);
     views.respond(
       ctx,
       { page: 'pages/modules/settings', fragment: 'pages/modules/_settings-form' },
       {
         title: `${record.manifest?.displayName ?? record.name} settings`,
         module: record,
-        definitions: record.manifest?.settings ?? {},
+        definitions: manifest?.settings ?? {},
         values: await modules.settingsOf(record.name),
         errors: {},
         ...extra,

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { AppMiddleware } from '../app-context.js';
+import { isHtmxRequest } from '../render/htmx.js';
+
+/**
+ * Conditional GETs for htmx fragments, core and module alike: a fragment answered to a GET carries an ETag (a
+ * hash of its HTML); when the request names that ETag in `If-None-Match` — nxforge.js sends the last one with
+ * every poll — the answer is 304 without a body, and htmx leaves the page as it is. So an unchanged poll costs
+ * the browser nothing and moves no focus.
+ */
+export function fragmentETag(): AppMiddleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'GET' || ctx.status !== 200 || typeof ctx.body !== 'string' || !isHtmxRequest(ctx)) return;
+    ctx.vary('HX-Request');
+    ctx.vary('HX-Request-Type');
+    ctx.set('Cache-Control', 'private, no-cache');
+    ctx.etag = `W/"${createHash('sha256').update(ctx.body).digest('base64url').slice(0, 32)}"`;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
+  };
+}
