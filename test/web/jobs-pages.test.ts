@@ -38,6 +38,21 @@ describe('Jobs, Executions and Events pages', function () {
     expect((await viewer.post('/jobs/lab/noop/pause')).status).to.equal(403);
   });
 
+  it('answers a poll of an unchanged fragment 304, by its ETag', async () => {
+    const first = await viewer.get('/jobs/rows', htmx);
+    expect(first.status).to.equal(200);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).to.match(/^W\/"[\w-]{32}"$/);
+    expect(first.headers.get('cache-control')).to.equal('private, no-cache');
+    const again = await viewer.get('/jobs/rows', { ...htmx, 'If-None-Match': etag });
+    expect(again.status).to.equal(304);
+    expect(again.text).to.equal('');
+    // Another user's fragment differs (its own CSRF token, its own buttons): no 304 across users.
+    expect((await operator.get('/jobs/rows', { ...htmx, 'If-None-Match': etag })).status).to.equal(200);
+    // Whole pages are not conditional.
+    expect((await viewer.get('/jobs')).headers.get('etag')).to.equal(null);
+  });
+
   it('runs a job for an operator and sends them to its execution', async () => {
     await operator.get('/jobs');
     const response = await operator.post('/jobs/lab/chatty/run', { data: '{"lines": 3}' });
