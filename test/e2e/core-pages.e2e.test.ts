@@ -79,6 +79,42 @@ describe('every core page in Chromium: fits an 800×480 screen and passes axe-co
     expect(text).to.contain('You asked for /admin/users.');
   });
 
+  it('the focus ring and the borders of fields and buttons reach 3:1 against what is behind them', async () => {
+    const { page } = pages.admin;
+    await page.goto(`${server.url}/admin/users`);
+    await page.focus('#user-create #field-username');
+    const ratios = await page.evaluate(() => {
+      const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const luminance = (color: string) => {
+        const [r, g, b] = rgb(color).map((v) => {
+          const c = v / 255;
+          return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const contrast = (a: string, b: string) => {
+        const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+        return (hi! + 0.05) / (lo! + 0.05);
+      };
+      /** The colour behind an element: the first ancestor with a background. */
+      const behind = (element: Element) => {
+        for (let e = element.parentElement; e; e = e.parentElement) {
+          const background = getComputedStyle(e).backgroundColor;
+          if (!/rgba\(.*, 0\)|transparent/.test(background)) return background;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      const input = document.querySelector('#user-create #field-username')!;
+      const button = document.querySelector('#user-create ~ * button, .data button:not(.primary)')!;
+      return {
+        focusRing: contrast(getComputedStyle(input).outlineColor, behind(input)),
+        fieldBorder: contrast(getComputedStyle(input).borderTopColor, behind(input)),
+        buttonBorder: contrast(getComputedStyle(button).borderTopColor, behind(button)),
+      };
+    });
+    for (const [what, ratio] of Object.entries(ratios)) expect(ratio, what).to.be.at.least(3);
+  });
+
   it('raised no script errors, CSP violations or server errors on any of them', () => {
     const expected = (problem: string) => problem.startsWith('404: ') && problem.endsWith('/no-such-page');
     expect(Object.values(pages).flatMap(({ problems }) => problems.filter((p) => !expected(p)))).to.deep.equal([]);

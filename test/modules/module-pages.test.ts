@@ -113,8 +113,10 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
       const etag = first.headers.get('etag') ?? '';
       expect(etag).to.not.equal('');
       expect((await admin.get('/dummy/items', { ...htmx, 'If-None-Match': etag })).status).to.equal(304);
-      await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'changes the fragment' });
+      const created = await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'new' });
       expect((await admin.get('/dummy/items', { ...htmx, 'If-None-Match': etag })).status).to.equal(200);
+      const { id } = (created.body as { item: { id: number } }).item;
+      expect((await apiRequest(server.url, token, 'DELETE', `/api/v1/m/dummy/items/${id}`)).status).to.equal(204);
     });
 
     it('is for administrators only', async () => {

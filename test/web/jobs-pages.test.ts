@@ -30,6 +30,8 @@ describe('Jobs, Executions and Events pages', function () {
       /<code[^>]*>17 \* \* \* \*<\/code><span class="cron-words muted">At 17 minutes past the hour</,
     );
     expect(page.text).to.not.contain('Run now');
+    // A job that is neither paused, running nor queued says so.
+    expect(/<tr id="job-lab-echo"[\s\S]*?<\/tr>/.exec(page.text)?.[0]).to.contain('<span class="muted">idle</span>');
     expect(page.text).to.match(
       /<nav class="sidebar"[\s\S]*Operations[\s\S]*href="\/jobs"[\s\S]*href="\/executions"[\s\S]*href="\/events"/,
     );

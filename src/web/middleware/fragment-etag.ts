@@ -12,13 +12,23 @@ export function fragmentETag(): AppMiddleware {
   return async (ctx, next) => {
     await next();
     if (ctx.method !== 'GET' || ctx.status !== 200 || typeof ctx.body !== 'string' || !isHtmxRequest(ctx)) return;
+    const etag = `W/"${createHash('sha256').update(ctx.body).digest('base64url').slice(0, 32)}"`;
     ctx.vary('HX-Request');
     ctx.vary('HX-Request-Type');
     ctx.set('Cache-Control', 'private, no-cache');
-    ctx.etag = `W/"${createHash('sha256').update(ctx.body).digest('base64url').slice(0, 32)}"`;
-    if (ctx.fresh) {
+    ctx.etag = etag;
+    if (namesETag(ctx.get('If-None-Match'), etag)) {
       ctx.status = 304;
       ctx.body = null;
     }
   };
+}
+
+/**
+ * Whether an If-None-Match header names `etag` (weak comparison). Not `ctx.fresh`: a fetch with If-None-Match
+ * also sends `Cache-Control: no-cache` (the Fetch standard's no-store mode), which `fresh` takes for a reload.
+ */
+function namesETag(header: string, etag: string): boolean {
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header !== '' && header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
