@@ -1,8 +1,24 @@
 import type { Sequelize } from 'sequelize';
 import type { Severity } from '../events/event-bus.js';
-import type { ModuleLogger } from '../modules/context/module-logger.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { ModuleLogger } from '../logger.js';
 import type { ModuleServices } from '../services/module-services.js';
+import type { SettingDefinition, SettingValue } from '../settings/setting-values.js';
+
+/** A job a module's manifest declares under `jobs`. */
+export interface JobDefinition {
+  name: string;
+  description: string;
+  /** Handler module relative to the module's `dist/` folder (`./jobs/collect` → `dist/jobs/collect.js`). */
+  handler: string;
+  /** Cron expression, or null for a job that only runs on demand. */
+  schedule: string | null;
+  /** Milliseconds after which a run is stopped. */
+  timeout?: number;
+  /** Further attempts after a failed one. */
+  retries?: number;
+  /** The job's settings, editable from the Jobs page; handlers receive the values. */
+  config?: Record<string, SettingDefinition>;
+}
 
 /** Why an execution ran: its cron schedule, a person or script ("Run now"), or a retry of a failed attempt. */
 export type JobTrigger = 'schedule' | 'manual' | 'retry';

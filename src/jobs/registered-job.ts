@@ -2,8 +2,8 @@ import later from '@breejs/later';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NxfError } from '../errors.js';
-import type { JobDefinition } from '../modules/manifest/manifest-types.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { JobDefinition } from './job-types.js';
+import type { SettingValue } from '../settings/setting-values.js';
 
 // bree schedules cron expressions with later in local time; the times shown must come from the same schedule.
 later.date.localTime();

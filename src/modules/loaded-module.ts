@@ -1,10 +1,10 @@
 import type Koa from 'koa';
 import type { Eta } from 'eta';
-import type { AppState } from '../web/app-context.js';
+import type { AppState } from '../http/app-context.js';
 import type { ModuleContext, WidgetLoader } from './context/module-context.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import type { PathClaim } from './path-claims.js';
-import type { SettingValue } from './settings/setting-values.js';
+import type { SettingValue } from '../settings/setting-values.js';
 
 /** A module that is loaded and mounted: what the dispatcher routes to and what unloading must undo. */
 export interface LoadedModule {

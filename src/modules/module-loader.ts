@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import type { Eta } from 'eta';
 import compose from 'koa-compose';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -7,8 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { Database } from '../db/database.js';
 import { errorMessage, NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AppState } from '../web/app-context.js';
-import { createEta } from '../web/render/eta.js';
+import type { AppState } from '../http/app-context.js';
 import { createModuleContext, type ModuleContextDeps } from './context/module-context.js';
 import { createModuleLogger } from './context/module-logger.js';
 import { assertCoreCompatible } from './dependencies.js';
@@ -20,7 +20,7 @@ import type { ModuleLogStore } from './module-log.js';
 import { verifyAndGuardApiRoutes, verifyAndGuardUiRoutes } from './module-routes.js';
 import { claimMatches, claimsOverlap, corePathClaims, parseClaim, type PathClaim } from './path-claims.js';
 import type { ModuleSettingsStore } from './settings/module-settings-store.js';
-import { effectiveSettings } from './settings/setting-values.js';
+import { effectiveSettings } from '../settings/setting-values.js';
 
 /** What loading needs from the core. */
 export interface LoaderDeps extends ModuleContextDeps {
@@ -28,8 +28,8 @@ export interface LoaderDeps extends ModuleContextDeps {
   logger: Logger;
   logs: ModuleLogStore;
   settingsStore: ModuleSettingsStore;
-  /** Template caching; off while a module author edits views. */
-  cacheViews: boolean;
+  /** The template engine over a module's views folder (Eta with the core partials and helpers). */
+  viewEngine(viewsDir: string): Eta;
 }
 
 /** How long a module's `setup` may take before loading is abandoned. */
@@ -74,7 +74,7 @@ export async function loadModule(
     undo.push(() => migrator.revert([...applied].reverse()));
 
     const setup = await importSetup(manifest, directory);
-    const eta = createEta(path.resolve(directory, manifest.ui.views), { cache: deps.cacheViews });
+    const eta = deps.viewEngine(path.resolve(directory, manifest.ui.views));
     const logger = createModuleLogger(manifest.name, deps.logger, deps.logs);
     const settingsHolder = {
       values: effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),

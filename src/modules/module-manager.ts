@@ -16,7 +16,7 @@ import { ModuleRegistry } from './module-registry.js';
 import { assertPrefixFree } from './prefix-ownership.js';
 import { ModuleStore, type ModuleRecord } from './module-store.js';
 import { ModuleSettingsStore } from './settings/module-settings-store.js';
-import { effectiveSettings, type SettingValue } from './settings/setting-values.js';
+import { effectiveSettings, type SettingValue } from '../settings/setting-values.js';
 
 export type { Actor } from './module-journal.js';
 export type { ModuleHooks } from './module-mounter.js';

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import { NxfError } from '../errors.js';
-import type { AppState } from '../web/app-context.js';
-import { assertPermission } from '../web/middleware/guards.js';
+import type { AppState } from '../http/app-context.js';
+import { assertPermission } from '../auth/assert-permission.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import { claimMatches, type PathClaim } from './path-claims.js';
 
@@ -34,7 +34,10 @@ export function verifyAndGuardApiRoutes(manifest: ModuleManifest, api: Router<Ap
       ]),
     );
     layer.stack.unshift(async (ctx, next) => {
-      assertPermission(ctx, permissions.get(ctx.method === 'HEAD' ? 'GET' : ctx.method) ?? `${manifest.name}:write`);
+      assertPermission(
+        ctx.state.user,
+        permissions.get(ctx.method === 'HEAD' ? 'GET' : ctx.method) ?? `${manifest.name}:write`,
+      );
       await next();
     });
   }
@@ -68,7 +71,7 @@ export function verifyAndGuardUiRoutes(manifest: ModuleManifest, claims: PathCla
     }
     if (methodsOf(layer).some((method) => method !== 'GET')) {
       layer.stack.unshift(async (ctx, next) => {
-        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') assertPermission(ctx, `${manifest.name}:write`);
+        if (ctx.method !== 'GET' && ctx.method !== 'HEAD') assertPermission(ctx.state.user, `${manifest.name}:write`);
         await next();
       });
     }

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
-import type { AppState, CoreServices } from './app-context.js';
+import type { AppState } from '../http/app-context.js';
+import type { CoreServices } from '../core-services.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
@@ -25,7 +26,7 @@ import { moduleListRoutes } from './routes/modules/module-list.routes.js';
 import { moduleSettingsRoutes } from './routes/modules/module-settings.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
 import { modulesApiRoutes } from './routes/api/modules-api.routes.js';
-import type { AppRouter } from './app-context.js';
+import type { AppRouter } from '../http/app-context.js';
 import { routeBySegment } from './route-by-segment.js';
 
 /** Extra routers mounted after the core's (the module dispatcher, the API). */

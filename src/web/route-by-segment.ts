@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import compose from 'koa-compose';
 import { firstSegment } from '../modules/path-claims.js';
-import type { AppMiddleware, AppRouter, AppState } from './app-context.js';
+import type { AppMiddleware, AppRouter, AppState } from '../http/app-context.js';
 
 /**
  * Dispatches each request only to the routers that have routes under its first path segment (`/admin/users` →

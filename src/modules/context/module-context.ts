@@ -4,12 +4,12 @@ import type { Sequelize } from 'sequelize';
 import type { Database } from '../../db/database.js';
 import { NxfError } from '../../errors.js';
 import type { EventBus, EventHandler, Severity } from '../../events/event-bus.js';
-import type { AppContext, AppState } from '../../web/app-context.js';
-import type { ViewRenderer } from '../../web/render/views.js';
+import type { AppContext, AppState } from '../../http/app-context.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
-import type { SettingValue } from '../settings/setting-values.js';
+import type { SettingValue } from '../../settings/setting-values.js';
 import type { ModuleServices } from '../../services/module-services.js';
 import type { ModuleLogger } from './module-logger.js';
+import type { PageLayout } from './page-layout.js';
 
 import { moduleRequestScope } from './request-scope.js';
 
@@ -65,7 +65,7 @@ export interface ModuleContext<Services = ModuleServices> {
 export interface ModuleContextDeps {
   db: Database;
   events: EventBus;
-  views: ViewRenderer;
+  views: PageLayout;
   servicesFor(module: string, capabilities: readonly Capability[]): ModuleServices;
 }
 

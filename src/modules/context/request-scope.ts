@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AppContext } from '../../web/app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 
 /**
  * The request a module's handler is serving, so `ctx.render(view, data)` can answer page or fragment for it

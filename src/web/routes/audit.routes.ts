@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { AuditQuery } from '../../audit/audit-log.js';
 import { corePermissions } from '../../auth/permissions.js';
-import type { AppState, CoreServices } from '../app-context.js';
+import type { AppState } from '../../http/app-context.js';
+import type { CoreServices } from '../../core-services.js';
 import { requirePermission } from '../middleware/guards.js';
 import { queryDay as day } from '../query.js';
 

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { throttleKeys } from '../../auth/login-throttle.js';
 import { verifyDecoy, verifyPassword } from '../../auth/passwords.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppState } from '../../http/app-context.js';
+import type { CoreServices } from '../../core-services.js';
 import { clearSessionCookie, setSessionCookie } from '../middleware/authenticate.js';
 import { setFlash } from '../render/flash.js';
 import { formString } from '../forms.js';

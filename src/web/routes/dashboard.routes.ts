@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import { roleHasPermission } from '../../auth/permissions.js';
 import { NxfError } from '../../errors.js';
-import { renderWidget } from '../../modules/module-widgets.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import { renderWidget } from '../module-widgets.js';
+import type { AppContext, AppState } from '../../http/app-context.js';
+import type { CoreServices } from '../../core-services.js';
 import { assertPermission, requireLogin } from '../middleware/guards.js';
 
 /** The landing page after sign-in: module states at a glance and the widgets of the modules the user may read. */

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { corePermissions } from '../../auth/permissions.js';
 import { severities } from '../../events/event-bus.js';
 import type { StoredEvent } from '../../events/event-store.js';
-import type { AppState, CoreServices } from '../app-context.js';
+import type { AppState } from '../../http/app-context.js';
+import type { CoreServices } from '../../core-services.js';
 import { requirePermission } from '../middleware/guards.js';
 import { eventFilters, filterQuery } from './jobs/filters.js';
 

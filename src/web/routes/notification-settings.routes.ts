@@ -5,7 +5,8 @@ import type { ChannelStore, StoredChannel } from '../../services/notifications/c
 import { channelDriver, channelDrivers } from '../../services/notifications/channels/index.js';
 import type { ChannelDriver } from '../../services/notifications/channels/channel-driver.js';
 import type { DeliveryResult } from '../../services/notifications/notification.service.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppState } from '../../http/app-context.js';
+import type { CoreServices } from '../../core-services.js';
 import { formFlag, formString } from '../forms.js';
 import { requirePermission } from '../middleware/guards.js';
 import { redirectWithFlash, setFlash } from '../render/flash.js';

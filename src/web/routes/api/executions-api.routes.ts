@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
 import { NxfError } from '../../../errors.js';
-import type { AppState, CoreServices } from '../../app-context.js';
+import type { AppState } from '../../../http/app-context.js';
+import type { CoreServices } from '../../../core-services.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { queryInt } from '../../query.js';
 import { assertValidFilters, eventFilters, executionFilters } from '../jobs/filters.js';

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppState } from '../../../http/app-context.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { jobJson } from '../jobs/job-json.js';

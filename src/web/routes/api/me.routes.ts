@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { rolePermissions } from '../../../auth/permissions.js';
-import type { AppState } from '../../app-context.js';
+import type { AppState } from '../../../http/app-context.js';
 import { requireLogin } from '../../middleware/guards.js';
 
 /** `GET /api/v1/me`: who the caller is — the simplest check that a token works. */

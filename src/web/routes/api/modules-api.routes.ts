@@ -3,7 +3,8 @@ import { corePermissions } from '../../../auth/permissions.js';
 import { audited as auditedAction } from '../../audited.js';
 
 import type { Actor } from '../../../modules/module-manager.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppState } from '../../../http/app-context.js';
+import type { CoreServices } from '../../../core-services.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { moduleUpload, uploadedFile } from '../../middleware/module-upload.js';
 import { logEntryJson, moduleJson } from './module-json.js';

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
-import { parseSettingsForm } from '../../../modules/settings/setting-values.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import { parseSettingsForm } from '../../../settings/setting-values.js';
+import type { AppContext, AppState } from '../../../http/app-context.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { moduleActor } from './module-list.routes.js';

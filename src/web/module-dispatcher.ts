@@ -1,11 +1,11 @@
 import { send } from '@koa/send';
 import path from 'node:path';
 import { NxfError } from '../errors.js';
-import type { AppContext, AppMiddleware } from '../web/app-context.js';
-import { assertPermission, requireLogin } from '../web/middleware/guards.js';
-import { moduleRequestScope } from './context/request-scope.js';
-import type { LoadedModule } from './loaded-module.js';
-import type { ModuleRegistry } from './module-registry.js';
+import type { AppContext, AppMiddleware } from '../http/app-context.js';
+import { moduleRequestScope } from '../modules/context/request-scope.js';
+import type { LoadedModule } from '../modules/loaded-module.js';
+import type { ModuleRegistry } from '../modules/module-registry.js';
+import { assertPermission, requireLogin } from './middleware/guards.js';
 
 const apiPrefix = '/api/v1/m/';
 const assetPrefix = '/static/modules/';

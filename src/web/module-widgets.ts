@@ -1,9 +1,9 @@
 import { errorMessage } from '../errors.js';
-import type { AppContext } from '../web/app-context.js';
-import type { ViewRenderer } from '../web/render/views.js';
-import { moduleRequestScope } from './context/request-scope.js';
-import type { LoadedModule } from './loaded-module.js';
-import type { WidgetDefinition } from './manifest/manifest-types.js';
+import type { AppContext } from '../http/app-context.js';
+import { moduleRequestScope } from '../modules/context/request-scope.js';
+import type { LoadedModule } from '../modules/loaded-module.js';
+import type { WidgetDefinition } from '../modules/manifest/manifest-types.js';
+import type { ViewRenderer } from './render/views.js';
 
 /** A widget ready for the dashboard: its definition, its module and its rendered content. */
 export interface RenderedWidget {
