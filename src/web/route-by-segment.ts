@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import compose from 'koa-compose';
-import { firstSegment } from '../modules/path-claims.js';
 import type { AppMiddleware, AppRouter, AppState } from '../http/app-context.js';
+import { firstSegment } from '../http/first-segment.js';
 
 /**
  * Dispatches each request only to the routers that have routes under its first path segment (`/admin/users` →
