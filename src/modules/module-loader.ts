@@ -17,7 +17,7 @@ import { readManifest } from './manifest/manifest-read.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import { ModuleMigrator } from './migrations/module-migrator.js';
 import type { ModuleLogStore } from './module-log.js';
-import { verifyAndGuardApiRoutes, verifyAndGuardUiRoutes } from './module-routes.js';
+import { verifyApiRoutes, verifyUiRoutes } from './module-routes.js';
 import { claimMatches, claimsOverlap, corePathClaims, parseClaim, type PathClaim } from './path-claims.js';
 import type { ModuleSettingsStore } from './settings/module-settings-store.js';
 import { effectiveSettings } from '../settings/setting-values.js';
@@ -84,8 +84,8 @@ export async function loadModule(
 
     const teardown = await withTimeout(Promise.resolve(setup(parts.context)), setupTimeoutMs, manifest.name);
     if (typeof teardown === 'function') undo.push(teardown as () => Promise<void>);
-    verifyAndGuardApiRoutes(manifest, parts.api);
-    verifyAndGuardUiRoutes(manifest, claims, parts.ui);
+    verifyApiRoutes(manifest, parts.api);
+    verifyUiRoutes(manifest, claims, parts.ui);
 
     const loaded: LoadedModule = {
       name: manifest.name,

@@ -3,20 +3,20 @@ import type Koa from 'koa';
 import compose from 'koa-compose';
 import type { AppMiddleware, AppRouter, AppState } from '../http/app-context.js';
 import { firstSegment } from '../http/first-segment.js';
+import { recordedRoutes } from '../http/router.js';
 
 /**
  * Dispatches each request only to the routers that have routes under its first path segment (`/admin/users` →
  * the routers with `/admin…` routes), instead of matching it against every route of the application: @koa/router
  * tests each route's pattern in turn, which is most of the cost of routing once there are many routes. Routers
- * whose first segment is a parameter are tried for every request.
+ * whose first segment is a parameter or a pattern, and routers not made by `createRouter` (whose routes cannot be
+ * listed), are tried for every request.
  */
 export function routeBySegment(routers: AppRouter[]): AppMiddleware {
   const groups = new Map<string, AppRouter>();
   const everywhere = new Router<AppState>();
   for (const router of routers) {
-    const segments = new Set(
-      router.stack.map((layer) => (typeof layer.path === 'string' ? firstSegment(layer.path) : ':')),
-    );
+    const segments = new Set(segmentsOf(router));
     for (const segment of segments) {
       const dynamic = /[:*(]/.test(segment);
       const group = dynamic ? everywhere : (groups.get(segment) ?? new Router<AppState>());
@@ -27,6 +27,13 @@ export function routeBySegment(routers: AppRouter[]): AppMiddleware {
   const dispatchers = new Map([...groups].map(([segment, group]) => [segment, routesOf(group)]));
   const fallback = routesOf(everywhere);
   return (ctx, next) => (dispatchers.get(firstSegment(ctx.path)) ?? fallback)(ctx, next);
+}
+
+/** The first segments of a router's routes; `:` (everywhere) for a pattern or a router that cannot list them. */
+function segmentsOf(router: AppRouter): string[] {
+  const recorded = recordedRoutes(router);
+  if (!recorded) return [':'];
+  return recorded.routes.map(({ path }) => (typeof path === 'string' ? firstSegment(recorded.prefix + path) : ':'));
 }
 
 /** A router's routes and its 405/501 answers as one middleware. */

@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Eta } from 'eta';
 import type { Sequelize } from 'sequelize';
 import type { Database } from '../../db/database.js';
@@ -8,6 +8,7 @@ import type { AppContext, AppState } from '../../http/app-context.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
 import type { SettingValue } from '../../settings/setting-values.js';
 import type { ModuleServices } from '../../services/module-services.js';
+import { createApiRouter, createUiRouter } from '../module-routes.js';
 import type { ModuleLogger } from './module-logger.js';
 import type { PageLayout } from './page-layout.js';
 
@@ -104,8 +105,8 @@ export function createModuleContext(
   const subscriptions = new Set<() => void>();
   const widgets = new Map<string, WidgetLoader>();
   const declaredWidgets = new Set((manifest.ui.widgets ?? []).map((w) => w.id));
-  const ui = new Router<AppState>();
-  const api = new Router<AppState>({ prefix: `/api/v1/m/${name}` });
+  const ui = createUiRouter(manifest);
+  const api = createApiRouter(manifest);
   let services: ModuleServices | undefined;
 
   const settings = Object.defineProperties(
