@@ -13,7 +13,7 @@ export function schedulerHooks(scheduler: Scheduler): ModuleHooks {
         name: module.name,
         directory: module.directory,
         manifest: module.manifest,
-        settings: () => module.settings,
+        settings: () => module.settings.current,
       }),
     unmounting: (module) =>
       scheduler.unregisterModule(

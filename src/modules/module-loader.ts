@@ -12,13 +12,14 @@ import type { AppState } from '../http/app-context.js';
 import { createModuleContext, type ModuleContextDeps } from './context/module-context.js';
 import { createModuleLogger } from './context/module-logger.js';
 import { assertCoreCompatible } from './dependencies.js';
-import type { LoadedModule } from './loaded-module.js';
+import type { LoadedModule, UnloadSteps } from './loaded-module.js';
 import { readManifest } from './manifest/manifest-read.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import { ModuleMigrator } from './migrations/module-migrator.js';
 import type { ModuleLogStore } from './module-log.js';
 import { verifyApiRoutes, verifyUiRoutes } from './module-routes.js';
 import { claimMatches, claimsOverlap, corePathClaims, parseClaim, type PathClaim } from './path-claims.js';
+import { LiveSettings } from './settings/live-settings.js';
 import type { ModuleSettingsStore } from './settings/module-settings-store.js';
 import { effectiveSettings } from '../settings/setting-values.js';
 
@@ -50,7 +51,8 @@ export async function loadModule(
   expectedName: string,
   mounted: readonly LoadedModule[],
 ): Promise<LoadedModule> {
-  const undo: Array<() => Promise<void> | void> = [];
+  // Every step a failed load must undo, named; unloading later undoes the same but the migrations.
+  const undo: Partial<UnloadSteps> & { revertMigrations?: () => Promise<unknown> } = {};
   try {
     const manifest = await readManifest(directory);
     if (manifest.name !== expectedName) {
@@ -71,19 +73,19 @@ export async function loadModule(
 
     const migrator = await ModuleMigrator.open(deps.db, directory, manifest);
     const applied = await migrator.up();
-    undo.push(() => migrator.revert([...applied].reverse()));
+    undo.revertMigrations = () => migrator.revert([...applied].reverse());
 
     const setup = await importSetup(manifest, directory);
     const eta = deps.viewEngine(path.resolve(directory, manifest.ui.views));
     const logger = createModuleLogger(manifest.name, deps.logger, deps.logs);
-    const settingsHolder = {
-      values: effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),
-    };
-    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settingsHolder.values });
-    undo.push(parts.dispose);
+    const settings = new LiveSettings(
+      effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),
+    );
+    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settings.current });
+    undo.endSubscriptions = parts.dispose;
 
     const teardown = await withTimeout(Promise.resolve(setup(parts.context)), setupTimeoutMs, manifest.name);
-    if (typeof teardown === 'function') undo.push(teardown as () => Promise<void>);
+    if (typeof teardown === 'function') undo.moduleTeardown = teardown as () => Promise<void>;
     verifyApiRoutes(manifest, parts.api);
     verifyUiRoutes(manifest, claims, parts.ui);
 
@@ -97,25 +99,18 @@ export async function loadModule(
       api: routerMiddleware(parts.api),
       eta,
       widgets: parts.widgets,
-      get settings() {
-        return settingsHolder.values;
-      },
-      set settings(values) {
-        settingsHolder.values = values;
-      },
+      settings,
       inFlight: 0,
-      // Unloading undoes everything but the migrations: the module's data stays.
-      teardown: undo.slice(1),
+      unload: { moduleTeardown: undo.moduleTeardown, endSubscriptions: parts.dispose },
     };
     return loaded;
   } catch (error) {
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch (undoError) {
-        deps.logger.error({ err: undoError, module: expectedName }, 'undoing a failed module load failed');
-      }
-    }
+    await runSteps(
+      [undo.moduleTeardown, undo.endSubscriptions, undo.revertMigrations],
+      deps.logger,
+      expectedName,
+      'undoing a failed module load failed',
+    );
     throw error;
   }
 }
@@ -125,13 +120,24 @@ function routerMiddleware(router: Router<AppState>): Koa.Middleware<AppState> {
   return compose([router.routes(), router.allowedMethods()] as unknown as Array<Koa.Middleware<AppState>>);
 }
 
-/** Runs a module's teardown steps, newest first; a failing step is logged and the rest still run. */
+/** Undoes a load but its migrations: the module's teardown, then its event subscriptions. */
 export async function unloadModule(module: LoadedModule, logger: Logger): Promise<void> {
-  for (const step of [...module.teardown].reverse()) {
+  const { moduleTeardown, endSubscriptions } = module.unload;
+  await runSteps([moduleTeardown, endSubscriptions], logger, module.name, 'module teardown failed');
+}
+
+/** Runs the steps that are there, in order; a failing step is logged and the rest still run. */
+async function runSteps(
+  steps: ReadonlyArray<(() => unknown) | undefined>,
+  logger: Logger,
+  module: string,
+  failure: string,
+): Promise<void> {
+  for (const step of steps) {
     try {
-      await step();
+      await step?.();
     } catch (error) {
-      logger.error({ err: error, module: module.name }, 'module teardown failed');
+      logger.error({ err: error, module }, failure);
     }
   }
 }

@@ -304,9 +304,8 @@ export class ModuleManager {
   async #refreshSettings(name: string, manifest: ModuleManifest | null): Promise<void> {
     const mounted = this.registry.get(name);
     if (mounted) {
-      mounted.settings = effectiveSettings(
-        manifest?.settings ?? mounted.manifest.settings,
-        await this.settingsStore.load(name),
+      mounted.settings.replace(
+        effectiveSettings(manifest?.settings ?? mounted.manifest.settings, await this.settingsStore.load(name)),
       );
     }
   }
