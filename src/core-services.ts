@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { AuditLog } from './audit/audit-log.js';
 import { ApiTokenStore } from './auth/api-tokens.js';
@@ -25,6 +26,7 @@ import { defaultZipLimits, type ZipLimits } from './modules/install/zip-archive.
 import { ModuleManager } from './modules/module-manager.js';
 import { createCoreServiceSet, type CoreServiceSet, type CoreServiceSetOptions } from './services/core-service-set.js';
 import { createModuleServices } from './services/module-services.js';
+import type { AppContext } from './http/app-context.js';
 import { corePaths } from './paths.js';
 import { coreNavigation } from './web/core-navigation.js';
 import { addModulesToNavigation } from './web/module-navigation.js';
@@ -47,6 +49,8 @@ export interface CoreServices {
   audit: AuditLog;
   views: ViewRenderer;
   navigation: NavigationRegistry;
+  /** The request being served: the web app runs every request in it (Koa's `asyncLocalStorage`). */
+  requests: AsyncLocalStorage<AppContext>;
   events: EventBus;
   modules: ModuleManager;
   installer: ModuleInstaller;
@@ -103,6 +107,7 @@ export async function createCoreServices(
   const navigation = new NavigationRegistry();
   navigation.add(...coreNavigation);
   const views = new ViewRenderer(createEta(corePaths.views), navigation);
+  const requests = new AsyncLocalStorage<AppContext>();
   const events = new EventBus(logger);
   const eventStore = new EventStore(db);
   events.addRecorder((event) => eventStore.record(event));
@@ -134,6 +139,7 @@ export async function createCoreServices(
           capabilities,
         ),
       viewEngine: (viewsDir) => createEta(viewsDir),
+      currentRequest: () => requests.getStore(),
     },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
   });
@@ -171,6 +177,7 @@ export async function createCoreServices(
     audit: new AuditLog(db),
     views,
     navigation,
+    requests,
     events,
     modules,
     installer,

@@ -40,7 +40,7 @@ export interface AppExtensions {
  * health check need no session; then who is asking, their form body, CSRF, and the routes.
  */
 export function createApp(services: CoreServices, extensions: AppExtensions = {}): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: services.config.trustProxy });
+  const app = new Koa<AppState>({ proxy: services.config.trustProxy, asyncLocalStorage: services.requests });
   app.keys = [services.keyring.derive('cookies').toString('base64url')];
   // Errors are answered and logged by errorHandler; Koa's default handler would print them a second time.
   app.silent = true;

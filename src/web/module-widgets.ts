@@ -1,6 +1,5 @@
 import { errorMessage } from '../errors.js';
 import type { AppContext } from '../http/app-context.js';
-import { moduleRequestScope } from '../modules/context/request-scope.js';
 import type { LoadedModule } from '../modules/loaded-module.js';
 import type { WidgetDefinition } from '../modules/manifest/manifest-types.js';
 import type { ViewRenderer } from './render/views.js';
@@ -25,7 +24,7 @@ export async function renderWidget(
 ): Promise<RenderedWidget> {
   try {
     const load = module.widgets.get(definition.id);
-    const data = load ? await moduleRequestScope.run(ctx, () => load(ctx)) : {};
+    const data = load ? await load(ctx) : {};
     const html = module.eta.render(definition.view, { ...views.common(ctx), module: { name: module.name }, ...data });
     return { module: module.name, definition, html, failed: false };
   } catch (error) {

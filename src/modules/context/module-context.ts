@@ -12,8 +12,6 @@ import { createApiRouter, createUiRouter } from '../module-routes.js';
 import type { ModuleLogger } from './module-logger.js';
 import type { PageLayout } from './page-layout.js';
 
-import { moduleRequestScope } from './request-scope.js';
-
 /** Loads the data a dashboard widget's view is rendered with, for the request asking. */
 export type WidgetLoader = (request: AppContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
@@ -67,6 +65,8 @@ export interface ModuleContextDeps {
   db: Database;
   events: EventBus;
   views: PageLayout;
+  /** The request being served (Koa's `app.currentContext`), undefined outside a request. */
+  currentRequest(): AppContext | undefined;
   servicesFor(module: string, capabilities: readonly Capability[]): ModuleServices;
 }
 
@@ -150,7 +150,7 @@ export function createModuleContext(
     ui,
     api,
     render(view, data = {}, options = {}) {
-      const request = moduleRequestScope.getStore();
+      const request = deps.currentRequest();
       if (!request) {
         throw new NxfError(
           'NXF_RENDER_OUTSIDE_REQUEST',
