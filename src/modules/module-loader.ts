@@ -5,6 +5,7 @@ import compose from 'koa-compose';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pTimeout from 'p-timeout';
 import type { Database } from '../db/database.js';
 import { errorMessage, NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -226,28 +227,20 @@ async function importSetup(manifest: ModuleManifest, directory: string): Promise
   return imported.default as (ctx: unknown) => unknown;
 }
 
+/** Waits for `setup` at most `ms`; a failure is told as the module's, a timeout as such. */
 async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
-            status: 500,
-          }),
-        ),
-      ms,
-    );
-  });
   try {
-    return await Promise.race([work, timeout]);
+    return await pTimeout(work, {
+      milliseconds: ms,
+      message: new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
+        status: 500,
+      }),
+    });
   } catch (error) {
     if (error instanceof NxfError) throw error;
     throw new NxfError('NXF_MODULE_SETUP_FAILED', `${module}: setup() failed: ${errorMessage(error)}`, {
       status: 500,
       cause: error,
     });
-  } finally {
-    clearTimeout(timer);
   }
 }
