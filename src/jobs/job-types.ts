@@ -8,7 +8,7 @@ import type { SettingDefinition, SettingValue } from '../settings/setting-values
 export interface JobDefinition {
   name: string;
   description: string;
-  /** Handler module relative to the module's `dist/` folder (`./jobs/collect` → `dist/jobs/collect.js`). */
+  /** Handler module, relative to the entry's folder (`./jobs/collect`) or the module's (`./dist/jobs/collect.js`). */
   handler: string;
   /** Cron expression, or null for a job that only runs on demand. */
   schedule: string | null;
