@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Eta } from 'eta';
 import type { Sequelize } from 'sequelize';
 import type { Database } from '../../db/database.js';
-import { NxfError } from '../../errors.js';
+import { ModuleError, NxfError } from '../../errors.js';
 import type { EventBus, EventHandler, Severity } from '../../events/event-bus.js';
 import type { AppContext, AppState } from '../../http/app-context.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
@@ -179,7 +179,7 @@ export function createModuleContext(
       widgets.set(id, load);
     },
     fail(status, code, message) {
-      throw new NxfError(code, message, { status });
+      throw new ModuleError(status, code, message);
     },
   };
 
