@@ -4,7 +4,7 @@ import type { Execution, ExecutionStore } from './execution-store.js';
 import type { JobState, JobStateStore } from './job-state-store.js';
 import { coreJobOwner, jobKey, nextRunAt, type RegisteredJob } from './registered-job.js';
 
-/** A registered job as the Jobs page and `GET /api/v1/jobs` show it (the v5 plan's JobStatus). */
+/** A registered job as the Jobs page and `GET /api/v1/jobs` show it. */
 export interface JobStatus {
   /** `module/job`. */
   key: string;

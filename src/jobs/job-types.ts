@@ -36,7 +36,7 @@ export const executionStatuses: readonly ExecutionStatus[] = [
   'cancelled',
 ];
 
-/** What a job handler returns (the v5 plan's JobResult): whether it did its work, and what to keep of it. */
+/** What a job handler returns: whether it did its work, and what to keep of it. */
 export interface JobResult<T = unknown> {
   /** False records the execution as failed (and retries it when the job has retries left). */
   success: boolean;
@@ -53,7 +53,7 @@ export interface JobEvents {
 }
 
 /**
- * What a job handler receives, in its worker thread (the v5 plan's JobContext). Everything reaches the core
+ * What a job handler receives, in its worker thread. Everything reaches the core
  * through messages to the main thread, except `db` (the worker's own connection) and `services`, which are
  * built in the worker with the module's capabilities.
  */

@@ -60,7 +60,7 @@ export interface SchedulerOptions {
 const workerPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker', 'job-worker.js');
 
 /**
- * The scheduler (the v5 plan's SchedulerService) on bree: jobs of enabled modules and the core's own, each run
+ * The scheduler on bree: jobs of enabled modules and the core's own, each run
  * in a worker thread, one at a time per job in a process. Scheduled runs are claimed in PostgreSQL, so with
  * several NxForge processes on one database each cron occurrence runs once; manual runs run in the process
  * that accepted them. Paused state and saved config live in `job_states` and survive restarts.

@@ -17,7 +17,7 @@ import { createScrapingService, type ScrapingService } from './scraping/scraping
 import { createStorageService, type StorageService } from './storage/storage.service.js';
 
 /**
- * The shared toolkit (DESIGN.md §3 "core services"): one of each per process, built at start, stopped at
+ * The shared toolkit (docs/services.md): one of each per process, built at start, stopped at
  * shutdown. Modules never see it whole: `createModuleServices` hands each one the parts its capabilities allow.
  */
 export interface CoreServiceSet {

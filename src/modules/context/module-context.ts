@@ -32,7 +32,7 @@ export interface RenderOptions {
   status?: number;
 }
 
-/** Everything a module gets from the core (DESIGN.md §4). Nothing else of the core is reachable from a module. */
+/** Everything a module gets from the core (docs/modules.md). Nothing else of the core is reachable from a module. */
 export interface ModuleContext<Services = ModuleServices> {
   readonly name: string;
   readonly manifest: ModuleManifest;

@@ -4,7 +4,7 @@ import type { SettingDefinition } from '../../settings/setting-values.js';
 export type { JobDefinition, SettingDefinition };
 
 /**
- * The module manifest, version 2: the v5 plan's `ModuleManifest`, adapted to server-rendered views (DESIGN.md §4).
+ * The module manifest, version 2, for server-rendered views (docs/modules.md, "The manifest").
  * `manifest-schema.ts` is the JSON Schema that enforces it; docs/modules.md documents every field.
  */
 export interface ModuleManifest {

@@ -15,7 +15,7 @@ export function flagSet(value: unknown): boolean {
 }
 
 /**
- * The module lifecycle as a JSON API for administrators (session or Bearer token), in the v5 plan's shapes.
+ * The module lifecycle as a JSON API for administrators (session or Bearer token), in the shapes docs/modules.md documents.
  * Errors are `{"error": {"code", "message"}}`: 400 invalid, 404 unknown, 409 conflict, 413 too large.
  */
 export function modulesApiRoutes(services: CoreServices): AppRouter {
