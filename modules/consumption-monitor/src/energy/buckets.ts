@@ -1,5 +1,5 @@
 import type { EnergyInterval } from './interval.js';
-import { addTally, addToTally, emptyTally, type EnergyTally, type TimeRange } from './tally.js';
+import { addToTally, emptyTally, type EnergyTally, type TimeRange } from './tally.js';
 import { HOUR_MS } from './units.js';
 
 /** One fixed bucket of the ledger (a UTC hour by default) and what it holds of an endpoint's intervals. */
@@ -36,12 +36,17 @@ export function intervalBuckets(interval: EnergyInterval, bucketMs: number = HOU
 
 /** The buckets an endpoint's intervals (in time order) touch, in time order: the rows of a per-hour ledger. */
 export function splitIntoBuckets(intervals: readonly EnergyInterval[], bucketMs: number = HOUR_MS): EnergyBucket[] {
+  assertBucketSize(bucketMs);
   const buckets: EnergyBucket[] = [];
   for (const interval of intervals) {
-    for (const piece of intervalBuckets(interval, bucketMs)) {
-      const last = buckets.at(-1);
-      if (last === undefined || last.start.getTime() !== piece.start.getTime()) buckets.push(piece);
-      else addTally(last, piece);
+    const endMs = interval.end.getTime();
+    for (let from = floorTo(interval.start.getTime(), bucketMs); from < endMs; from += bucketMs) {
+      let bucket = buckets.at(-1);
+      if (bucket === undefined || bucket.start.getTime() !== from) {
+        bucket = { start: new Date(from), ...emptyTally() };
+        buckets.push(bucket);
+      }
+      addToTally(bucket, interval, from, from + bucketMs);
     }
   }
   return buckets;

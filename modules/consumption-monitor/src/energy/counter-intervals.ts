@@ -32,6 +32,15 @@ export function counterInterval(earlier: Reading, later: Reading, pollIntervalMi
       `the counter dipped from ${earlier.value} to ${later.value} kWh at ${later.at.toISOString()}: a glitch, not an interval`,
       { at: later.at.toISOString(), earlier: earlier.value, later: later.value },
     );
+  return intervalOfStep(earlier, later, step, pollIntervalMinutes);
+}
+
+function intervalOfStep(
+  earlier: Reading,
+  later: Reading,
+  step: CounterStep,
+  pollIntervalMinutes: number,
+): EnergyInterval {
   const endMwh = milliwattHoursFromKwh(later.value);
   const gap = isGap(later.at.getTime() - earlier.at.getTime(), pollIntervalMinutes);
   return {
@@ -64,11 +73,12 @@ export function counterIntervals(readings: readonly Reading[], pollIntervalMinut
   const intervals: EnergyInterval[] = [];
   for (const reading of countedReadings(readings)) {
     const last = kept.at(-1);
-    if (last !== undefined && classifyCounterStep(last.value, reading.value) === 'dip') {
+    const step = last === undefined ? 'rise' : classifyCounterStep(last.value, reading.value);
+    if (step === 'dip') {
       ignoredDips.push(reading);
       continue;
     }
-    if (last !== undefined) intervals.push(counterInterval(last, reading, pollIntervalMinutes));
+    if (last !== undefined) intervals.push(intervalOfStep(last, reading, step, pollIntervalMinutes));
     kept.push(reading);
   }
   return { readings: kept, ignoredDips, intervals };

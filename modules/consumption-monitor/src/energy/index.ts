@@ -3,7 +3,13 @@
  * time ranges, ledger buckets and calendar months → a month's statement. Pure functions, no database.
  */
 export { EnergyInputError, type EnergyErrorCode } from './errors.js';
-export { HOUR_MS, MAX_VALUE, MILLIWATT_HOURS_PER_KWH, kwhFromMilliwattHours, milliwattHoursFromKwh } from './units.js';
+export {
+  HOUR_MS,
+  MAX_READING_VALUE,
+  MILLIWATT_HOURS_PER_KWH,
+  kwhFromMilliwattHours,
+  milliwattHoursFromKwh,
+} from './units.js';
 export { countedReadings, type Reading, type ReadingStatus } from './readings.js';
 export { energyBefore, energyBetween, isGap, type EnergyInterval, type IntervalSeries } from './interval.js';
 export {
@@ -21,6 +27,7 @@ export {
   counterBoundaries,
   counterMilliwattHoursAt,
   monthStatement,
+  statementFromSeries,
   statementFromTally,
   type CounterBoundaries,
   type EndpointKind,

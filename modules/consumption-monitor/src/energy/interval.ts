@@ -53,11 +53,16 @@ export function assertInOrder(earlier: Reading, later: Reading): void {
 }
 
 /**
- * The part of an interval's energy (whole mWh) that falls before the instant `atMs` (epoch milliseconds): its
- * energy × the share of its time elapsed, rounded to the nearest mWh. Every share of an interval is a difference
- * of two of these, so the pieces of an interval cut anywhere add up to its energy exactly.
+ * The part of an interval's energy (whole mWh) that falls before the instant `at`: its energy × the share of its
+ * time elapsed, rounded to the nearest mWh. Every share of an interval is a difference of two of these, so the
+ * pieces of an interval cut anywhere add up to its energy exactly.
  */
-export function energyBefore(interval: EnergyInterval, atMs: number): number {
+export function energyBefore(interval: EnergyInterval, at: Date): number {
+  return energyBeforeMs(interval, at.getTime());
+}
+
+/** `energyBefore` at an instant given in epoch milliseconds. */
+export function energyBeforeMs(interval: EnergyInterval, atMs: number): number {
   const startMs = interval.start.getTime();
   const endMs = interval.end.getTime();
   if (atMs <= startMs) return 0;
@@ -71,7 +76,7 @@ export function energyBefore(interval: EnergyInterval, atMs: number): number {
 /** The part of an interval's energy (whole mWh) that falls in [from, to). */
 export function energyBetween(interval: EnergyInterval, from: Date, to: Date): number {
   if (!(from.getTime() < to.getTime())) return 0;
-  return energyBefore(interval, to.getTime()) - energyBefore(interval, from.getTime());
+  return energyBeforeMs(interval, to.getTime()) - energyBeforeMs(interval, from.getTime());
 }
 
 /** How many milliseconds of an interval lie in [fromMs, toMs). */

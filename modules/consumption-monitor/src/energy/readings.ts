@@ -1,5 +1,5 @@
 import { EnergyInputError } from './errors.js';
-import { MAX_VALUE } from './units.js';
+import { MAX_READING_VALUE } from './units.js';
 
 /** How the collector judged a reading: only `ok` readings count. */
 export type ReadingStatus = 'ok' | 'suspect' | 'error';
@@ -32,10 +32,10 @@ function assertCountable(reading: Reading): void {
       at: String(reading.at),
     });
   const { value } = reading;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_VALUE)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_READING_VALUE)
     throw new EnergyInputError(
       'CM_READING_INVALID',
-      `the reading at ${reading.at.toISOString()} has value ${String(value)}: an ok reading must be a number from 0 to ${MAX_VALUE}`,
+      `the reading at ${reading.at.toISOString()} has value ${String(value)}: an ok reading must be a number from 0 to ${MAX_READING_VALUE}`,
       { at: reading.at.toISOString(), value: String(value) },
     );
 }

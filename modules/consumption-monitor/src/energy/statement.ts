@@ -1,5 +1,5 @@
 import { counterIntervals } from './counter-intervals.js';
-import { energyBefore, type EnergyInterval, type IntervalSeries } from './interval.js';
+import { energyBeforeMs, type EnergyInterval, type IntervalSeries } from './interval.js';
 import { calendarMonth, type CalendarMonth } from './months.js';
 import { powerIntervals } from './power-intervals.js';
 import type { Reading } from './readings.js';
@@ -62,7 +62,12 @@ export function monthStatement(input: MonthStatementInput): MonthStatement {
     input.kind === 'counter'
       ? counterIntervals(input.readings, input.pollIntervalMinutes)
       : powerIntervals(input.readings, input.pollIntervalMinutes);
-  const boundaries = input.kind === 'counter' ? counterBoundaries(series, month) : { startKwh: null, endKwh: null };
+  return statementFromSeries(series, input.kind, month);
+}
+
+/** A month's statement from an endpoint's series, built once for many months (a year's summary, month to date). */
+export function statementFromSeries(series: IntervalSeries, kind: EndpointKind, month: CalendarMonth): MonthStatement {
+  const boundaries = kind === 'counter' ? counterBoundaries(series, month) : { startKwh: null, endKwh: null };
   return statementFromTally(month, tallyRange(series.intervals, month), boundaries);
 }
 
@@ -107,18 +112,22 @@ export function counterBoundaries(series: IntervalSeries, range: TimeRange): Cou
 }
 
 /**
- * The counter's value inside an interval at `atMs`, whole mWh: the later reading less the interval's energy still
+ * The counter's value at `at` inside an interval, whole mWh: the later reading less the interval's energy still
  * to come. At a reading it is that reading's value; after a reset it counts up from zero from the interval's start.
  */
-export function counterMilliwattHoursAt(interval: EnergyInterval, atMs: number): number {
+export function counterMilliwattHoursAt(interval: EnergyInterval, at: Date): number {
+  return counterMilliwattHoursAtMs(interval, at.getTime());
+}
+
+function counterMilliwattHoursAtMs(interval: EnergyInterval, atMs: number): number {
   if (atMs <= interval.start.getTime()) return milliwattHoursFromKwh(interval.startValue);
-  const toCome = interval.milliwattHours - energyBefore(interval, atMs);
+  const toCome = interval.milliwattHours - energyBeforeMs(interval, atMs);
   return milliwattHoursFromKwh(interval.endValue) - toCome;
 }
 
 function counterKwhAt(series: IntervalSeries, atMs: number): number {
   const interval = series.intervals[firstEndingAfter(series.intervals, atMs - 1)];
-  if (interval !== undefined) return kwhFromMilliwattHours(counterMilliwattHoursAt(interval, atMs));
+  if (interval !== undefined) return kwhFromMilliwattHours(counterMilliwattHoursAtMs(interval, atMs));
   const single = series.readings[0] as Reading; // no interval: the one reading is the whole range's counter
   return kwhFromMilliwattHours(milliwattHoursFromKwh(single.value));
 }

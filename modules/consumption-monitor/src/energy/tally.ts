@@ -1,4 +1,4 @@
-import { energyBefore, overlapMs, type EnergyInterval } from './interval.js';
+import { energyBeforeMs, overlapMs, type EnergyInterval } from './interval.js';
 
 /** A half-open span of time [from, to). */
 export interface TimeRange {
@@ -31,7 +31,7 @@ export function emptyTally(): EnergyTally {
 export function addToTally(tally: EnergyTally, interval: EnergyInterval, fromMs: number, toMs: number): void {
   const overlap = overlapMs(interval, fromMs, toMs);
   if (overlap <= 0) return;
-  const share = energyBefore(interval, toMs) - energyBefore(interval, fromMs);
+  const share = energyBeforeMs(interval, toMs) - energyBeforeMs(interval, fromMs);
   const startMs = interval.start.getTime();
   tally.milliwattHours += share;
   if (!interval.gap) tally.coveredMs += overlap;

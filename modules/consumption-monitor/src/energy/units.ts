@@ -11,7 +11,7 @@ export const MILLIWATT_HOURS_PER_KWH = 1_000_000;
 export const HOUR_MS = 3_600_000;
 
 /** The largest kWh (or kW) value the arithmetic accepts: beyond it whole milliwatt-hours lose precision. */
-export const MAX_VALUE = Number.MAX_SAFE_INTEGER / MILLIWATT_HOURS_PER_KWH;
+export const MAX_READING_VALUE = Number.MAX_SAFE_INTEGER / MILLIWATT_HOURS_PER_KWH;
 
 /** kWh (a meter's decimal figure) to whole milliwatt-hours, rounded to the nearest. */
 export function milliwattHoursFromKwh(kwh: number): number {

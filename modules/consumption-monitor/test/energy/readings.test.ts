@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { countedReadings, EnergyInputError, MAX_VALUE, type Reading } from '../../dist/energy/index.js';
+import { countedReadings, EnergyInputError, MAX_READING_VALUE, type Reading } from '../../dist/energy/index.js';
 
 const at = (iso: string) => new Date(iso);
 const reading = (iso: string, value: number, status: Reading['status'] = 'ok'): Reading => ({
@@ -51,7 +51,13 @@ describe('energy: counted readings', () => {
   });
 
   it('refuses an ok reading whose value or time cannot be counted (CM_READING_INVALID)', () => {
-    for (const value of [Number.NaN, -0.001, Number.POSITIVE_INFINITY, MAX_VALUE * 2, '12' as unknown as number]) {
+    for (const value of [
+      Number.NaN,
+      -0.001,
+      Number.POSITIVE_INFINITY,
+      MAX_READING_VALUE * 2,
+      '12' as unknown as number,
+    ]) {
       const error = thrown(() => countedReadings([reading('2025-04-01T00:00:00Z', value)]));
       expect(error.code, String(value)).to.equal('CM_READING_INVALID');
       expect(error.message).to.contain('2025-04-01T00:00:00.000Z');
