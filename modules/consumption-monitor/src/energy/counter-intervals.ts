@@ -1,5 +1,11 @@
 import { EnergyInputError } from './errors.js';
-import { assertInOrder, assertPollInterval, isGap, type EnergyInterval, type IntervalSeries } from './interval.js';
+import {
+  assertIntervalReadings,
+  assertPollInterval,
+  isGap,
+  type EnergyInterval,
+  type IntervalSeries,
+} from './interval.js';
 import { countedReadings, type Reading } from './readings.js';
 import { milliwattHoursFromKwh } from './units.js';
 
@@ -24,7 +30,7 @@ export function classifyCounterStep(earlierKwh: number, laterKwh: number): Count
  * A dip is not an interval (the later reading does not count): it throws `CM_COUNTER_DIP`; classify first.
  */
 export function counterInterval(earlier: Reading, later: Reading, pollIntervalMinutes: number): EnergyInterval {
-  assertInOrder(earlier, later);
+  assertIntervalReadings(earlier, later, pollIntervalMinutes);
   const step = classifyCounterStep(earlier.value, later.value);
   if (step === 'dip')
     throw new EnergyInputError(

@@ -1,5 +1,5 @@
 import { EnergyInputError } from './errors.js';
-import type { Reading } from './readings.js';
+import { assertCountable, type Reading } from './readings.js';
 
 /** The energy between two consecutive counted readings of one endpoint. */
 export interface EnergyInterval {
@@ -43,8 +43,17 @@ export function assertPollInterval(pollIntervalMinutes: number): void {
     );
 }
 
-/** Refuses a pair of readings that are not strictly in time order (`CM_READING_INVALID`). */
-export function assertInOrder(earlier: Reading, later: Reading): void {
+/** Refuses a pair of readings that cannot bound an interval: not `ok`, not countable, not in time order. */
+export function assertIntervalReadings(earlier: Reading, later: Reading, pollIntervalMinutes: number): void {
+  assertPollInterval(pollIntervalMinutes);
+  for (const reading of [earlier, later]) {
+    assertCountable(reading);
+    if (reading.status !== 'ok')
+      throw new EnergyInputError(
+        'CM_READING_INVALID',
+        `the reading at ${reading.at.toISOString()} is ${reading.status}: only ok readings bound an interval`,
+      );
+  }
   if (!(earlier.at.getTime() < later.at.getTime()))
     throw new EnergyInputError(
       'CM_READING_INVALID',

@@ -1,4 +1,10 @@
-import { assertInOrder, assertPollInterval, isGap, type EnergyInterval, type IntervalSeries } from './interval.js';
+import {
+  assertIntervalReadings,
+  assertPollInterval,
+  isGap,
+  type EnergyInterval,
+  type IntervalSeries,
+} from './interval.js';
 import { countedReadings, type Reading } from './readings.js';
 
 /**
@@ -6,7 +12,7 @@ import { countedReadings, type Reading } from './readings.js';
  * (earlier kW + later kW) / 2 × hours, in whole mWh; a gap adds nothing (nobody saw the draw in between).
  */
 export function powerInterval(earlier: Reading, later: Reading, pollIntervalMinutes: number): EnergyInterval {
-  assertInOrder(earlier, later);
+  assertIntervalReadings(earlier, later, pollIntervalMinutes);
   const durationMs = later.at.getTime() - earlier.at.getTime();
   const gap = isGap(durationMs, pollIntervalMinutes);
   // kW × ms → mWh: (a + b) / 2 × ms / 3 600 000 × 1 000 000 = (a + b) × ms × 5 / 36.

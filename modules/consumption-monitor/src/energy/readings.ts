@@ -26,7 +26,8 @@ export function countedReadings(readings: readonly Reading[]): Reading[] {
   return withoutDuplicates(counted);
 }
 
-function assertCountable(reading: Reading): void {
+/** Refuses a reading whose time or value the rule cannot count (`CM_READING_INVALID`). */
+export function assertCountable(reading: Reading): void {
   if (!(reading.at instanceof Date) || Number.isNaN(reading.at.getTime()))
     throw new EnergyInputError('CM_READING_INVALID', `a reading has no valid time (${String(reading.at)})`, {
       at: String(reading.at),

@@ -75,10 +75,19 @@ describe('energy: counter intervals', () => {
     expect(gap).to.include({ gap: true, estimated: true, milliwattHours: 1_000_000 }); // still counted: 1 kWh
   });
 
-  it('refuses readings out of order and a poll interval that is not a positive number', () => {
+  it('refuses readings out of order, not ok or not numbers, and a poll interval that is not a positive number', () => {
     const later = reading('2025-04-01T00:15:00Z', 11);
     expect(thrown(() => counterInterval(later, reading('2025-04-01T00:00:00Z', 10), 15)).code).to.equal(
       'CM_READING_INVALID',
+    );
+    // A pair given directly (as the ledger does when a reading is stored) is checked like a series
+    const suspect = reading('2025-04-01T00:30:00Z', 12, 'suspect');
+    expect(thrown(() => counterInterval(later, suspect, 15)).code).to.equal('CM_READING_INVALID');
+    expect(thrown(() => counterInterval(later, reading('2025-04-01T00:30:00Z', Number.NaN), 15)).code).to.equal(
+      'CM_READING_INVALID',
+    );
+    expect(thrown(() => counterInterval(reading('2025-04-01T00:00:00Z', 10), later, 0)).code).to.equal(
+      'CM_POLL_INTERVAL_INVALID',
     );
     for (const poll of [0, -15, Number.NaN])
       expect(thrown(() => counterIntervals([later], poll)).code).to.equal('CM_POLL_INTERVAL_INVALID');
