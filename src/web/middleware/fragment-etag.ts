@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppMiddleware } from '../app-context.js';
+import type { AppMiddleware } from '../../http/app-context.js';
 import { isHtmxRequest } from '../render/htmx.js';
 
 /**

@@ -1,6 +1,6 @@
-import { refusalMessage, roleHasPermission } from '../../auth/permissions.js';
+import { assertPermission as assertUserPermission } from '../../auth/assert-permission.js';
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { setFlash } from '../render/flash.js';
 import { isApiRequest } from './error-handler.js';
 
@@ -68,9 +68,5 @@ export function requirePermission(permission: string): AppMiddleware {
 
 /** Throws 403 NXF_FORBIDDEN, saying who may do it and who can grant it, unless the user holds `permission`. */
 export function assertPermission(ctx: AppContext, permission: string): void {
-  const { user } = ctx.state;
-  if (!user || !roleHasPermission(user.role, permission)) {
-    const message = user ? refusalMessage(permission, user) : `Sign in with the "${permission}" permission for this.`;
-    throw new NxfError('NXF_FORBIDDEN', message, { status: 403, details: { permission } });
-  }
+  assertUserPermission(ctx.state.user, permission);
 }
