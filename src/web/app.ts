@@ -1,9 +1,11 @@
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
-import type { AppState, CoreServices } from './app-context.js';
+import type { AppState } from '../http/app-context.js';
+import type { CoreServices } from '../core-services.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { fragmentETag } from './middleware/fragment-etag.js';
 import { healthCheck } from './middleware/health-check.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
@@ -25,7 +27,7 @@ import { moduleListRoutes } from './routes/modules/module-list.routes.js';
 import { moduleSettingsRoutes } from './routes/modules/module-settings.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
 import { modulesApiRoutes } from './routes/api/modules-api.routes.js';
-import type { AppRouter } from './app-context.js';
+import type { AppRouter } from '../http/app-context.js';
 import { routeBySegment } from './route-by-segment.js';
 
 /** Extra routers mounted after the core's (the module dispatcher, the API). */
@@ -39,7 +41,7 @@ export interface AppExtensions {
  * health check need no session; then who is asking, their form body, CSRF, and the routes.
  */
 export function createApp(services: CoreServices, extensions: AppExtensions = {}): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: services.config.trustProxy });
+  const app = new Koa<AppState>({ proxy: services.config.trustProxy, asyncLocalStorage: services.requests });
   app.keys = [services.keyring.derive('cookies').toString('base64url')];
   // Errors are answered and logged by errorHandler; Koa's default handler would print them a second time.
   app.silent = true;
@@ -52,6 +54,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(bodyParser());
   app.use(csrfProtection(services.keyring));
+  app.use(fragmentETag());
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
   app.use(

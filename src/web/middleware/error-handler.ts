@@ -1,5 +1,5 @@
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isHtmxRequest } from '../render/htmx.js';
 import type { ViewRenderer } from '../render/views.js';
 
@@ -23,8 +23,10 @@ export function sendError(ctx: AppContext, views: ViewRenderer, status: number, 
     ctx.body = views.render('partials/flash', { messages: [{ kind: 'error', text: `${message} (${code})` }] });
     return;
   }
-  views.page(ctx, 'pages/error', { title: status === 404 ? 'Not found' : 'Error', status, code, message });
+  views.page(ctx, 'pages/error', { title: errorTitles[status] ?? 'Error', status, code, message });
 }
+
+const errorTitles: Record<number, string> = { 403: 'Not allowed', 404: 'Not found' };
 
 const bodilessStatuses: Record<number, [string, string]> = {
   404: ['NXF_NOT_FOUND', 'Not found.'],

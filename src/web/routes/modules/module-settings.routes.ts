@@ -1,26 +1,29 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
-import { parseSettingsForm } from '../../../modules/settings/setting-values.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import { authoredManifest } from '../../../modules/manifest/authored-manifest.js';
+import { parseSettingsForm } from '../../../settings/setting-values.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { moduleActor } from './module-list.routes.js';
 
 /** A module's settings page, generated from its manifest's `settings`; administrators only. */
-export function moduleSettingsRoutes(services: CoreServices): Router<AppState> {
+export function moduleSettingsRoutes(services: CoreServices): AppRouter {
   const { modules, audit, views } = services;
-  const router = new Router<AppState>({ prefix: '/admin/modules/:name/settings' });
+  const router = createRouter({ prefix: '/admin/modules/:name/settings' });
   router.use(requirePermission(corePermissions.settingsManage));
 
   const show = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {
     const { record } = await modules.get(String(ctx.params.name));
+    const manifest = await authoredManifest(modules.registry, record);
     views.respond(
       ctx,
       { page: 'pages/modules/settings', fragment: 'pages/modules/_settings-form' },
       {
         title: `${record.manifest?.displayName ?? record.name} settings`,
         module: record,
-        definitions: record.manifest?.settings ?? {},
+        definitions: manifest?.settings ?? {},
         values: await modules.settingsOf(record.name),
         errors: {},
         ...extra,

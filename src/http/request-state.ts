@@ -1,6 +1,13 @@
 import type { AuthenticatedUser } from '../auth/sessions.js';
 import type { Logger } from '../logger.js';
-import type { FlashMessage } from './render/flash.js';
+
+/** A one-time message shown at the top of the next page. */
+export interface FlashMessage {
+  kind: 'success' | 'info' | 'warning' | 'error';
+  text: string;
+  /** A link shown after the text, to where the user can read more (a module's log). */
+  link?: { href: string; label: string };
+}
 
 /**
  * What the middleware chain learns about a request, available to every handler as `ctx.state`. A class rather
