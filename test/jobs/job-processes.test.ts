@@ -22,7 +22,8 @@ describe('jobs: two NxForge processes on one database', function () {
       },
     });
     await installAndEnable(a, lab.dir);
-    await eventually(() => b.services.modules.registry.get('lab'));
+    // B learns of the module through NOTIFY; it is mounted before its jobs are registered, so wait for the job.
+    await eventually(() => b.services.scheduler.registeredJob('lab', 'writes'));
   });
   after(async () => {
     await a?.close({ keep: true });
