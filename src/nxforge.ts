@@ -13,6 +13,7 @@ import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
 import type { AppRouter, CoreServices } from './web/app-context.js';
 import { createApp } from './web/app.js';
+import { answerClientError } from './web/client-errors.js';
 
 /** Knobs for tests and embedding; production uses the defaults. */
 export interface StartOptions extends CoreServiceOptions {
@@ -75,6 +76,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
     await services.scheduler.start();
     await services.modules.start();
     const server = http.createServer(app.callback());
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

@@ -1,3 +1,4 @@
+import { assetUrl } from '../static-assets.js';
 import { iconHtml } from './icons.js';
 import { lineChartSvg } from './line-chart.js';
 
@@ -6,6 +7,8 @@ import { lineChartSvg } from './line-chart.js';
  * partial only the data given to `include`.
  */
 export const templateHelpers = {
+  /** A core `/static/…` URL with its content fingerprint, so it is cached for ever (see static-assets.ts). */
+  asset: assetUrl,
   /** A named icon or an emoji, see icons.ts. */
   icon: iconHtml,
   /** A server-rendered SVG line chart, see line-chart.ts. */
