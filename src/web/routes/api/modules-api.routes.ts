@@ -5,6 +5,7 @@ import { audited as auditedAction } from '../../audited.js';
 import type { Actor } from '../../../modules/module-manager.js';
 import type { AppContext, AppState, CoreServices } from '../../app-context.js';
 import { requirePermission } from '../../middleware/guards.js';
+import { queryPaging } from '../../query.js';
 import { moduleUpload, uploadedFile } from '../../middleware/module-upload.js';
 import { logEntryJson, moduleJson } from './module-json.js';
 
@@ -76,8 +77,7 @@ export function modulesApiRoutes(services: CoreServices): Router<AppState> {
   router.get('/:name/logs', async (ctx) => {
     const name = ctx.params.name as string;
     await modules.get(name);
-    const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
-    const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);
+    const { limit, offset } = queryPaging(ctx, { defaultLimit: 50, maxLimit: 500 });
     const logs = await modules.logs.list(name, { limit, offset });
     ctx.body = { logs: logs.map(logEntryJson), limit, offset };
   });
