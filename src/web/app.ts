@@ -6,6 +6,7 @@ import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { healthCheck } from './middleware/health-check.js';
+import { moduleUploadPath } from './middleware/module-upload.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { staticFiles } from './middleware/static-files.js';
@@ -52,7 +53,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(healthCheck(services.db));
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(bodyParser());
-  app.use(csrfProtection(services.keyring));
+  app.use(csrfProtection(services.keyring, { queryTokenPaths: [moduleUploadPath] }));
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
   app.use(
