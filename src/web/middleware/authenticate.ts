@@ -3,7 +3,7 @@ import type { AuthenticatedUser, SessionStore } from '../../auth/sessions.js';
 import { sessionMaxDays } from '../../auth/sessions.js';
 import { deviceCookieDays } from '../../auth/device-cookies.js';
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isApiRequest } from './error-handler.js';
 
 export const sessionCookie = 'nxf_session';

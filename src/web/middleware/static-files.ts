@@ -1,5 +1,5 @@
 import { send } from '@koa/send';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { assetFingerprint, coreAssetFile } from '../static-assets.js';
 
 const oneYearMs = 365 * 24 * 3600 * 1000;
