@@ -6,6 +6,7 @@ import type { CoreServices } from '../core-services.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { fragmentETag } from './middleware/fragment-etag.js';
 import { healthCheck } from './middleware/health-check.js';
 import { moduleUploadPath } from './middleware/module-upload.js';
 import { requestContext } from './middleware/request-context.js';
@@ -55,6 +56,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(bodyParser());
   app.use(csrfProtection(services.keyring, { queryTokenPaths: [moduleUploadPath] }));
+  app.use(fragmentETag());
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
   app.use(

@@ -24,15 +24,12 @@ export function sendError(ctx: AppContext, views: ViewRenderer, status: number, 
     ctx.body = views.render('partials/flash', { messages: [{ kind: 'error', text: `${message} (${code})` }] });
     return;
   }
-  views.page(ctx, 'pages/error', {
-    title: titles[code] ?? (status === 404 ? 'Not found' : 'Error'),
-    status,
-    code,
-    message,
-  });
+  const title = codeTitles[code] ?? errorTitles[status] ?? 'Error';
+  views.page(ctx, 'pages/error', { title, status, code, message });
 }
 
-const titles: Record<string, string> = { NXF_DATABASE_DOWN: 'Database unavailable' };
+const errorTitles: Record<number, string> = { 403: 'Not allowed', 404: 'Not found' };
+const codeTitles: Record<string, string> = { NXF_DATABASE_DOWN: 'Database unavailable' };
 
 /** What a request that needed the database is told while it cannot be reached. */
 const databaseDown = {
