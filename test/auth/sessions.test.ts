@@ -172,7 +172,7 @@ describe('sessions, throttling and the reverse proxy, across two processes', fun
       await client.get('/login', proxied);
       expect((await client.post('/login', { username: 'sam', password: 'wrong' }, proxied)).status).to.equal(401);
       const keys = await b.services.db.select<{ key: string }>('SELECT key FROM login_failures ORDER BY key');
-      expect(keys.map((row) => row.key)).to.deep.equal(['ip:203.0.113.9', 'user:sam']);
+      expect(keys.map((row) => row.key)).to.deep.equal(['ip:203.0.113.9', 'pair:203.0.113.9 sam', 'user:sam']);
     });
 
     it('when false (the default), ignores X-Forwarded-* headers', async () => {
@@ -185,35 +185,35 @@ describe('sessions, throttling and the reverse proxy, across two processes', fun
       await client.get('/login', proxied);
       await client.post('/login', { username: 'sam', password: 'wrong' }, proxied);
       const keys = await a.services.db.select<{ key: string }>('SELECT key FROM login_failures ORDER BY key');
-      expect(keys.map((row) => row.key)).to.deep.equal(['ip:127.0.0.1', 'user:sam']);
+      expect(keys.map((row) => row.key)).to.deep.equal(['ip:127.0.0.1', 'pair:127.0.0.1 sam', 'user:sam']);
     });
   });
 
-  describe('login throttling with the documented numbers', () => {
-    it('is the default policy: 3 failures free, then 0.5 s more each (at most 4 s), 10 in 15 minutes lock for 15', () => {
+  describe('login throttling with the documented numbers (docs/operations.md)', () => {
+    const fromHere = { username: 'sam', address: '127.0.0.1' };
+
+    it('is the default policy: 3 failures free, then 0.5 s more each (at most 4 s); 10 lock for 15 minutes, 50 a username', () => {
       expect(a.services.throttle.policy).to.deep.equal({
         delayAfter: 3,
         delayStepMs: 500,
         maxDelayMs: 4000,
         lockAfter: 10,
+        accountLockAfter: 50,
         windowMinutes: 15,
         lockMinutes: 15,
       });
       expect(a.services.throttle.policy).to.equal(defaultThrottlePolicy);
     });
 
-    it('delays after the third failure, locks at the tenth even for the right password, for 15 minutes', async () => {
+    it('delays after the third failure and locks at the tenth for 15 minutes, even for the right password', async () => {
       const { throttle } = a.services;
-      const key = ['user:sam'];
       const delays: number[] = [];
-      for (let failures = 0; failures < 10; failures += 1) {
-        delays.push((await throttle.check(key)).delayMs);
-        await throttle.recordFailure(key);
-      }
-      // Before attempt n+1, after n failures: (n − 3) × 500 ms once n > 3 — 4 → 500, 5 → 1000 … 9 → 3000.
+      for (let attempt = 1; attempt <= 10; attempt += 1) delays.push((await throttle.begin(fromHere)).delayMs);
+      // Attempt n is answered after (n − 1 − 3) × 500 ms once n − 1 > 3 failures precede it: 5 → 500 … 10 → 3000.
       expect(delays).to.deep.equal([0, 0, 0, 0, 500, 1000, 1500, 2000, 2500, 3000]);
       const lock = await a.services.db.one<{ seconds: number }>(
-        "SELECT round(extract(epoch FROM locked_until - last_failed_at))::int AS seconds FROM login_failures WHERE key = 'user:sam'",
+        `SELECT round(extract(epoch FROM locked_until - last_failed_at))::int AS seconds FROM login_failures
+          WHERE key = 'pair:127.0.0.1 sam'`,
       );
       expect(lock?.seconds, '15 minutes').to.equal(900);
       const client = new WebClient(a.url);
@@ -223,20 +223,22 @@ describe('sessions, throttling and the reverse proxy, across two processes', fun
       expect(locked.headers.get('retry-after')).to.equal('900');
     });
 
-    it('counts only failures within 15 minutes; a successful sign-in clears the username', async () => {
+    it('counts only failures within 15 minutes; a right password takes its attempt back', async () => {
       const { throttle, db } = a.services;
-      for (let i = 0; i < 5; i += 1) await throttle.recordFailure(['user:sam']);
-      expect((await throttle.check(['user:sam'])).delayMs).to.equal(1000);
+      for (let i = 0; i < 5; i += 1) await throttle.begin(fromHere);
+      expect((await throttle.check(['pair:127.0.0.1 sam'])).delayMs, '5 failures: (5 − 3) × 500').to.equal(1000);
       // The same five, 16 minutes ago: outside the window, they count for nothing, and the next starts afresh.
       await db.execute(
         "UPDATE login_failures SET first_failed_at = now() - interval '16 minutes', last_failed_at = now() - interval '16 minutes'",
       );
-      expect((await throttle.check(['user:sam'])).delayMs).to.equal(0);
-      await throttle.recordFailure(['user:sam']);
-      const row = await db.one<{ failures: number }>("SELECT failures FROM login_failures WHERE key = 'user:sam'");
-      expect(row?.failures).to.equal(1);
+      expect((await throttle.check(['pair:127.0.0.1 sam'])).delayMs).to.equal(0);
+      await throttle.begin(fromHere);
+      const failures = async (key: string) =>
+        (await db.one<{ failures: number }>('SELECT failures FROM login_failures WHERE key = $1', [key]))?.failures;
+      expect(await failures('pair:127.0.0.1 sam')).to.equal(1);
       await signedIn(a);
-      expect(await db.select("SELECT 1 FROM login_failures WHERE key = 'user:sam'")).to.deep.equal([]);
+      expect(await failures('pair:127.0.0.1 sam'), "the browser's pair is forgotten").to.equal(undefined);
+      expect(await failures('user:sam'), 'the failure before stays on the username').to.equal(1);
     });
   });
 });
