@@ -111,7 +111,7 @@ describe('jobs, executions and events JSON API', function () {
     expect(((await other.json()) as { error: { code: string } }).error.code).to.equal('NXF_BAD_REQUEST');
   });
 
-  it('pages executions with limit (at most 500) and offset, newest first', async () => {
+  it('pages executions with limit (1 to 500) and offset, newest first; out of bounds is a 400', async () => {
     for (let i = 0; i < 3; i += 1) await runJob(suite.server, 'lab', 'noop');
     const page = async (query: string) =>
       (await api('viewer', 'GET', `/api/v1/executions?module=lab&job=noop&${query}`)).body as {
@@ -126,11 +126,15 @@ describe('jobs, executions and events JSON API', function () {
     expect(first.executions.map((e) => e.id)).to.deep.equal(all.executions.slice(0, 2).map((e) => e.id));
     const second = await page('limit=2&offset=2');
     expect(second.executions.map((e) => e.id)).to.deep.equal(all.executions.slice(2, 4).map((e) => e.id));
-    // Out of bounds, a limit is held to 1–500 and a negative offset to 0; the answer says what it used.
-    expect(await page('limit=100000')).to.include({ limit: 500 });
-    expect(await page('limit=0')).to.include({ limit: 1 });
-    expect(await page('offset=-5')).to.include({ offset: 0 });
     expect((await page('')).limit, 'the default').to.equal(50);
+    expect(await page('limit=500')).to.include({ limit: 500 });
+    // Out of bounds is an error naming the field, not a silently different page.
+    for (const query of ['limit=501', 'limit=0', 'offset=-5', 'limit=1.5']) {
+      const refused = await api('viewer', 'GET', `/api/v1/executions?${query}`);
+      expect(refused.status, query).to.equal(400);
+      expect(refused.body.error.code, query).to.equal('NXF_VALIDATION');
+      expect(refused.body.error.message, query).to.contain(query.split('=')[0]);
+    }
   });
 
   it('pauses and resumes a job', async () => {
