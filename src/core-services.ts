@@ -8,6 +8,7 @@ import { SessionStore } from './auth/sessions.js';
 import { UserStore } from './auth/users.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { DisplayStore } from './displays/display-store.js';
 import { DatabaseNotifications } from './db/notifications.js';
 import { EventBus } from './events/event-bus.js';
 import { EventStore } from './events/event-store.js';
@@ -32,6 +33,7 @@ import { coreNavigation } from './web/core-navigation.js';
 import { addModulesToNavigation } from './web/module-navigation.js';
 import { NavigationRegistry } from './web/navigation.js';
 import { createEta } from './web/render/eta.js';
+import { moduleAssetResolver } from './web/static-assets.js';
 import { ViewRenderer } from './web/render/views.js';
 
 /** The core's parts, built once at start and handed to the web layer. */
@@ -47,6 +49,8 @@ export interface CoreServices {
   apiTokens: ApiTokenStore;
   throttle: LoginThrottle;
   audit: AuditLog;
+  /** Kiosk displays and their URL tokens. */
+  displays: DisplayStore;
   views: ViewRenderer;
   navigation: NavigationRegistry;
   /** The request being served: the web app runs every request in it (Koa's `asyncLocalStorage`). */
@@ -140,7 +144,8 @@ export async function createCoreServices(
           module,
           capabilities,
         ),
-      viewEngine: (viewsDir) => createEta(viewsDir),
+      viewEngine: (viewsDir, module) =>
+        createEta(viewsDir, { assets: moduleAssetResolver(module.name, module.publicDir) }),
       currentRequest: () => requests.getStore(),
       setupTimeoutMs: options.moduleSetupTimeoutMs,
     },
@@ -178,6 +183,7 @@ export async function createCoreServices(
     apiTokens: new ApiTokenStore(db),
     throttle: new LoginThrottle(db, options.throttlePolicy),
     audit: new AuditLog(db),
+    displays: new DisplayStore(db),
     views,
     navigation,
     requests,

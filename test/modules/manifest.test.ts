@@ -107,6 +107,15 @@ describe('manifest v2', () => {
     expect(problems((m) => m.ui.widgets.push({ ...m.ui.widgets[0] }))[0]?.field).to.equal('ui.widgets[1].id');
   });
 
+  it('takes "kiosk": true on a sidebar child (a page displays may show), and refuses anything but a boolean', () => {
+    const kiosk = validateManifest(dummy()).ui.sidebar.children.filter((child) => child.kiosk);
+    expect(kiosk.map((child) => child.path)).to.deep.equal(['/dummy/chart', '/dummy/board']);
+    expect(problems((m) => (m.ui.sidebar.children[0].kiosk = 'yes'))).to.deep.include({
+      field: 'ui.sidebar.children[0].kiosk',
+      message: 'must be boolean',
+    });
+  });
+
   it('lists every problem at once', () => {
     expect(
       problems((m) => {

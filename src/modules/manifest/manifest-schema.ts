@@ -132,6 +132,7 @@ export const manifestSchema = {
                   label: { type: 'string', minLength: 1, maxLength: 60 },
                   path: absolutePath,
                   icon: { type: 'string', minLength: 1, maxLength: 40 },
+                  kiosk: { type: 'boolean' },
                 },
               },
             },

@@ -77,6 +77,11 @@ export interface SidebarItem {
   /** Full path, inside one of the module's claims. */
   path: string;
   icon?: string;
+  /**
+   * The page can be shown on a kiosk display (docs/modules.md, "Kiosk pages"): read-only, fitting one screen,
+   * honouring the display's filter. Administrators choose such pages for displays.
+   */
+  kiosk?: boolean;
 }
 
 export interface WidgetDefinition {
