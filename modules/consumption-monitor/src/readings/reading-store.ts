@@ -94,17 +94,13 @@ export class ReadingStore {
 
   /** The latest reading of each endpoint (any status), and the two latest ok ones, for lists and tiles. */
   async latest(): Promise<Map<string, LatestReadings>> {
-    const rows = await this.db.query<ReadingRow & { rank: string; kind: 'last' | 'ok' }>(
-      `SELECT * FROM (
-         SELECT r.*, 'last' AS kind, 1 AS rank FROM cm_endpoint e
-           CROSS JOIN LATERAL (SELECT ${readingColumns} FROM cm_reading WHERE endpoint_id = e.id
-                               ORDER BY recorded_at DESC LIMIT 1) r
+    const rows = await this.db.query<ReadingRow & { kind: 'last' | 'ok' }>(
+      `SELECT r.* FROM cm_endpoint e CROSS JOIN LATERAL (
+         (SELECT ${readingColumns}, 'last' AS kind FROM cm_reading WHERE endpoint_id = e.id ORDER BY recorded_at DESC LIMIT 1)
          UNION ALL
-         SELECT r.*, 'ok' AS kind, r.rank FROM cm_endpoint e
-           CROSS JOIN LATERAL (SELECT ${readingColumns}, row_number() OVER (ORDER BY recorded_at DESC) AS rank
-                               FROM cm_reading WHERE endpoint_id = e.id AND status = 'ok'
-                               ORDER BY recorded_at DESC LIMIT 2) r
-       ) latest`,
+         (SELECT ${readingColumns}, 'ok' AS kind FROM cm_reading WHERE endpoint_id = e.id AND status = 'ok'
+          ORDER BY recorded_at DESC LIMIT 2)
+       ) r`,
       { type: SELECT },
     );
     const byEndpoint = new Map<string, LatestReadings>();
