@@ -185,7 +185,8 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
       if (outcome.error) throw outcome.error;
       return outcome.data as T;
     };
-    const sessionFields = config.session ? { cookies: kept.cookies ?? config.session.cookies, logins: kept.logins } : {};
+    const sessionFields = () =>
+      config.session ? { cookies: kept.cookies ?? config.session.cookies, logins: kept.logins } : {};
     const retry = { ...options.retry, retries: config.retries ?? options.retry?.retries };
     const onFailure = (error: unknown, attemptNumber: number) =>
       logger.warn(
@@ -202,7 +203,7 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
         screenshotPath,
         duration: Date.now() - started,
         attempts,
-        ...sessionFields,
+        ...sessionFields(),
       };
     } catch (error) {
       const screenshotPath = lastScreenshot ? await store(config, lastScreenshot) : undefined;
@@ -215,7 +216,7 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
         screenshotPath,
         duration: Date.now() - started,
         attempts,
-        ...sessionFields,
+        ...sessionFields(),
       };
     }
   }
@@ -275,7 +276,7 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
     const { auth } = config;
     if (auth?.type === 'basic') await loginBasicAuth(page, auth.credentials.username, auth.credentials.password);
     const stored = config.session?.cookies ?? [];
-    if (stored.length > 0) await page.browserContext().setCookie(...stored);
+    if (stored.length > 0) await page.browserContext().setCookie(...stored.map(cookieData));
     if (auth?.type === 'cookie') await setAuthCookies(page, config.url, auth.credentials);
     const form =
       auth?.type === 'form'
@@ -356,4 +357,14 @@ async function sessionCookies(page: Page): Promise<SessionCookie[]> {
     secure,
     ...(sameSite ? { sameSite } : {}),
   }));
+}
+
+/** A stored cookie as puppeteer sets it: a session cookie has no expiry (-1 would set it expired). */
+function cookieData(cookie: SessionCookie) {
+  const { expires, sameSite, ...rest } = cookie;
+  return {
+    ...rest,
+    ...(expires !== undefined && expires > 0 ? { expires } : {}),
+    ...(sameSite && sameSite !== 'Default' ? { sameSite } : {}),
+  };
 }

@@ -42,7 +42,7 @@ export class ReadingStore {
       `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, reason, raw, error_code, error_message,
          screenshot_path, reset, duration_ms)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-       WHERE EXISTS (SELECT 1 FROM cm_endpoint WHERE id = $1 AND updated_at = $12)
+       WHERE EXISTS (SELECT 1 FROM cm_endpoint WHERE id = $1 AND date_trunc('milliseconds', updated_at) = $12)
        ON CONFLICT (endpoint_id, recorded_at) DO NOTHING
        RETURNING id::text AS id`,
       {
