@@ -1,17 +1,11 @@
-import { errorMessage, NxfError } from '../../errors.js';
+import { errorMessage, NxfError, type NxfCode } from '../../errors.js';
 
-/** The statuses SNMP failures answer with when they escape a request. */
-const statusOf: Record<string, number> = {
-  NXF_SNMP_TIMEOUT: 504,
-  NXF_SNMP_AUTH: 422,
-  NXF_SNMP_NO_SUCH_OBJECT: 422,
-  NXF_SNMP_INVALID: 400,
-  NXF_SNMP_ERROR: 502,
-};
+/** The SNMP service's codes (src/error-catalog.ts gives their statuses and meanings). */
+type SnmpCode = Extract<NxfCode, `NXF_SNMP_${string}`>;
 
 /** An SNMP error with its code's status. */
-export function snmpError(code: keyof typeof statusOf & string, message: string, cause?: unknown): NxfError {
-  return new NxfError(code, message, { status: statusOf[code] ?? 502, cause });
+export function snmpError(code: SnmpCode, message: string, cause?: unknown): NxfError {
+  return new NxfError(code, message, { cause });
 }
 
 /** What net-snmp reported, as a coded error naming the agent (never its community or keys). */

@@ -1,5 +1,5 @@
 import type { Eta } from 'eta';
-import type { AppContext } from '../app-context.js';
+import type { AppContext } from '../../http/app-context.js';
 import type { NavigationRegistry } from '../navigation.js';
 import { takeFlash } from './flash.js';
 import { isHtmxRequest } from './htmx.js';

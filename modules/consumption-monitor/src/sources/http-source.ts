@@ -36,7 +36,7 @@ function requestAuth(endpoint: Endpoint, secrets: EndpointSecrets) {
 /** The first value `path` finds in the JSON `body`, as a number. */
 export function readJson(body: string, path: string, endpoint: Pick<Endpoint, 'url' | 'locale'>, context: SourceContext) {
   const json = parseJson(body, endpoint.url ?? '');
-  const found: unknown = JSONPath({ path, json: json as object, wrap: true })?.[0];
+  const found: unknown = (JSONPath({ path, json: json as object, wrap: true }) as unknown[] | undefined)?.[0];
   if (found === undefined || found === null) {
     throw new ReadError('CM_NO_MATCH', `${path} finds nothing in the JSON of ${endpoint.url}.`, { raw: excerpt(body) });
   }
