@@ -2,7 +2,9 @@ import type { Endpoint } from '../endpoints/endpoint.js';
 import { judge } from '../readings/plausibility.js';
 import type { Runtime } from '../runtime.js';
 import { readEndpoint, type ReadOutcome } from '../sources/read-endpoint.js';
+import { recordInterval } from '../ledger/ledger.js';
 import { noteFailure, noteStale, noteSuccess } from './endpoint-health.js';
+import { checkThreshold } from './threshold.js';
 
 /** How a collection runs. */
 export interface CollectOptions {
@@ -91,6 +93,10 @@ export async function collectOne(runtime: Runtime, endpoint: Endpoint, options: 
     return { ...base, status: 'not stored' };
   }
   await runtime.db.query('UPDATE cm_endpoint SET last_attempt_at = $2 WHERE id = $1', { bind: [endpoint.id, at] });
+  if (status === 'ok') {
+    await recordInterval(runtime, endpoint, previous, { at, value: outcome.value! });
+    await checkThreshold(runtime, endpoint, at);
+  }
   if (outcome.success) await noteSuccess(runtime, endpoint);
   else await noteFailure(runtime, endpoint, outcome, at);
   if (status !== 'ok') runtime.logger.warn(`${endpoint.name}: ${outcome.error ?? judgement?.reason}`, { code: outcome.errorCode });

@@ -1,10 +1,14 @@
 import type { Endpoint } from '../endpoints/endpoint.js';
+import { kwhFromMilliwattHours } from '../energy/index.js';
+import { monthOf, rangeTallies } from '../ledger/month-energy.js';
 import type { Runtime } from '../runtime.js';
 
-/**
- * Month-to-date kWh per endpoint. The figure comes from the energy ledger, which the billing rule fills;
- * until an endpoint has ledger entries it has no figure (null), never an estimate.
- */
-export async function monthToDate(_runtime: Runtime, _endpoints: Endpoint[], _now: Date): Promise<Map<string, number>> {
-  return new Map();
+/** Month-to-date kWh per endpoint, from the energy ledger (the month in the module's `timezone`). */
+export async function monthToDate(runtime: Runtime, endpoints: Endpoint[], now: Date): Promise<Map<string, number>> {
+  if (endpoints.length === 0) return new Map();
+  const month = monthOf(runtime, now);
+  const tallies = await rangeTallies(runtime, month);
+  return new Map(
+    endpoints.map((endpoint) => [endpoint.id, kwhFromMilliwattHours(tallies.get(endpoint.id)?.milliwattHours ?? 0)]),
+  );
 }
