@@ -1,6 +1,8 @@
 import type { ModuleContext, ModuleTeardown } from 'nxforge/module';
 import { registerConsumptionApi } from './api/consumption-api.js';
+import { registerDemoApi } from './api/demo-api.js';
 import { registerEndpointsApi } from './api/endpoints-api.js';
+import { DemoDevices } from './demo/demo-devices.js';
 import { registerEndpointPages } from './pages/endpoints-pages.js';
 import { registerHistoryPage } from './pages/history-page.js';
 import { registerLivePage } from './pages/live-page.js';
@@ -12,9 +14,12 @@ export default async function setup(ctx: ModuleContext): Promise<ModuleTeardown>
   const runtime = createRuntime(ctx);
   registerEndpointsApi(ctx, runtime);
   registerConsumptionApi(ctx, runtime);
-  registerEndpointPages(ctx, runtime);
+  const demo = new DemoDevices(runtime);
+  await demo.resume();
+  registerDemoApi(ctx, demo);
+  registerEndpointPages(ctx, runtime, demo);
   registerLivePage(ctx, runtime);
   registerHistoryPage(ctx, runtime);
   registerReportsPage(ctx, runtime);
-  return async () => undefined;
+  return () => demo.stopAll();
 }

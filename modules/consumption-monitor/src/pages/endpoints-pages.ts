@@ -3,6 +3,7 @@ import type { ModuleContext, RequestContext } from 'nxforge/module';
 import { endpointJson } from '../endpoints/endpoint-view.js';
 import { saveEndpoint, testEndpoint } from '../endpoints/endpoint-service.js';
 import { storedSecretNames } from '../endpoints/endpoint-store.js';
+import type { DemoDevices } from '../demo/demo-devices.js';
 import { numberSetting, type Runtime } from '../runtime.js';
 import { endpointToForm, formErrors, formToBody } from './endpoint-form.js';
 
@@ -24,7 +25,7 @@ export function goTo(request: RequestContext, path: string): void {
 }
 
 /** The Endpoints page: list, create/edit dialog, delete with confirmation, Test. */
-export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime): void {
+export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo: DemoDevices): void {
   const rows = async () => {
     const [endpoints, latest] = await Promise.all([runtime.endpoints.list(), runtime.readings.latest()]);
     const now = new Date();
@@ -71,6 +72,14 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime): voi
   ctx.ui.get(`${base}/:id/edit`, (request) => showForm(request, request.params.id));
   ctx.ui.post(base, (request) => submit(request));
   ctx.ui.post(`${base}/:id`, (request) => submit(request, request.params.id));
+  ctx.ui.post('/consumption/demo-devices', async (request) => {
+    await demo.add();
+    goTo(request, '/consumption/live');
+  });
+  ctx.ui.post('/consumption/demo-devices/remove', async (request) => {
+    await demo.remove();
+    goTo(request, base);
+  });
   ctx.ui.get(`${base}/:id/delete`, async (request) => {
     const endpoint = (await runtime.endpoints.get(request.params.id!)) ?? ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
     const [count] = await runtime.db.query<{ n: string }>('SELECT count(*) AS n FROM cm_reading WHERE endpoint_id = $1', { bind: [endpoint.id], type: SELECT });
