@@ -35,6 +35,9 @@ describe('consumption monitor: energy ledger', function () {
     const r0 = { at: at('2026-11-30T23:45:00Z'), value: 100 };
     const r1 = { at: at('2026-12-01T00:15:00Z'), value: 103 };
     const r2 = { at: at('2026-12-01T00:30:00Z'), value: 104.5 };
+    for (const reading of [r0, r1, r2]) {
+      await cm.server.services.db.execute(`INSERT INTO cm_reading (endpoint_id, recorded_at, value, status) VALUES ($1, $2, $3, 'ok')`, [endpoint.id, reading.at, reading.value]);
+    }
     expect(await recordInterval(runtime, endpoint, undefined, r0)).to.equal(undefined); // a first reading: no interval
     await recordInterval(runtime, endpoint, r0, r1);
     await recordInterval(runtime, endpoint, r1, r2);
@@ -62,5 +65,22 @@ describe('consumption monitor: energy ledger', function () {
     expect(emitted).to.have.length(1);
     expect(emitted[0]).to.deep.include({ name: 'threshold_exceeded' });
     expect(emitted[0]!.payload).to.include({ subject: 'Ledger PDU', month: '2026-12', kwh: 4.5, thresholdKwh: 4, timezone: 'Europe/Berlin' });
+  });
+
+  it('answers the energy per hour and the monthly summary from the ledger (the server cuts months in UTC)', async () => {
+    const { body: list } = await cm.api('GET', '/endpoints');
+    const id = list.endpoints.find((e: { name: string }) => e.name === 'Ledger PDU').id;
+    const energy = await cm.api('GET', `/consumption/energy?endpointId=${id}&from=2026-11-30T00:00:00Z&to=2026-12-02T00:00:00Z&bucket=hour`);
+    expect(energy.body.points.map((p: { at: string; kwh: number }) => [p.at, p.kwh])).to.deep.equal([
+      ['2026-11-30T23:00:00.000Z', 1.5],
+      ['2026-12-01T00:00:00.000Z', 3],
+    ]);
+    const { body } = await cm.api('GET', '/consumption/monthly-summary?month=2026-12');
+    const line = body.endpoints.find((e: { endpointId: string }) => e.endpointId === id);
+    // December from 00:00Z: the counter there is 100 + 3 × 15/30 = 101.5 kWh (23:45 → 00:15 spread evenly), and
+    // 104.5 kWh at the last reading; 3.0 kWh in between.
+    expect(line).to.include({ kwh: 3, startKwh: 101.5, endKwh: 104.5, resets: 0, estimated: false });
+    expect(body).to.include({ month: '2026-12', timezone: 'UTC', closed: false });
+    expect((await cm.api('GET', '/consumption/monthly-summary?month=December')).status).to.equal(400);
   });
 });

@@ -1,6 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ModuleContext, RequestContext } from 'nxforge/module';
 import { isUuid } from '../endpoints/endpoint-store.js';
+import { EnergyInputError } from '../energy/index.js';
+import { energySeries } from '../ledger/energy-series.js';
+import { monthOf } from '../ledger/month-energy.js';
+import { monthlySummary } from '../ledger/monthly-summary.js';
 import { liveTiles } from '../live/live-data.js';
 import type { ReadingQuery } from '../readings/reading-store.js';
 import type { Reading } from '../readings/reading.js';
@@ -11,6 +15,23 @@ export function registerConsumptionApi(ctx: ModuleContext, runtime: Runtime): vo
   ctx.api.get('/consumption/live', async (request) => {
     const tiles = await liveTiles(runtime);
     request.body = { endpoints: tiles.map(({ lastValue: _v, kind: _k, ...tile }) => tile) };
+  });
+  ctx.api.get('/consumption/energy', async (request) => {
+    const query = readingQuery(ctx, request);
+    if (!query.endpointId || !query.from || !query.to) {
+      ctx.fail(400, 'NXF_VALIDATION', 'endpointId, from and to are required.', { endpointId: 'required', from: 'required', to: 'required' });
+    }
+    const bucket = request.query.bucket === 'day' ? 'day' : 'hour';
+    request.body = { endpointId: query.endpointId, bucket, points: await energySeries(runtime, query.endpointId!, query.from!, query.to!, bucket) };
+  });
+  ctx.api.get('/consumption/monthly-summary', async (request) => {
+    const month = typeof request.query.month === 'string' ? request.query.month : monthOf(runtime, new Date()).month;
+    try {
+      request.body = await monthlySummary(runtime, month);
+    } catch (error) {
+      if (error instanceof EnergyInputError) ctx.fail(400, 'NXF_VALIDATION', error.message, { month: error.message });
+      throw error;
+    }
   });
   ctx.api.get('/consumption/readings', async (request) => {
     const query = readingQuery(ctx, request);

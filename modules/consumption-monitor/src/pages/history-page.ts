@@ -1,9 +1,10 @@
-import { SELECT } from '../db.js';
 import type { ModuleContext, RequestContext } from 'nxforge/module';
 import { readingQuery, sendCsv } from '../api/consumption-api.js';
+import { energySeries } from '../ledger/energy-series.js';
 import type { Runtime } from '../runtime.js';
 
 const pageSize = 50;
+
 
 /** History: per endpoint and date range, a chart drawn on the server and the readings, paged and filterable. */
 export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void {
@@ -21,7 +22,8 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
     const query = readingQuery(ctx, request);
     const endpoint = endpoints.find((e) => e.id === query.endpointId);
     const { readings, total } = await runtime.readings.list(query);
-    const series = endpoint ? await chartSeries(runtime, endpoint.id, query.from!, query.to!) : [];
+    const bucket = q.bucket === 'day' ? 'day' : 'hour';
+    const series = endpoint ? [{ label: `kWh per ${bucket}`, points: (await energySeries(runtime, endpoint.id, query.from!, query.to!, bucket)).map((p) => ({ x: new Date(p.at), y: p.kwh })) }] : [];
     request.body = ctx.render('history', {
       title: 'History',
       endpoints,
@@ -32,6 +34,9 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
       page: Math.floor(query.offset / pageSize) + 1,
       pages: Math.max(1, Math.ceil(total / pageSize)),
       series,
+      bucket,
+      chartTitle: endpoint ? `${endpoint.name}: energy per ${bucket}` : '',
+      chartUnit: 'kWh',
       csvQuery: new URLSearchParams({ endpointId: query.endpointId ?? '', from: q.from, to: q.to, status: q.status ?? '' }).toString(),
     });
   });
@@ -42,14 +47,3 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
   });
 }
 
-/** The counted readings over the range (the counter in kWh, or the draw in kW), at most ~1000 points. */
-async function chartSeries(runtime: Runtime, endpointId: string, from: Date, to: Date) {
-  const rows = await runtime.db.query<{ at: Date; value: number }>(
-    `SELECT recorded_at AS at, value FROM cm_reading
-     WHERE endpoint_id = $1 AND status = 'ok' AND recorded_at >= $2 AND recorded_at < $3 ORDER BY recorded_at`,
-    { bind: [endpointId, from, to], type: SELECT },
-  );
-  const step = Math.max(1, Math.ceil(rows.length / 1000));
-  const points = rows.filter((_, i) => i % step === 0 || i === rows.length - 1).map((r) => ({ x: new Date(r.at), y: r.value }));
-  return [{ label: 'Readings', points }];
-}
