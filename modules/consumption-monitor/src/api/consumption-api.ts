@@ -5,7 +5,7 @@ import { EnergyInputError } from '../energy/index.js';
 import { energySeries } from '../ledger/energy-series.js';
 import { monthOf } from '../ledger/month-energy.js';
 import { monthlySummary } from '../ledger/monthly-summary.js';
-import { liveTiles } from '../live/live-data.js';
+import { cachedLiveTiles } from '../live/live-data.js';
 import type { ReadingQuery } from '../readings/reading-store.js';
 import type { Reading } from '../readings/reading.js';
 import type { Runtime } from '../runtime.js';
@@ -13,7 +13,7 @@ import type { Runtime } from '../runtime.js';
 /** `/consumption/…` of the JSON API. */
 export function registerConsumptionApi(ctx: ModuleContext, runtime: Runtime): void {
   ctx.api.get('/consumption/live', async (request) => {
-    const tiles = await liveTiles(runtime);
+    const tiles = await cachedLiveTiles(runtime);
     request.body = { endpoints: tiles.map(({ lastValue: _v, kind: _k, ...tile }) => tile) };
   });
   ctx.api.get('/consumption/energy', async (request) => {

@@ -1,6 +1,6 @@
 import type { ModuleContext } from 'nxforge/module';
 import { endpointJson } from '../endpoints/endpoint-view.js';
-import { saveEndpoint, testEndpoint } from '../endpoints/endpoint-service.js';
+import { deleteEndpoint, saveEndpoint, testEndpoint } from '../endpoints/endpoint-service.js';
 import { storedSecretNames } from '../endpoints/endpoint-store.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
 import type { Runtime } from '../runtime.js';
@@ -9,19 +9,18 @@ import type { Runtime } from '../runtime.js';
 export function registerEndpointsApi(ctx: ModuleContext, runtime: Runtime): void {
   const present = async (endpoint: Endpoint) => {
     const latest = (await runtime.readings.latest()).get(endpoint.id);
-    return endpointJson(endpoint, { latest, secrets: await storedSecretNames(runtime.endpoints, endpoint.id), now: new Date() });
+    return endpointJson(endpoint, { latest, secrets: storedSecretNames(runtime.endpoints, endpoint), now: new Date() });
   };
   const find = async (id: string) => (await runtime.endpoints.get(id)) ?? ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${id}.`);
 
   ctx.api.get('/endpoints', async (request) => {
     const [endpoints, latest] = await Promise.all([runtime.endpoints.list(), runtime.readings.latest()]);
     const now = new Date();
-    const rows = [];
-    for (const endpoint of endpoints) {
-      const secrets = await storedSecretNames(runtime.endpoints, endpoint.id);
-      rows.push(endpointJson(endpoint, { latest: latest.get(endpoint.id), secrets, now }));
-    }
-    request.body = { endpoints: rows };
+    request.body = {
+      endpoints: endpoints.map((endpoint) =>
+        endpointJson(endpoint, { latest: latest.get(endpoint.id), secrets: storedSecretNames(runtime.endpoints, endpoint), now }),
+      ),
+    };
   });
   ctx.api.get('/endpoints/:id', async (request) => {
     request.body = await present(await find(request.params.id!));
@@ -38,7 +37,7 @@ export function registerEndpointsApi(ctx: ModuleContext, runtime: Runtime): void
     request.body = await present(saved.endpoint);
   });
   ctx.api.delete('/endpoints/:id', async (request) => {
-    if (!(await runtime.endpoints.delete(request.params.id!))) ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${request.params.id}.`);
+    if (!(await deleteEndpoint(runtime, request.params.id!))) ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${request.params.id}.`);
     request.status = 204;
   });
   ctx.api.post('/endpoints/:id/test', async (request) => {

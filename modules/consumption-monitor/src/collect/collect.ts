@@ -92,12 +92,12 @@ export async function collectOne(runtime: Runtime, endpoint: Endpoint, options: 
     });
     return { ...base, status: 'not stored' };
   }
-  await runtime.db.query('UPDATE cm_endpoint SET last_attempt_at = $2 WHERE id = $1', { bind: [endpoint.id, at] });
   if (status === 'ok') {
     await recordInterval(runtime, endpoint, previous, { at, value: outcome.value! });
     await checkThreshold(runtime, endpoint, at);
   }
-  if (outcome.success) await noteSuccess(runtime, endpoint);
+  // Only an endpoint that was failing or stale has something to recover from (its state came with the list).
+  if (outcome.success && (endpoint.failingSince || endpoint.staleSince)) await noteSuccess(runtime, endpoint);
   else await noteFailure(runtime, endpoint, outcome, at);
   if (status !== 'ok') runtime.logger.warn(`${endpoint.name}: ${outcome.error ?? judgement?.reason}`, { code: outcome.errorCode });
   return { ...base, status };
@@ -107,12 +107,12 @@ export async function collectOne(runtime: Runtime, endpoint: Endpoint, options: 
 export async function readWithStoredState(runtime: Runtime, endpoint: Endpoint, screenshotOnError: boolean): Promise<ReadOutcome> {
   let secrets;
   try {
-    secrets = await runtime.endpoints.secretsOf(endpoint.id);
+    secrets = runtime.endpoints.openSecrets(endpoint);
   } catch (error) {
     const message = `The stored credentials cannot be opened (${(error as Error).message}); enter them again.`;
     return { success: false, value: null, raw: null, durationMs: 0, errorCode: 'CM_SECRET_UNREADABLE', error: message, screenshot: null };
   }
-  const session = endpoint.source === 'browser' ? await runtime.endpoints.sessionOf(endpoint.id) : [];
+  const session = endpoint.source === 'browser' ? runtime.endpoints.openSession(endpoint) : [];
   const outcome = await readEndpoint(endpoint, { services: runtime.services, logger: runtime.logger, secrets, session, screenshotOnError });
   if (outcome.cookies && JSON.stringify(outcome.cookies) !== JSON.stringify(session)) {
     await runtime.endpoints.saveSession(endpoint.id, outcome.cookies);

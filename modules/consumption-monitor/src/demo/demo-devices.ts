@@ -1,5 +1,6 @@
 import { collect } from '../collect/collect.js';
 import { SELECT } from '../db.js';
+import { forgetLiveTiles } from '../live/live-data.js';
 import type { EndpointSettings } from '../endpoints/endpoint.js';
 import type { Runtime } from '../runtime.js';
 import type { DemoRack } from './demo-counter.js';
@@ -90,6 +91,7 @@ export class DemoDevices {
     }
     const endpoints = (await this.runtime.endpoints.list()).filter((endpoint) => added.includes(endpoint.id));
     if (endpoints.length > 0) await collect(this.runtime, endpoints, { batchSize: 4, screenshotOnError: true });
+    forgetLiveTiles(this.runtime);
     return added.length;
   }
 
@@ -98,6 +100,7 @@ export class DemoDevices {
     await this.stopAll();
     const [, result] = (await this.runtime.db.query('DELETE FROM cm_endpoint WHERE demo')) as [unknown, { rowCount?: number }];
     await this.runtime.db.query('DELETE FROM cm_demo_device');
+    forgetLiveTiles(this.runtime);
     return result?.rowCount ?? 0;
   }
 

@@ -1,4 +1,5 @@
 import { readWithStoredState } from '../collect/collect.js';
+import { forgetLiveTiles } from '../live/live-data.js';
 import { numberSetting, type Runtime } from '../runtime.js';
 import type { ReadOutcome } from '../sources/read-endpoint.js';
 import type { Endpoint } from './endpoint.js';
@@ -29,6 +30,7 @@ export async function saveEndpoint(runtime: Runtime, body: unknown, id?: string)
     const endpoint = existing
       ? await runtime.endpoints.update(existing.id, settings, secrets)
       : await runtime.endpoints.create(settings, secrets);
+    forgetLiveTiles(runtime);
     return { ok: true, endpoint: endpoint! };
   } catch (error) {
     // Two saves racing for one name: the unique index decides.
@@ -43,5 +45,13 @@ export async function saveEndpoint(runtime: Runtime, body: unknown, id?: string)
 /** Reads an endpoint once now, storing no reading (the "Test" button). */
 export async function testEndpoint(runtime: Runtime, endpoint: Endpoint): Promise<Omit<ReadOutcome, 'cookies'>> {
   const { cookies: _kept, ...outcome } = await readWithStoredState(runtime, endpoint, true);
+  forgetLiveTiles(runtime);
   return outcome;
+}
+
+/** Deletes an endpoint with its readings and ledger; false when there was none. */
+export async function deleteEndpoint(runtime: Runtime, id: string): Promise<boolean> {
+  const deleted = await runtime.endpoints.delete(id);
+  forgetLiveTiles(runtime);
+  return deleted;
 }

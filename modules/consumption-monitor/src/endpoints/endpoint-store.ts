@@ -26,6 +26,7 @@ interface EndpointRow {
   auth: Endpoint['auth'];
   snmp: Endpoint['snmp'];
   secrets: string | null;
+  session: string | null;
   demo: boolean;
   failing_since: Date | null;
   stale_since: Date | null;
@@ -35,7 +36,7 @@ interface EndpointRow {
 }
 
 const columns = `id, name, source, url, selector, json_path, sensor, unit, kind, locale, poll_interval_minutes,
-  timeout_seconds, rated_power_kw, alert_threshold_kwh, enabled, customer, rack, auth, snmp, secrets, demo,
+  timeout_seconds, rated_power_kw, alert_threshold_kwh, enabled, customer, rack, auth, snmp, secrets, session, demo,
   failing_since, stale_since, last_attempt_at, created_at, updated_at`;
 
 /** The secrets are bound to the endpoint's row: sealed for one endpoint, they cannot be opened for another. */
@@ -119,15 +120,17 @@ export class EndpointStore {
     return (result?.rowCount ?? 0) > 0;
   }
 
+  /** The secrets of an endpoint as listed, opened (no query); throws when they cannot be opened. */
+  openSecrets(endpoint: Endpoint): EndpointSecrets {
+    const sealed = endpoint.sealed.secrets;
+    return sealed ? (JSON.parse(this.secrets.open(sealed, secretContext(endpoint.id))) as EndpointSecrets) : {};
+  }
+
   /** The device session's cookies kept from the last read ([] when there is none or it cannot be opened). */
-  async sessionOf(id: string): Promise<SessionCookie[]> {
-    const [row] = await this.db.query<{ session: string | null }>('SELECT session FROM cm_endpoint WHERE id = $1', {
-      bind: [id],
-      type: SELECT,
-    });
-    if (!row?.session) return [];
+  openSession(endpoint: Endpoint): SessionCookie[] {
+    if (!endpoint.sealed.session) return [];
     try {
-      return JSON.parse(this.secrets.open(row.session, sessionContext(id))) as SessionCookie[];
+      return JSON.parse(this.secrets.open(endpoint.sealed.session, sessionContext(endpoint.id))) as SessionCookie[];
     } catch {
       return []; // sealed under another NXFORGE_SECRET: the device is simply signed in to again
     }
@@ -208,10 +211,15 @@ function toEndpoint(row: EndpointRow): Endpoint {
     lastAttemptAt: row.last_attempt_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    sealed: { secrets: row.secrets, session: row.session },
   };
 }
 
 /** Which secrets an endpoint has stored (names only), for "unchanged" in forms and `secrets` in the API. */
-export async function storedSecretNames(store: EndpointStore, id: string): Promise<string[]> {
-  return Object.keys(await store.secretsOf(id).catch(() => ({})));
+export function storedSecretNames(store: EndpointStore, endpoint: Endpoint): string[] {
+  try {
+    return Object.keys(store.openSecrets(endpoint));
+  } catch {
+    return []; // sealed under another NXFORGE_SECRET: nothing usable is stored
+  }
 }

@@ -72,12 +72,14 @@ export interface Endpoint {
   lastAttemptAt: Date | null;
   updatedAt: Date;
   createdAt: Date;
+  /** The secrets and the device session as stored, sealed (opened only when the endpoint is read). */
+  sealed: { secrets: string | null; session: string | null };
 }
 
 /** The settings a client sends to create or replace an endpoint, validated into this. */
 export type EndpointSettings = Omit<
   Endpoint,
-  'id' | 'demo' | 'failingSince' | 'staleSince' | 'lastAttemptAt' | 'updatedAt' | 'createdAt'
+  'id' | 'demo' | 'failingSince' | 'staleSince' | 'lastAttemptAt' | 'updatedAt' | 'createdAt' | 'sealed'
 >;
 
 /** Names of the secret fields, as the API spells them (under `auth` or `snmp`). */

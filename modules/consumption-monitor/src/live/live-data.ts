@@ -50,3 +50,26 @@ export function groupTiles(tiles: LiveTile[], by: 'customer' | 'rack'): { label:
   }
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([label, list]) => ({ label, tiles: list }));
 }
+
+/** How long a process reuses the tiles it computed: readings arrive every 15 minutes, tiles refresh every 30 s. */
+const reuseMs = 5_000;
+const cache = new WeakMap<object, { at: number; tiles: Promise<LiveTile[]> }>();
+
+/**
+ * The tiles, computed at most every 5 s per process (a wall of kiosks asking every 30 s costs one computation);
+ * edits made through this process are shown at once (`forgetLiveTiles`), readings stored by the job within 5 s.
+ */
+export function cachedLiveTiles(runtime: Runtime): Promise<LiveTile[]> {
+  const now = Date.now();
+  const kept = cache.get(runtime);
+  if (kept && now - kept.at < reuseMs) return kept.tiles;
+  const tiles = liveTiles(runtime, new Date(now));
+  cache.set(runtime, { at: now, tiles });
+  tiles.catch(() => cache.delete(runtime));
+  return tiles;
+}
+
+/** Drops the reused tiles (an endpoint was saved, deleted or read by this process). */
+export function forgetLiveTiles(runtime: Runtime): void {
+  cache.delete(runtime);
+}

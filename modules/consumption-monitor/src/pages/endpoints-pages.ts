@@ -1,7 +1,7 @@
 import { SELECT } from '../db.js';
 import type { ModuleContext, RequestContext } from 'nxforge/module';
 import { endpointJson } from '../endpoints/endpoint-view.js';
-import { saveEndpoint, testEndpoint } from '../endpoints/endpoint-service.js';
+import { deleteEndpoint, saveEndpoint, testEndpoint } from '../endpoints/endpoint-service.js';
 import { storedSecretNames } from '../endpoints/endpoint-store.js';
 import type { DemoDevices } from '../demo/demo-devices.js';
 import { numberSetting, type Runtime } from '../runtime.js';
@@ -41,7 +41,7 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo
     id,
     values: values ?? endpointToForm(id ? await runtime.endpoints.get(id) : undefined, numberSetting(runtime, 'defaultPollInterval', 15)),
     errors,
-    stored: id ? await storedSecretNames(runtime.endpoints, id) : [],
+    stored: id ? await runtime.endpoints.get(id).then((e) => (e ? storedSecretNames(runtime.endpoints, e) : [])) : [],
     action: id ? `${base}/${id}` : base,
   });
   const showForm = async (request: RequestContext, id?: string) => {
@@ -86,7 +86,7 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo
     request.body = ctx.render('endpoint-delete', { title: `Delete ${endpoint.name}`, endpoint, readings: Number(count?.n ?? 0) });
   });
   ctx.ui.post(`${base}/:id/delete`, async (request) => {
-    if (!(await runtime.endpoints.delete(request.params.id!))) return ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
+    if (!(await deleteEndpoint(runtime, request.params.id!))) return ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
     goTo(request, base);
   });
   ctx.ui.post(`${base}/:id/test`, async (request) => {

@@ -1,5 +1,5 @@
 import type { ModuleContext, RequestContext } from 'nxforge/module';
-import { groupTiles, liveTiles, type LiveTile } from '../live/live-data.js';
+import { groupTiles, cachedLiveTiles, type LiveTile } from '../live/live-data.js';
 import type { Runtime } from '../runtime.js';
 
 /** The Live Dashboard: tiles grouped by customer or rack; the tiles refresh as a fragment every 30 s. */
@@ -7,7 +7,7 @@ export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
   const data = async (request: RequestContext) => {
     const by = request.query.group === 'rack' ? 'rack' : 'customer';
     const now = new Date();
-    const tiles = await liveTiles(runtime, now);
+    const tiles = await cachedLiveTiles(runtime);
     return { title: 'Live Dashboard', by, groups: groupTiles(tiles, by), totals: totalsOf(tiles), now, age: (at: string | null) => ageText(at, now) };
   };
   ctx.ui.get('/consumption/live', async (request) => {
@@ -17,7 +17,7 @@ export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
     request.body = ctx.render('_tiles', await data(request));
   });
   ctx.widget('totals', async () => {
-    const tiles = await liveTiles(runtime);
+    const tiles = await cachedLiveTiles(runtime);
     return { totals: totalsOf(tiles) };
   });
 }

@@ -33,18 +33,22 @@ export class ReadingStore {
   constructor(private readonly db: Sequelize) {}
 
   /**
-   * Stores a reading if its endpoint still has the settings it was read with (`updatedAt`): a reading taken
+   * Stores a reading (and notes the endpoint's last attempt) if its endpoint still has the settings it was read with (`updatedAt`): a reading taken
    * with settings edited meanwhile, or of an endpoint deleted meanwhile, is not stored. Returns its id, or
    * undefined when it was not stored (also when a reading of that endpoint and time exists).
    */
   async insert(reading: NewReading, endpointUpdatedAt: Date): Promise<string | undefined> {
+    // One statement: the reading, and the endpoint's last attempt when the reading was stored.
     const rows = await this.db.query<{ id: string }>(
-      `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, reason, raw, error_code, error_message,
-         screenshot_path, reset, duration_ms)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-       WHERE EXISTS (SELECT 1 FROM cm_endpoint WHERE id = $1 AND date_trunc('milliseconds', updated_at) = $12)
-       ON CONFLICT (endpoint_id, recorded_at) DO NOTHING
-       RETURNING id::text AS id`,
+      `WITH stored AS (
+         INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, reason, raw, error_code, error_message,
+           screenshot_path, reset, duration_ms)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+         WHERE EXISTS (SELECT 1 FROM cm_endpoint WHERE id = $1 AND date_trunc('milliseconds', updated_at) = $12)
+         ON CONFLICT (endpoint_id, recorded_at) DO NOTHING
+         RETURNING id::text AS id),
+       attempted AS (UPDATE cm_endpoint SET last_attempt_at = $2 WHERE id = $1 AND EXISTS (SELECT 1 FROM stored))
+       SELECT id FROM stored`,
       {
         bind: [
           reading.endpointId, reading.at, reading.value, reading.status, reading.reason, reading.raw?.slice(0, 2000) ?? null,
