@@ -21,13 +21,22 @@ import { printResult, repoRoot, signIn, temporaryDataDir, type LoadResult } from
  */
 const naiveReads = Number(process.env.BENCH_NAIVE ?? 10);
 const loadSeconds = Number(process.env.BENCH_SECONDS ?? 10);
+const browserBatch = Number(process.env.BENCH_BATCH ?? 8);
+/** Which parts to run (all by default): `collect`, `snmp`, `dashboard`. */
+const parts = new Set((process.env.BENCH_PARTS ?? 'collect,snmp,dashboard').split(','));
 const password = 'bench-admin-password';
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const seconds = (from: number) => (performance.now() - from) / 1000;
 
 const data = await temporaryDataDir('nxf-bench-cm-');
 const running = await startNxforge(
-  loadConfig({ PORT: '0', NXFORGE_HOST: '127.0.0.1', NXFORGE_DATA_DIR: data.dir, NXFORGE_ADMIN_PASSWORD: password, NXFORGE_LOG_LEVEL: 'warn' }),
+  loadConfig({
+    PORT: '0',
+    NXFORGE_HOST: '127.0.0.1',
+    NXFORGE_DATA_DIR: data.dir,
+    NXFORGE_ADMIN_PASSWORD: password,
+    NXFORGE_LOG_LEVEL: 'warn',
+  }),
   { bundledModulesDir: path.join(repoRoot, 'modules') },
 );
 const pdus: FakePdu[] = [];
@@ -47,7 +56,10 @@ try {
   };
   const collect = async (endpointIds: string[]) => {
     const started = performance.now();
-    const queued = await scheduler.executeJob('consumption-monitor', 'collect-consumption', { data: { endpointIds }, actor: 'bench' });
+    const queued = await scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+      data: { endpointIds },
+      actor: 'bench',
+    });
     for (;;) {
       const execution = await executions.getExecution(queued.id);
       if (execution && ['succeeded', 'failed', 'timed_out', 'cancelled'].includes(execution.status)) {
@@ -58,63 +70,85 @@ try {
     }
   };
 
+  const result: Record<string, unknown> = { bench: 'consumption' };
   // 1. 100 browser endpoints behind form logins.
-  pdus.push(...(await Promise.all(Array.from({ length: 100 }, () => startFakePdu()))));
-  const browserIds: string[] = [];
-  for (const [i, pdu] of pdus.entries()) {
-    const { id } = await api('POST', '/endpoints', {
-      name: `Bench PDU ${i + 1}`, source: 'browser', url: `${pdu.url}/form/meter`, selector: '#energy',
-      auth: { type: 'form', ...pduCredentials, loginUrl: `${pdu.url}/form/login`, ...pduLoginForm },
-    });
-    browserIds.push(id);
-  }
-  await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: 8 }, 'bench');
-  const firstRun = await collect(browserIds);
-  const loginsBefore = pdus.reduce((sum, pdu) => sum + pdu.logins, 0);
-  const keptRun = await collect(browserIds);
-  const loginsDuring = pdus.reduce((sum, pdu) => sum + pdu.logins, 0) - loginsBefore;
-  console.log(`100 browser endpoints: first run ${round(firstRun.s)} s (${firstRun.ok} ok, ${loginsBefore} logins), `
-    + `then ${round(keptRun.s)} s (${keptRun.ok} ok, ${loginsDuring} logins)`);
+  if (parts.has('collect')) {
+    pdus.push(...(await Promise.all(Array.from({ length: 100 }, () => startFakePdu()))));
+    const browserIds: string[] = [];
+    for (const [i, pdu] of pdus.entries()) {
+      const { id } = await api('POST', '/endpoints', {
+        name: `Bench PDU ${i + 1}`,
+        source: 'browser',
+        url: `${pdu.url}/form/meter`,
+        selector: '#energy',
+        auth: { type: 'form', ...pduCredentials, loginUrl: `${pdu.url}/form/login`, ...pduLoginForm },
+      });
+      browserIds.push(id);
+    }
+    await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: browserBatch }, 'bench');
+    const firstRun = await collect(browserIds);
+    const loginsBefore = pdus.reduce((sum, pdu) => sum + pdu.logins, 0);
+    const keptRun = await collect(browserIds);
+    const loginsDuring = pdus.reduce((sum, pdu) => sum + pdu.logins, 0) - loginsBefore;
+    console.log(
+      `100 browser endpoints: first run ${round(firstRun.s)} s (${firstRun.ok} ok, ${loginsBefore} logins), ` +
+        `then ${round(keptRun.s)} s (${keptRun.ok} ok, ${loginsDuring} logins)`,
+    );
 
-  const naiveMs = await naiveReadsMs(pdus.slice(0, naiveReads));
-  const naive100 = (naiveMs.reduce((a, b) => a + b, 0) / naiveMs.length) * 100 / 1000;
-  console.log(`naive (a browser and a login per read): ${round(naive100 / 100, 3)} s per read over ${naiveMs.length} reads → ${round(naive100)} s for 100`);
-  await db.execute('UPDATE cm_endpoint SET enabled = false');
+    const naiveMs = await naiveReadsMs(pdus.slice(0, naiveReads));
+    const naive100 = ((naiveMs.reduce((a, b) => a + b, 0) / naiveMs.length) * 100) / 1000;
+    console.log(
+      `naive (a browser and a login per read): ${round(naive100 / 100, 3)} s per read over ${naiveMs.length} reads → ${round(naive100)} s for 100`,
+    );
+    await db.execute('UPDATE cm_endpoint SET enabled = false');
+    Object.assign(result, {
+      collect_100_s: round(keptRun.s),
+      first_run_s: round(firstRun.s),
+      naive_100_s: round(naive100),
+      ratio: round(naive100 / keptRun.s),
+      logins_kept_run: loginsDuring,
+    });
+  }
 
   // 2. 1000 SNMP endpoints of snmpd (sysUpTime: a number that rises, as a counter does).
-  snmpd = await startSnmpd();
-  const snmpIds: string[] = [];
-  for (let i = 0; i < 1000; i += 1) {
-    const { id } = await api('POST', '/endpoints', {
-      name: `Bench SNMP ${i + 1}`, source: 'snmp',
-      snmp: { host: '127.0.0.1', port: snmpd.port, version: '2c', community: 'nxf-test-community', oid: '1.3.6.1.2.1.1.3.0', scale: 0.01 },
-    });
-    snmpIds.push(id);
+  if (parts.has('snmp')) {
+    snmpd = await startSnmpd();
+    const snmpIds: string[] = [];
+    for (let i = 0; i < 1000; i += 1) {
+      const { id } = await api('POST', '/endpoints', {
+        name: `Bench SNMP ${i + 1}`,
+        source: 'snmp',
+        snmp: {
+          host: '127.0.0.1',
+          port: snmpd.port,
+          version: '2c',
+          community: 'nxf-test-community',
+          oid: '1.3.6.1.2.1.1.3.0',
+          scale: 0.01,
+        },
+      });
+      snmpIds.push(id);
+    }
+    await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: 50 }, 'bench');
+    await collect(snmpIds.slice(0, 50)); // warm: the worker's first SNMP session
+    const snmpRun = await collect(snmpIds);
+    console.log(`1000 SNMP endpoints: ${round(snmpRun.s)} s (${snmpRun.ok} ok, ${snmpRun.errors} errors)`);
+    result.snmp_1000_s = round(snmpRun.s);
   }
-  await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: 50 }, 'bench');
-  await collect(snmpIds.slice(0, 50)); // warm: the worker's first SNMP session
-  const snmpRun = await collect(snmpIds);
-  console.log(`1000 SNMP endpoints: ${round(snmpRun.s)} s (${snmpRun.ok} ok, ${snmpRun.errors} errors)`);
 
   // 3. The Live Dashboard over 100 endpoints with a year of 15-minute readings.
-  await db.execute('DELETE FROM cm_endpoint');
-  const rows = await yearOfReadings(db);
-  const cookie = await signIn(running.url, 'admin', password);
-  const load = await loadInChild(`${running.url}/consumption/live`, { cookie });
-  console.log(`Live Dashboard, ${rows} readings: ${load.rps} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.non2xx} non-2xx`);
+  if (parts.has('dashboard')) {
+    await db.execute('DELETE FROM cm_endpoint');
+    const rows = await yearOfReadings(db);
+    const cookie = await signIn(running.url, 'admin', password);
+    const load = await loadInChild(`${running.url}/consumption/live`, { cookie });
+    console.log(
+      `Live Dashboard, ${rows} readings: ${load.rps} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.non2xx} non-2xx`,
+    );
 
-  printResult({
-    bench: 'consumption',
-    collect_100_s: round(keptRun.s),
-    first_run_s: round(firstRun.s),
-    naive_100_s: round(naive100),
-    ratio: round(naive100 / keptRun.s),
-    logins_kept_run: loginsDuring,
-    snmp_1000_s: round(snmpRun.s),
-    dashboard_p99_ms: load.p99Ms,
-    dashboard_rps: load.rps,
-    rows,
-  });
+    Object.assign(result, { dashboard_p99_ms: load.p99Ms, dashboard_rps: load.rps, rows });
+  }
+  printResult(result);
 } finally {
   await running.stop();
   await snmpd?.stop();
@@ -128,7 +162,11 @@ async function naiveReadsMs(targets: FakePdu[]): Promise<number[]> {
   const times: number[] = [];
   for (const pdu of targets) {
     const started = performance.now();
-    const browser = await puppeteer.launch({ executablePath, headless: headlessModeFor(executablePath), args: [...chromiumArgs] });
+    const browser = await puppeteer.launch({
+      executablePath,
+      headless: headlessModeFor(executablePath),
+      args: [...chromiumArgs],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(`${pdu.url}/form/login`);

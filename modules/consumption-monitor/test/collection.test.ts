@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startFakePdu, type FakePdu } from '../../../dist/test/fixtures/fake-pdu.js';
-import { runJob } from '../../../dist/test/helpers/jobs.js';
+import { eventually, finished, runJob } from '../../../dist/test/helpers/jobs.js';
 import { formEndpoint } from './helpers/endpoints.js';
 import { startCmServer, type CmServer } from './helpers/cm-server.js';
 
@@ -100,6 +100,23 @@ describe('consumption monitor: collection', function () {
     for (const outcome of codes) expect(outcome).to.include({ success: false, value: null }).and.have.property('error').that.is.a('string');
     // Testing stores nothing.
     expect(await readings(wrong)).to.deep.equal([]);
+  });
+
+  it('stores no reading taken with settings edited while it was read, and says so', async () => {
+    const body = { ...formEndpoint(pdu, 'Edited PDU'), url: `${pdu.url}/drawn?delay=1500`, auth: { type: 'none' } };
+    const id = await create(body);
+    pdu.requests.length = 0;
+    const queued = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+      data: { endpointIds: [id] },
+      actor: 'test',
+    });
+    await eventually(() => pdu.requests.some((request) => request.path === '/drawn'));
+    expect((await cm.api('PUT', `/endpoints/${id}`, { ...body, rack: 'R9' })).status).to.equal(200);
+    const execution = await finished(cm.server, queued.id);
+    expect((execution.result as { data: { notStored: number } }).data.notStored).to.equal(1);
+    expect(await readings(id)).to.deep.equal([]);
+    const log = await cm.server.services.executions.logs.list(queued.id);
+    expect(log.map((line: { message: string }) => line.message).join('\n')).to.include('Edited PDU was edited or deleted while it was read');
   });
 
   it('marks an endpoint stale after three missed intervals, once, and recovered when it reads again', async () => {

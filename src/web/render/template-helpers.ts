@@ -19,8 +19,19 @@ export const templateHelpers = {
   /** A number with a fixed count of decimals and thin-space thousands, or a dash. */
   number(value: number | null | undefined, decimals = 1): string {
     if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-    return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    return numberFormat(decimals).format(value);
   },
 };
+
+/** One formatter per count of decimals: `toLocaleString` builds a new one on every call (tens of µs each). */
+const numberFormats = new Map<number, Intl.NumberFormat>();
+function numberFormat(decimals: number): Intl.NumberFormat {
+  let format = numberFormats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    numberFormats.set(decimals, format);
+  }
+  return format;
+}
 
 export type TemplateHelpers = typeof templateHelpers;

@@ -4,7 +4,8 @@ import type { Runtime } from '../runtime.js';
 import { readEndpoint, type ReadOutcome } from '../sources/read-endpoint.js';
 import { recordInterval } from '../ledger/ledger.js';
 import { noteFailure, noteStale, noteSuccess } from './endpoint-health.js';
-import { checkThreshold } from './threshold.js';
+import { checkThresholds } from './threshold.js';
+import type { PreviousReading } from '../readings/plausibility.js';
 
 /** How a collection runs. */
 export interface CollectOptions {
@@ -41,13 +42,17 @@ export interface CollectSummary {
 export async function collect(runtime: Runtime, endpoints: Endpoint[], options: CollectOptions): Promise<CollectSummary> {
   const queue = [...endpoints];
   const readings: CollectedReading[] = [];
+  // Each endpoint's last ok reading, in one query: runs of the job never overlap, so it is still the last when read.
+  const lastOk = await runtime.readings.lastOkOf(endpoints.map((endpoint) => endpoint.id));
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       if (options.signal?.aborted) return;
-      readings.push(await collectOne(runtime, next, options));
+      readings.push(await collectOne(runtime, next, options, lastOk.get(next.id) ?? null));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.batchSize, endpoints.length)) }, worker));
+  const counted = new Set(readings.filter((reading) => reading.status === 'ok').map((reading) => reading.endpointId));
+  await checkThresholds(runtime, endpoints.filter((endpoint) => counted.has(endpoint.id)), new Date());
   const stale = await noteStale(runtime, new Date());
   const count = (status: CollectedReading['status']) => readings.filter((r) => r.status === status).length;
   return {
@@ -63,10 +68,20 @@ export async function collect(runtime: Runtime, endpoints: Endpoint[], options: 
 }
 
 /** Reads one endpoint, judges the value, stores the reading, keeps the session and notes the health. */
-export async function collectOne(runtime: Runtime, endpoint: Endpoint, options: CollectOptions): Promise<CollectedReading> {
+export async function collectOne(
+  runtime: Runtime,
+  endpoint: Endpoint,
+  options: CollectOptions,
+  /** Its last ok reading, when the caller knows it (null: none); otherwise it is looked up. */
+  knownLastOk?: PreviousReading | null,
+): Promise<CollectedReading> {
   const outcome = await readWithStoredState(runtime, endpoint, options.screenshotOnError);
   const at = new Date();
-  const previous = outcome.success ? await runtime.readings.lastOk(endpoint.id, at) : undefined;
+  const previous = !outcome.success
+    ? undefined
+    : knownLastOk === undefined
+      ? await runtime.readings.lastOk(endpoint.id, at)
+      : (knownLastOk ?? undefined);
   const judgement = outcome.success ? judge(endpoint.kind, outcome.value!, previous, at, endpoint.ratedPowerKw) : undefined;
   const status = judgement?.status ?? 'error';
   const id = await runtime.readings.insert(
@@ -94,7 +109,6 @@ export async function collectOne(runtime: Runtime, endpoint: Endpoint, options: 
   }
   if (status === 'ok') {
     await recordInterval(runtime, endpoint, previous, { at, value: outcome.value! });
-    await checkThreshold(runtime, endpoint, at);
   }
   // Only an endpoint that was failing or stale has something to recover from (its state came with the list).
   if (outcome.success && (endpoint.failingSince || endpoint.staleSince)) await noteSuccess(runtime, endpoint);

@@ -71,6 +71,18 @@ export class ReadingStore {
     return row ? { value: row.value, at: new Date(row.recorded_at) } : undefined;
   }
 
+  /** The last ok reading of each of `endpointIds` (those with none are absent), in one query. */
+  async lastOkOf(endpointIds: string[]): Promise<Map<string, PreviousReading>> {
+    if (endpointIds.length === 0) return new Map();
+    const rows = await this.db.query<{ endpoint_id: string; value: number; recorded_at: Date }>(
+      `SELECT e.id AS endpoint_id, r.value, r.recorded_at FROM unnest($1::uuid[]) AS e (id)
+       CROSS JOIN LATERAL (SELECT value, recorded_at FROM cm_reading WHERE endpoint_id = e.id AND status = 'ok'
+                           ORDER BY recorded_at DESC LIMIT 1) r`,
+      { bind: [endpointIds], type: SELECT },
+    );
+    return new Map(rows.map((row) => [row.endpoint_id, { value: row.value, at: new Date(row.recorded_at) }]));
+  }
+
   /** Readings newest first, filtered and paged, and how many match. */
   async list(query: ReadingQuery): Promise<{ readings: Reading[]; total: number }> {
     const conditions: string[] = [];
