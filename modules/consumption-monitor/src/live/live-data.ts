@@ -53,20 +53,31 @@ export function groupTiles(tiles: LiveTile[], by: 'customer' | 'rack'): { label:
 
 /** How long a process reuses the tiles it computed: readings arrive every 15 minutes, tiles refresh every 30 s. */
 const reuseMs = 5_000;
-const cache = new WeakMap<object, { at: number; tiles: Promise<LiveTile[]> }>();
+const cache = new WeakMap<object, { at: number; tiles: Promise<LiveTile[]>; next?: Promise<LiveTile[]> }>();
 
 /**
- * The tiles, computed at most every 5 s per process (a wall of kiosks asking every 30 s costs one computation);
+ * The tiles, computed at most every 5 s per process (a wall of kiosks asking every 30 s costs one computation).
+ * Older tiles are answered while newer ones are computed, so no request waits for the computation but the first;
  * edits made through this process are shown at once (`forgetLiveTiles`), readings stored by the job within 5 s.
  */
 export function cachedLiveTiles(runtime: Runtime): Promise<LiveTile[]> {
   const now = Date.now();
   const kept = cache.get(runtime);
   if (kept && now - kept.at < reuseMs) return kept.tiles;
-  const tiles = liveTiles(runtime, new Date(now));
-  cache.set(runtime, { at: now, tiles });
-  tiles.catch(() => cache.delete(runtime));
-  return tiles;
+  const tiles = kept?.next ?? liveTiles(runtime, new Date(now));
+  if (!kept) {
+    cache.set(runtime, { at: now, tiles });
+    tiles.catch(() => cache.delete(runtime));
+    return tiles;
+  }
+  if (!kept.next) {
+    kept.next = tiles;
+    tiles.then(
+      () => cache.set(runtime, { at: Date.now(), tiles }),
+      () => (kept.next = undefined),
+    );
+  }
+  return kept.tiles;
 }
 
 /** Drops the reused tiles (an endpoint was saved, deleted or read by this process). */
