@@ -25,7 +25,10 @@ export const errorCatalog = {
   // Signing in, permissions
   NXF_UNAUTHENTICATED: { status: 401, meaning: 'not signed in and no API token sent' },
   NXF_TOKEN_INVALID: { status: 401, meaning: 'the API token is unknown or revoked' },
-  NXF_FORBIDDEN: { status: 403, meaning: 'the user lacks the permission the message names' },
+  NXF_FORBIDDEN: {
+    status: 403,
+    meaning: 'the user lacks the permission; the message says which, who has it and who can grant it',
+  },
   NXF_CSRF: { status: 403, meaning: 'a form without a valid CSRF token (expired, or not from NxForge)' },
   NXF_USER_EXISTS: { status: 409, meaning: 'a user of that name already exists' },
   NXF_LAST_ADMIN: { status: 409, meaning: 'the change would leave no enabled administrator' },
@@ -35,7 +38,10 @@ export const errorCatalog = {
   NXF_MANIFEST_INVALID: { status: 400, meaning: 'the manifest breaks the schema; `details` lists each field' },
   NXF_UPLOAD_INVALID: { status: 400, meaning: 'the upload could not be read or has no `file` field' },
   NXF_UPLOAD_TOO_LARGE: { status: 413, meaning: 'the uploaded archive is over the upload limit' },
-  NXF_ZIP_INVALID: { status: 400, meaning: 'the archive is not a readable ZIP' },
+  NXF_ZIP_INVALID: {
+    status: 400,
+    meaning: 'the file is not a ZIP, or is cut short or damaged; `details` has what the ZIP library said',
+  },
   NXF_ZIP_TOO_BIG: { status: 400, meaning: 'the archive has too many entries or unpacks too large' },
   NXF_ZIP_UNSAFE_PATH: { status: 400, meaning: 'an archive entry is absolute or climbs out with `..`' },
   NXF_ZIP_LINK: { status: 400, meaning: 'the archive holds a symbolic link' },
@@ -60,6 +66,7 @@ export const errorCatalog = {
   NXF_MODULE_ENTRY: { status: 400, meaning: 'the entry cannot be imported or exports no default setup function' },
   NXF_MODULE_SETUP_FAILED: { status: 500, meaning: "the module's setup(ctx) threw" },
   NXF_MODULE_SETUP_TIMEOUT: { status: 500, meaning: "the module's setup(ctx) did not finish within 30 s" },
+  NXF_MODULE_LOAD: { status: 500, meaning: 'loading the module failed otherwise; the message names it and the cause' },
   NXF_CORE_INCOMPATIBLE: { status: 409, meaning: 'the module needs another NxForge core version' },
   NXF_DEPENDENCY_MISSING: { status: 409, meaning: 'a module it depends on is not enabled, or not in the range' },
   NXF_DEPENDENCY_CYCLE: { status: 409, meaning: 'the module is part of a dependency cycle; the message names it' },
@@ -73,6 +80,7 @@ export const errorCatalog = {
   NXF_PREFIX_TAKEN: { status: 409, meaning: "the module's table prefix clashes with another module's" },
   NXF_MIGRATION_FAILED: { status: 400, meaning: 'a migration failed; it was rolled back with its record' },
   NXF_MIGRATION_FORMAT: { status: 400, meaning: 'a migration file is not in the expected form' },
+  NXF_MIGRATION_LOAD: { status: 400, meaning: 'Node cannot load a JS migration (a syntax error, CommonJS read)' },
   NXF_MIGRATION_PREFIX: { status: 400, meaning: "a module migration touches objects without the module's prefix" },
   // Jobs and executions
   NXF_JOB_NOT_FOUND: { status: 404, meaning: 'no such job (of an enabled module)' },

@@ -5,6 +5,7 @@ import type { CoreServices } from '../core-services.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { fragmentETag } from './middleware/fragment-etag.js';
 import { healthCheck } from './middleware/health-check.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
@@ -53,6 +54,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(bodyParser());
   app.use(csrfProtection(services.keyring));
+  app.use(fragmentETag());
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
   app.use(

@@ -2,6 +2,8 @@ import { randomToken } from '../../hash.js';
 import type { Keyring } from '../../keyring.js';
 import { NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
+import { isApiRequest } from './error-handler.js';
+import { isHtmxMade, sessionEnded } from './guards.js';
 
 const anonymousCookie = 'nxf_csrf';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,6 +36,8 @@ export function csrfProtection(keyring: Keyring): AppMiddleware {
     if (!safeMethods.has(ctx.method)) {
       const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf') || multipartQueryToken(ctx);
       if (!sent || !keyring.verify('csrf', binding, sent)) {
+        // The page's token was bound to a session that has since ended: that is a lost session, not a forgery.
+        if (!ctx.state.user && isHtmxMade(ctx) && !isApiRequest(ctx)) return sessionEnded(ctx);
         throw new NxfError(
           'NXF_CSRF',
           'This form has expired or did not come from NxForge. Reload the page and try again.',

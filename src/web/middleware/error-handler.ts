@@ -30,8 +30,10 @@ export function sendError(
     ctx.body = views.render('partials/flash', { messages: [{ kind: 'error', text: `${message} (${code})` }] });
     return;
   }
-  views.page(ctx, 'pages/error', { title: status === 404 ? 'Not found' : 'Error', status, code, message });
+  views.page(ctx, 'pages/error', { title: errorTitles[status] ?? 'Error', status, code, message });
 }
+
+const errorTitles: Record<number, string> = { 403: 'Not allowed', 404: 'Not found' };
 
 const bodilessStatuses: Record<number, [string, string]> = {
   404: ['NXF_NOT_FOUND', 'Not found.'],
