@@ -130,7 +130,13 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
       const refused = await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'x'.repeat(41) });
       expect(refused).to.deep.equal({
         status: 422,
-        body: { error: { code: 'NXF_VALIDATION', message: 'The item has errors.', details: { name: 'At most 40 characters.' } } },
+        body: {
+          error: {
+            code: 'NXF_VALIDATION',
+            message: 'The item has errors.',
+            details: { name: 'At most 40 characters.' },
+          },
+        },
       });
     });
   });

@@ -17,7 +17,12 @@ describe('SNMP service', function () {
   });
   after(() => agent?.stop());
 
-  const v2c = () => ({ host: '127.0.0.1', port: agent.port, version: '2c' as const, community: snmpCredentials.community });
+  const v2c = () => ({
+    host: '127.0.0.1',
+    port: agent.port,
+    version: '2c' as const,
+    community: snmpCredentials.community,
+  });
   const v3 = () => ({
     host: '127.0.0.1',
     port: agent.port,
@@ -49,7 +54,10 @@ describe('SNMP service', function () {
     await agent.setEnergy(777);
     const [energy, uptime] = await snmp.get(v3(), [energyOid, '1.3.6.1.2.1.1.3.0']);
     expect(energy).to.deep.include({ value: 777 });
-    expect(uptime).to.include({ oid: '1.3.6.1.2.1.1.3.0', type: 'TimeTicks' }).and.have.property('value').that.is.a('number');
+    expect(uptime)
+      .to.include({ oid: '1.3.6.1.2.1.1.3.0', type: 'TimeTicks' })
+      .and.have.property('value')
+      .that.is.a('number');
   });
 
   it('says why it failed: a wrong community times out, a wrong v3 key is refused, a missing OID is named', async () => {
@@ -69,7 +77,12 @@ describe('SNMP service', function () {
 
   it('never logs communities or keys', () => {
     expect(logged).to.include('snmp get');
-    for (const secret of [snmpCredentials.community, snmpCredentials.authKey, snmpCredentials.privKey, 'not-the-key-1']) {
+    for (const secret of [
+      snmpCredentials.community,
+      snmpCredentials.authKey,
+      snmpCredentials.privKey,
+      'not-the-key-1',
+    ]) {
       expect(logged).not.to.include(secret);
     }
   });

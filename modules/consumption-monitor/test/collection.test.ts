@@ -41,14 +41,26 @@ describe('consumption monitor: collection', function () {
     await collect([id]);
     expect(pdu.logins).to.equal(2);
     const stored = await readings(id);
-    expect(stored.map((r: { status: string; value: number }) => [r.status, r.value])).to.deep.equal(Array(5).fill(['ok', 1234.5]));
+    expect(stored.map((r: { status: string; value: number }) => [r.status, r.value])).to.deep.equal(
+      Array(5).fill(['ok', 1234.5]),
+    );
     // The session's cookies are sealed at rest, like the password.
-    const [row] = await cm.server.services.db.select<{ session: string }>('SELECT session FROM cm_endpoint WHERE id = $1', [id]);
-    expect(row!.session).to.match(/^nxf1\./).and.not.include('pdu_session');
+    const [row] = await cm.server.services.db.select<{ session: string }>(
+      'SELECT session FROM cm_endpoint WHERE id = $1',
+      [id],
+    );
+    expect(row!.session)
+      .to.match(/^nxf1\./)
+      .and.not.include('pdu_session');
   });
 
   it('stores suspect values with their reason, and a large dip as a reset', async () => {
-    const id = await create({ ...formEndpoint(pdu, 'Judged PDU'), url: `${pdu.url}/open`, auth: { type: 'none' }, ratedPowerKw: 7.4 });
+    const id = await create({
+      ...formEndpoint(pdu, 'Judged PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+      ratedPowerKw: 7.4,
+    });
     const readAs = async (text: string) => {
       pdu.reading = text;
       await collect([id]);
@@ -56,10 +68,19 @@ describe('consumption monitor: collection', function () {
     };
     expect(await readAs('1,000.0 kWh')).to.include({ status: 'ok', value: 1000, reset: false });
     // 1000 → 950: a dip of 5 %, under 10 %: a glitch.
-    expect(await readAs('950 kWh')).to.include({ status: 'suspect', value: 950 }).and.have.property('reason').that.matches(/glitch/);
+    expect(await readAs('950 kWh'))
+      .to.include({ status: 'suspect', value: 950 })
+      .and.have.property('reason')
+      .that.matches(/glitch/);
     // 7.4 kW for the few seconds between reads is a few Wh; a rise of 500 kWh cannot be.
-    expect(await readAs('1,500 kWh')).to.include({ status: 'suspect' }).and.have.property('reason').that.matches(/rated 7.4 kW/);
-    expect(await readAs('-5 kWh')).to.include({ status: 'suspect' }).and.have.property('reason').that.matches(/Negative/);
+    expect(await readAs('1,500 kWh'))
+      .to.include({ status: 'suspect' })
+      .and.have.property('reason')
+      .that.matches(/rated 7.4 kW/);
+    expect(await readAs('-5 kWh'))
+      .to.include({ status: 'suspect' })
+      .and.have.property('reason')
+      .that.matches(/Negative/);
     // 1000 (the last ok) → 12: a dip of 98.8 %: a meter reset, counted.
     expect(await readAs('12 kWh')).to.include({ status: 'ok', value: 12, reset: true });
     expect(await readAs('n/a')).to.include({ status: 'error', value: null, errorCode: 'NXF_SCRAPE_PARSE', raw: null });
@@ -67,7 +88,11 @@ describe('consumption monitor: collection', function () {
 
   it('waits for a value the page draws after "loading…"', async () => {
     pdu.reading = '2,000.5 kWh';
-    const id = await create({ ...formEndpoint(pdu, 'Drawn PDU'), url: `${pdu.url}/drawn?delay=400`, auth: { type: 'none' } });
+    const id = await create({
+      ...formEndpoint(pdu, 'Drawn PDU'),
+      url: `${pdu.url}/drawn?delay=400`,
+      auth: { type: 'none' },
+    });
     const tested = await cm.api('POST', `/endpoints/${id}/test`);
     expect(tested.body).to.include({ success: true, value: 2000.5, raw: '2,000.5 kWh' });
   });
@@ -82,7 +107,11 @@ describe('consumption monitor: collection', function () {
     expect(first.screenshot).to.match(/^screenshots\/.+\.png$/);
     expect(second.status).to.equal('error');
     expect(await events('scraping.failed', 'Flaky PDU')).to.have.length(1);
-    await cm.api('PUT', `/endpoints/${id}`, { ...formEndpoint(pdu, 'Flaky PDU'), url: `${pdu.url}/open`, auth: { type: 'none' } });
+    await cm.api('PUT', `/endpoints/${id}`, {
+      ...formEndpoint(pdu, 'Flaky PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+    });
     await collect([id]);
     expect((await readings(id)).at(-1)).to.include({ status: 'ok', value: 1234.5 });
     const [recovered] = await events('consumption-monitor.recovered', 'Flaky PDU');
@@ -90,14 +119,32 @@ describe('consumption monitor: collection', function () {
   });
 
   it('says what is wrong with a wrong password, a selector that matches nothing and an unreachable device', async () => {
-    const wrong = await create({ ...formEndpoint(pdu, 'Wrong password'), auth: { ...formEndpoint(pdu).auth, password: 'nope' } });
-    const noMatch = await create({ ...formEndpoint(pdu, 'No match'), url: `${pdu.url}/open`, selector: '#nothing', auth: { type: 'none' }, timeoutSeconds: 2 });
-    const gone = await create({ ...formEndpoint(pdu, 'Gone'), url: 'http://127.0.0.1:9/meter', auth: { type: 'none' } });
+    const wrong = await create({
+      ...formEndpoint(pdu, 'Wrong password'),
+      auth: { ...formEndpoint(pdu).auth, password: 'nope' },
+    });
+    const noMatch = await create({
+      ...formEndpoint(pdu, 'No match'),
+      url: `${pdu.url}/open`,
+      selector: '#nothing',
+      auth: { type: 'none' },
+      timeoutSeconds: 2,
+    });
+    const gone = await create({
+      ...formEndpoint(pdu, 'Gone'),
+      url: 'http://127.0.0.1:9/meter',
+      auth: { type: 'none' },
+    });
     const codes = await Promise.all(
       [wrong, noMatch, gone].map(async (id) => (await cm.api('POST', `/endpoints/${id}/test`)).body),
     );
-    expect(codes.map((c) => c.errorCode)).to.deep.equal(['NXF_SCRAPE_AUTH', 'NXF_SCRAPE_SELECTOR', 'NXF_SCRAPE_UNREACHABLE']);
-    for (const outcome of codes) expect(outcome).to.include({ success: false, value: null }).and.have.property('error').that.is.a('string');
+    expect(codes.map((c) => c.errorCode)).to.deep.equal([
+      'NXF_SCRAPE_AUTH',
+      'NXF_SCRAPE_SELECTOR',
+      'NXF_SCRAPE_UNREACHABLE',
+    ]);
+    for (const outcome of codes)
+      expect(outcome).to.include({ success: false, value: null }).and.have.property('error').that.is.a('string');
     // Testing stores nothing.
     expect(await readings(wrong)).to.deep.equal([]);
   });
@@ -116,19 +163,34 @@ describe('consumption monitor: collection', function () {
     expect((execution.result as { data: { notStored: number } }).data.notStored).to.equal(1);
     expect(await readings(id)).to.deep.equal([]);
     const log = await cm.server.services.executions.logs.list(queued.id);
-    expect(log.map((line: { message: string }) => line.message).join('\n')).to.include('Edited PDU was edited or deleted while it was read');
+    expect(log.map((line: { message: string }) => line.message).join('\n')).to.include(
+      'Edited PDU was edited or deleted while it was read',
+    );
   });
 
   it('marks an endpoint stale after three missed intervals, once, and recovered when it reads again', async () => {
-    const id = await create({ ...formEndpoint(pdu, 'Stale PDU'), url: `${pdu.url}/error`, auth: { type: 'none' }, pollIntervalMinutes: 1 });
-    await cm.server.services.db.execute(`UPDATE cm_endpoint SET created_at = now() - interval '4 minutes' WHERE id = $1`, [id]);
+    const id = await create({
+      ...formEndpoint(pdu, 'Stale PDU'),
+      url: `${pdu.url}/error`,
+      auth: { type: 'none' },
+      pollIntervalMinutes: 1,
+    });
+    await cm.server.services.db.execute(
+      `UPDATE cm_endpoint SET created_at = now() - interval '4 minutes' WHERE id = $1`,
+      [id],
+    );
     await collect([id]);
     await collect([id]);
     const stale = await events('consumption-monitor.stale', 'Stale PDU');
     expect(stale).to.have.length(1);
     expect(stale[0]!.severity).to.equal('warning');
     expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('stale');
-    await cm.api('PUT', `/endpoints/${id}`, { ...formEndpoint(pdu, 'Stale PDU'), url: `${pdu.url}/open`, auth: { type: 'none' }, pollIntervalMinutes: 1 });
+    await cm.api('PUT', `/endpoints/${id}`, {
+      ...formEndpoint(pdu, 'Stale PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+      pollIntervalMinutes: 1,
+    });
     await collect([id]);
     expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('ok');
     expect(await events('consumption-monitor.recovered', 'Stale PDU')).to.have.length(1);

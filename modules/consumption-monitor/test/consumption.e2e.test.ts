@@ -19,7 +19,12 @@ describe('end to end in Chromium: the consumption monitor', function () {
   let problems: string[];
   before(async () => {
     [cm, pdu, browser] = await Promise.all([startCmServer(), startFakePdu(), launchBrowser()]);
-    ({ page, problems } = await signedInPage(browser, cm.server.url, { username: 'admin', password: testAdminPassword }, { width: 1366, height: 768 }));
+    ({ page, problems } = await signedInPage(
+      browser,
+      cm.server.url,
+      { username: 'admin', password: testAdminPassword },
+      { width: 1366, height: 768 },
+    ));
   });
   after(async () => {
     await browser?.close();
@@ -30,7 +35,8 @@ describe('end to end in Chromium: the consumption monitor', function () {
     await page.$eval(selector, (element) => ((element as HTMLInputElement).value = ''));
     await page.type(selector, value);
   };
-  const text = (selector: string) => page.$eval(selector, (element) => element.textContent?.replace(/\s+/g, ' ').trim() ?? '');
+  const text = (selector: string) =>
+    page.$eval(selector, (element) => element.textContent?.replace(/\s+/g, ' ').trim() ?? '');
 
   it('adds an endpoint with a form login in the dialog, with an inline error first', async () => {
     await page.click('nav[aria-label="Main"] a[href="/consumption/endpoints"]');
@@ -55,7 +61,9 @@ describe('end to end in Chromium: the consumption monitor', function () {
     expect(await page.$eval('#field-name', (input) => (input as HTMLInputElement).value)).to.equal('R7 PDU A');
     await page.type('#field-authPassword', pduCredentials.password);
     await page.click('dialog.cm-dialog button.primary');
-    await page.waitForFunction(() => !document.querySelector('dialog.cm-dialog') && document.querySelector('tr[id^="endpoint-"]'));
+    await page.waitForFunction(
+      () => !document.querySelector('dialog.cm-dialog') && document.querySelector('tr[id^="endpoint-"]'),
+    );
     expect(await text('tr[id^="endpoint-"] th')).to.contain('R7 PDU A');
   });
 
@@ -71,7 +79,9 @@ describe('end to end in Chromium: the consumption monitor', function () {
     await page.click('#job-consumption-monitor-collect-consumption button.primary');
     await page.waitForFunction(() => /^\/executions\/[0-9a-f-]{36}$/.test(location.pathname));
     const executionId = page.url().split('/').at(-1)!;
-    await eventually(async () => (await cm.server.services.executions.getExecution(executionId))?.status === 'succeeded');
+    await eventually(
+      async () => (await cm.server.services.executions.getExecution(executionId))?.status === 'succeeded',
+    );
     await page.goto(`${cm.server.url}/consumption/live`);
     await page.waitForSelector('.cm-tile');
     expect(await text('.cm-tile h3')).to.equal('R7 PDU A');
@@ -79,13 +89,19 @@ describe('end to end in Chromium: the consumption monitor', function () {
     expect(await text('.cm-group-tiles h2')).to.equal('Acme');
     // A second reading a little later gives the ledger its first interval, and the chart its energy.
     pdu.reading = '1,234.6 kWh';
-    const second = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', { actor: 'test' });
+    const second = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+      actor: 'test',
+    });
     await eventually(async () => (await cm.server.services.executions.getExecution(second.id))?.status === 'succeeded');
     await page.click('nav[aria-label="Main"] a[href="/consumption/history"]');
     await page.waitForSelector('.cm-chart svg');
     expect(await page.$$eval('table.cm-readings tbody tr', (rows) => rows.length)).to.equal(2);
-    expect(await text('table.cm-readings tbody tr:last-child')).to.contain('ok').and.contain('1,234.5');
-    expect(await page.$eval('.cm-chart svg', (svg) => svg.getAttribute('aria-label') ?? svg.textContent)).to.contain('R7 PDU A: energy per hour');
+    expect(await text('table.cm-readings tbody tr:last-child'))
+      .to.contain('ok')
+      .and.contain('1,234.5');
+    expect(await page.$eval('.cm-chart svg', (svg) => svg.getAttribute('aria-label') ?? svg.textContent)).to.contain(
+      'R7 PDU A: energy per hour',
+    );
     expect(problems).to.deep.equal([]);
   });
 });

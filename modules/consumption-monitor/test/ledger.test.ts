@@ -27,7 +27,12 @@ describe('consumption monitor: energy ledger', function () {
 
   it('adds each interval to the hours it spans, and sums the month in the module time zone', async () => {
     const created = await cm.api('POST', '/endpoints', {
-      name: 'Ledger PDU', source: 'http', url: 'http://127.0.0.1:9/', jsonPath: '$.kwh', kind: 'counter', unit: 'kWh',
+      name: 'Ledger PDU',
+      source: 'http',
+      url: 'http://127.0.0.1:9/',
+      jsonPath: '$.kwh',
+      kind: 'counter',
+      unit: 'kWh',
       alertThresholdKwh: 4,
     });
     const endpoint = (await runtime.endpoints.get(created.body.id))!;
@@ -36,7 +41,10 @@ describe('consumption monitor: energy ledger', function () {
     const r1 = { at: at('2026-12-01T00:15:00Z'), value: 103 };
     const r2 = { at: at('2026-12-01T00:30:00Z'), value: 104.5 };
     for (const reading of [r0, r1, r2]) {
-      await cm.server.services.db.execute(`INSERT INTO cm_reading (endpoint_id, recorded_at, value, status) VALUES ($1, $2, $3, 'ok')`, [endpoint.id, reading.at, reading.value]);
+      await cm.server.services.db.execute(
+        `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status) VALUES ($1, $2, $3, 'ok')`,
+        [endpoint.id, reading.at, reading.value],
+      );
     }
     expect(await recordInterval(runtime, endpoint, undefined, r0)).to.equal(undefined); // a first reading: no interval
     await recordInterval(runtime, endpoint, r0, r1);
@@ -64,13 +72,22 @@ describe('consumption monitor: energy ledger', function () {
     expect(await checkThreshold(runtime, endpoint, now)).to.equal(false);
     expect(emitted).to.have.length(1);
     expect(emitted[0]).to.deep.include({ name: 'threshold_exceeded' });
-    expect(emitted[0]!.payload).to.include({ subject: 'Ledger PDU', month: '2026-12', kwh: 4.5, thresholdKwh: 4, timezone: 'Europe/Berlin' });
+    expect(emitted[0]!.payload).to.include({
+      subject: 'Ledger PDU',
+      month: '2026-12',
+      kwh: 4.5,
+      thresholdKwh: 4,
+      timezone: 'Europe/Berlin',
+    });
   });
 
   it('answers the energy per hour and the monthly summary from the ledger (the server cuts months in UTC)', async () => {
     const { body: list } = await cm.api('GET', '/endpoints');
     const id = list.endpoints.find((e: { name: string }) => e.name === 'Ledger PDU').id;
-    const energy = await cm.api('GET', `/consumption/energy?endpointId=${id}&from=2026-11-30T00:00:00Z&to=2026-12-02T00:00:00Z&bucket=hour`);
+    const energy = await cm.api(
+      'GET',
+      `/consumption/energy?endpointId=${id}&from=2026-11-30T00:00:00Z&to=2026-12-02T00:00:00Z&bucket=hour`,
+    );
     expect(energy.body.points.map((p: { at: string; kwh: number }) => [p.at, p.kwh])).to.deep.equal([
       ['2026-11-30T23:00:00.000Z', 1.5],
       ['2026-12-01T00:00:00.000Z', 3],

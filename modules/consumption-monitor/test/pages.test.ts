@@ -21,11 +21,27 @@ describe('consumption monitor: pages and lifecycle', function () {
   });
 
   const form = (overrides: Record<string, string> = {}) => ({
-    name: 'Page PDU', source: 'browser', kind: 'counter', unit: 'kWh', url: `${pdu.url}/form/meter`, selector: '#energy',
-    locale: 'en', pollIntervalMinutes: '15', timeoutSeconds: '20', ratedPowerKw: '7.4', customer: 'Acme', rack: 'R7',
-    authType: 'form', authUsername: pduCredentials.username, authPassword: pduCredentials.password,
-    loginUrl: `${pdu.url}/form/login`, usernameSelector: '#username', passwordSelector: '#password', submitSelector: '#sign-in',
-    enabled: 'true', ...overrides,
+    name: 'Page PDU',
+    source: 'browser',
+    kind: 'counter',
+    unit: 'kWh',
+    url: `${pdu.url}/form/meter`,
+    selector: '#energy',
+    locale: 'en',
+    pollIntervalMinutes: '15',
+    timeoutSeconds: '20',
+    ratedPowerKw: '7.4',
+    customer: 'Acme',
+    rack: 'R7',
+    authType: 'form',
+    authUsername: pduCredentials.username,
+    authPassword: pduCredentials.password,
+    loginUrl: `${pdu.url}/form/login`,
+    usernameSelector: '#username',
+    passwordSelector: '#password',
+    submitSelector: '#sign-in',
+    enabled: 'true',
+    ...overrides,
   });
 
   it('is bundled, installed and enabled at start, with its sidebar entry', async () => {
@@ -37,7 +53,10 @@ describe('consumption monitor: pages and lifecycle', function () {
   });
 
   it('creates an endpoint from the form, showing errors inline (422) and never the password', async () => {
-    const bad = await web.post('/consumption/endpoints', form({ name: '', url: 'javascript:alert(1)', ratedPowerKw: 'lots' }));
+    const bad = await web.post(
+      '/consumption/endpoints',
+      form({ name: '', url: 'javascript:alert(1)', ratedPowerKw: 'lots' }),
+    );
     expect(bad.status).to.equal(422);
     expect(bad.text).to.include('Enter a name.').and.include('Only http:// and https:// addresses.');
     expect(bad.text).to.match(/id="field-ratedPowerKw-error">Rated power is a number of kW/);
@@ -50,7 +69,9 @@ describe('consumption monitor: pages and lifecycle', function () {
     const edit = await web.get(`/consumption/endpoints/${id}/edit`);
     expect(edit.text).to.include('Stored: leave empty to keep it unchanged.').and.not.include(pduCredentials.password);
     // Saved with the password field left empty: the stored one still signs in.
-    expect((await web.post(`/consumption/endpoints/${id}`, form({ authPassword: '', rack: 'R8' }))).status).to.equal(303);
+    expect((await web.post(`/consumption/endpoints/${id}`, form({ authPassword: '', rack: 'R8' }))).status).to.equal(
+      303,
+    );
     const tested = await web.post(`/consumption/endpoints/${id}/test`, {});
     expect(tested.text).to.include('1,234.500 kWh').and.include('raw “1,234.5 kWh”');
     const duplicate = await web.post('/consumption/endpoints', form({ name: 'page pdu' }));
@@ -67,13 +88,20 @@ describe('consumption monitor: pages and lifecycle', function () {
   });
 
   it('serves the live tiles, the history with its chart and CSV, and the dashboard widget', async () => {
-    const { body } = await cm.api('POST', '/endpoints', { ...formEndpoint(pdu, 'Charted PDU'), url: `${pdu.url}/open`, auth: { type: 'none' } });
+    const { body } = await cm.api('POST', '/endpoints', {
+      ...formEndpoint(pdu, 'Charted PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+    });
     const db = cm.server.services.db;
     await db.execute(
       `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, raw) SELECT $1, now() - make_interval(mins => 15 * i), 1000 - i, 'ok', (1000 - i)::text FROM generate_series(0, 7) i`,
       [body.id],
     );
-    await db.execute(`INSERT INTO cm_reading (endpoint_id, recorded_at, status, error_code, error_message) VALUES ($1, now() - interval '2 hours', 'error', 'NXF_SCRAPE_PARSE', '"n/a" is not a number')`, [body.id]);
+    await db.execute(
+      `INSERT INTO cm_reading (endpoint_id, recorded_at, status, error_code, error_message) VALUES ($1, now() - interval '2 hours', 'error', 'NXF_SCRAPE_PARSE', '"n/a" is not a number')`,
+      [body.id],
+    );
     const live = await web.get('/consumption/live');
     expect(live.text).to.include('Charted PDU').and.include('hx-trigger="every 30s"');
     // Two ok readings 15 minutes apart, 1 kWh between them: 4 kW.
@@ -82,10 +110,15 @@ describe('consumption monitor: pages and lifecycle', function () {
     expect(tiles.text).to.include('cm-tile');
     expect(tiles.text).not.to.include('<html');
     const history = await web.get(`/consumption/history?endpointId=${body.id}&status=error`);
-    expect(history.text).to.include('<svg').and.include('NXF_SCRAPE_PARSE').and.include('Readings <span class="muted">(1)</span>');
+    expect(history.text)
+      .to.include('<svg')
+      .and.include('NXF_SCRAPE_PARSE')
+      .and.include('Readings <span class="muted">(1)</span>');
     const csv = await web.get(`/consumption/history.csv?endpointId=${body.id}`);
     expect(csv.headers.get('content-type')).to.match(/text\/csv/);
-    expect(csv.text.split('\n')[0]).to.equal('id,endpointId,at,value,status,reason,raw,errorCode,error,screenshot,reset');
+    expect(csv.text.split('\n')[0]).to.equal(
+      'id,endpointId,at,value,status,reason,raw,errorCode,error,screenshot,reset',
+    );
     expect(csv.text.trim().split('\n')).to.have.length(10);
     const dashboard = await web.get('/');
     expect(dashboard.text).to.include('Power consumption').and.include('kW now');
@@ -109,6 +142,8 @@ describe('consumption monitor: pages and lifecycle', function () {
     await cm.core('POST', '/api/v1/modules/consumption-monitor/enable');
     expect((await cm.api('GET', '/endpoints')).body.endpoints.length).to.equal(before);
     expect((await web.get('/')).text).to.include('href="/consumption/live"');
-    expect((await cm.server.services.scheduler.listJobs()).map((job) => job.key)).to.include('consumption-monitor/collect-consumption');
+    expect((await cm.server.services.scheduler.listJobs()).map((job) => job.key)).to.include(
+      'consumption-monitor/collect-consumption',
+    );
   });
 });

@@ -23,9 +23,11 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
     ]);
     meter = await listenOnLoopback((request, response) => {
       const auth = request.headers.authorization;
-      if (request.url === '/status.html') return void response.end('<html><body><td class="kwh">12.345,6 kWh</td></body></html>');
+      if (request.url === '/status.html')
+        return void response.end('<html><body><td class="kwh">12.345,6 kWh</td></body></html>');
       if (request.url === '/basic.json') {
-        if (auth !== `Basic ${Buffer.from('meter:meter-pass').toString('base64')}`) return void response.writeHead(401).end();
+        if (auth !== `Basic ${Buffer.from('meter:meter-pass').toString('base64')}`)
+          return void response.writeHead(401).end();
         return void response.end(JSON.stringify({ energy: { total: { wh: 987654 } } }));
       }
       if (request.url === '/token.json') {
@@ -49,19 +51,34 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
   const test = async (id: string) => (await cm.api('POST', `/endpoints/${id}/test`)).body;
 
   it('http: an HTML page read with a CSS selector in the endpoint locale', async () => {
-    const { id } = await create({ name: 'HTML meter', source: 'http', url: `${meter.url}/status.html`, selector: 'td.kwh', locale: 'de' });
+    const { id } = await create({
+      name: 'HTML meter',
+      source: 'http',
+      url: `${meter.url}/status.html`,
+      selector: 'td.kwh',
+      locale: 'de',
+    });
     expect(await test(id)).to.include({ success: true, value: 12345.6, raw: '12.345,6 kWh' });
   });
 
   it('http: JSON read with a JSONPath, with basic auth (Wh → kWh) or a header (kW)', async () => {
     const basic = await create({
-      name: 'JSON meter', source: 'http', url: `${meter.url}/basic.json`, jsonPath: '$.energy.total.wh', unit: 'Wh',
+      name: 'JSON meter',
+      source: 'http',
+      url: `${meter.url}/basic.json`,
+      jsonPath: '$.energy.total.wh',
+      unit: 'Wh',
       auth: { type: 'basic', username: 'meter', password: 'meter-pass' },
     });
     // 987 654 Wh is 987.654 kWh.
     expect(await test(basic.id)).to.include({ success: true, value: 987.654, raw: '987654' });
     const header = await create({
-      name: 'Header meter', source: 'http', url: `${meter.url}/token.json`, jsonPath: '$.power.kw', kind: 'power', unit: 'kW',
+      name: 'Header meter',
+      source: 'http',
+      url: `${meter.url}/token.json`,
+      jsonPath: '$.power.kw',
+      kind: 'power',
+      unit: 'kW',
       auth: { type: 'header', headerName: 'X-Api-Key', headerValue: 'key-123' },
     });
     expect(header.secrets).to.deep.equal(['headerValue']);
@@ -71,10 +88,25 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
   it('http: a 500, a value that is not a number, a path that finds nothing, a page that is not JSON', async () => {
     const broken = await create({ name: 'Broken meter', source: 'http', url: `${meter.url}/broken`, selector: '#x' });
     const na = await create({ name: 'NA meter', source: 'http', url: `${meter.url}/na.json`, jsonPath: '$.energy' });
-    const nothing = await create({ name: 'Nothing meter', source: 'http', url: `${meter.url}/na.json`, jsonPath: '$.missing' });
-    const html = await create({ name: 'HTML not JSON', source: 'http', url: `${meter.url}/status.html`, jsonPath: '$.kwh' });
+    const nothing = await create({
+      name: 'Nothing meter',
+      source: 'http',
+      url: `${meter.url}/na.json`,
+      jsonPath: '$.missing',
+    });
+    const html = await create({
+      name: 'HTML not JSON',
+      source: 'http',
+      url: `${meter.url}/status.html`,
+      jsonPath: '$.kwh',
+    });
     const outcomes = await Promise.all([broken, na, nothing, html].map((e) => test(e.id)));
-    expect(outcomes.map((o) => o.errorCode)).to.deep.equal(['NXF_HTTP_STATUS', 'NXF_SCRAPE_PARSE', 'CM_NO_MATCH', 'CM_NOT_JSON']);
+    expect(outcomes.map((o) => o.errorCode)).to.deep.equal([
+      'NXF_HTTP_STATUS',
+      'NXF_SCRAPE_PARSE',
+      'CM_NO_MATCH',
+      'CM_NOT_JSON',
+    ]);
     expect(outcomes[3].error).to.match(/answered HTML, not JSON/);
     for (const outcome of outcomes) expect(outcome).to.include({ success: false, value: null });
   });
@@ -82,20 +114,41 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
   it('snmp: v2c and v3 in the job worker, scaled from tenths of a kWh; secrets write-only', async () => {
     await agent.setEnergy(482137);
     const v2c = await create({
-      name: 'APC v2c', source: 'snmp', kind: 'counter',
-      snmp: { host: '127.0.0.1', port: agent.port, version: '2c', community: snmpCredentials.community, oid: energyOid, scale: 0.1 },
+      name: 'APC v2c',
+      source: 'snmp',
+      kind: 'counter',
+      snmp: {
+        host: '127.0.0.1',
+        port: agent.port,
+        version: '2c',
+        community: snmpCredentials.community,
+        oid: energyOid,
+        scale: 0.1,
+      },
     });
     const v3 = await create({
-      name: 'APC v3', source: 'snmp', kind: 'counter',
+      name: 'APC v3',
+      source: 'snmp',
+      kind: 'counter',
       snmp: {
-        host: '127.0.0.1', port: agent.port, version: '3', user: snmpCredentials.user, authProtocol: 'sha',
-        authKey: snmpCredentials.authKey, privProtocol: 'aes', privKey: snmpCredentials.privKey, oid: energyOid, scale: 0.1,
+        host: '127.0.0.1',
+        port: agent.port,
+        version: '3',
+        user: snmpCredentials.user,
+        authProtocol: 'sha',
+        authKey: snmpCredentials.authKey,
+        privProtocol: 'aes',
+        privKey: snmpCredentials.privKey,
+        oid: energyOid,
+        scale: 0.1,
       },
     });
     expect(v3.secrets.sort()).to.deep.equal(['authKey', 'privKey']);
     const fetched = JSON.stringify((await cm.api('GET', `/endpoints/${v3.id}`)).body);
     for (const secret of [snmpCredentials.authKey, snmpCredentials.privKey]) expect(fetched).not.to.include(secret);
-    const execution = await runJob(cm.server, 'consumption-monitor', 'collect-consumption', { endpointIds: [v2c.id, v3.id] });
+    const execution = await runJob(cm.server, 'consumption-monitor', 'collect-consumption', {
+      endpointIds: [v2c.id, v3.id],
+    });
     expect(execution.status).to.equal('succeeded');
     for (const id of [v2c.id, v3.id]) {
       const [reading] = (await cm.api('GET', `/consumption/readings?endpointId=${id}`)).body.readings;
@@ -106,12 +159,23 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
 
   it('snmp: a wrong community is a timeout, a wrong v3 key is refused', async () => {
     const wrong = await create({
-      name: 'APC wrong community', source: 'snmp', timeoutSeconds: 1,
+      name: 'APC wrong community',
+      source: 'snmp',
+      timeoutSeconds: 1,
       snmp: { host: '127.0.0.1', port: agent.port, version: '2c', community: 'wrong', oid: energyOid },
     });
     const refused = await create({
-      name: 'APC wrong key', source: 'snmp',
-      snmp: { host: '127.0.0.1', port: agent.port, version: '3', user: snmpCredentials.user, authProtocol: 'sha', authKey: 'wrong-key-123', oid: energyOid },
+      name: 'APC wrong key',
+      source: 'snmp',
+      snmp: {
+        host: '127.0.0.1',
+        port: agent.port,
+        version: '3',
+        user: snmpCredentials.user,
+        authProtocol: 'sha',
+        authKey: 'wrong-key-123',
+        oid: energyOid,
+      },
     });
     expect((await test(wrong.id)).errorCode).to.equal('NXF_SNMP_TIMEOUT');
     expect((await test(refused.id)).errorCode).to.equal('NXF_SNMP_AUTH');
@@ -119,9 +183,21 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
 
   it('redfish: a named sensor, the first EnergykWh sensor found, and PowerControl as a power endpoint', async () => {
     const auth = { type: 'basic', ...bmcCredentials };
-    const named = await create({ name: 'BMC total', source: 'redfish', url: `${bmc.url}/redfish/v1`, sensor: '/redfish/v1/Chassis/1U/Sensors/TotalEnergy', auth });
+    const named = await create({
+      name: 'BMC total',
+      source: 'redfish',
+      url: `${bmc.url}/redfish/v1`,
+      sensor: '/redfish/v1/Chassis/1U/Sensors/TotalEnergy',
+      auth,
+    });
     const found = await create({ name: 'BMC first', source: 'redfish', url: `${bmc.url}/redfish/v1`, auth });
-    const power = await create({ name: 'BMC power', source: 'redfish', url: `${bmc.url}/redfish/v1`, kind: 'power', auth });
+    const power = await create({
+      name: 'BMC power',
+      source: 'redfish',
+      url: `${bmc.url}/redfish/v1`,
+      kind: 'power',
+      auth,
+    });
     const rackPdu = await create({ name: 'Rack PDU', source: 'redfish', url: `${pdu.url}/redfish/v1` });
     expect(await test(named.id)).to.include({ success: true, value: 325675 });
     // The mockup's chassis lists PS1Energy before TotalEnergy.
@@ -132,15 +208,28 @@ describe('consumption monitor: HTTP, SNMP and Redfish sources', function () {
     expect(await test(power.id)).to.include({ success: true, value: 0.344 });
     expect(await test(rackPdu.id)).to.include({ success: true, value: 48213.7 });
     pdu.patches.set('/redfish/v1/PowerEquipment/RackPDUs/1/Sensors/EnergykWh', { Reading: 48214.2 });
-    const execution = await runJob(cm.server, 'consumption-monitor', 'collect-consumption', { endpointIds: [rackPdu.id] });
+    const execution = await runJob(cm.server, 'consumption-monitor', 'collect-consumption', {
+      endpointIds: [rackPdu.id],
+    });
     expect(execution.status).to.equal('succeeded');
-    expect((await cm.api('GET', `/consumption/readings?endpointId=${rackPdu.id}`)).body.readings[0]).to.include({ status: 'ok', value: 48214.2 });
+    expect((await cm.api('GET', `/consumption/readings?endpointId=${rackPdu.id}`)).body.readings[0]).to.include({
+      status: 'ok',
+      value: 48214.2,
+    });
   });
 
   it('redfish: wrong credentials, an HTML answer, a sensor of the wrong type', async () => {
-    const wrong = await create({ name: 'BMC wrong', source: 'redfish', url: `${bmc.url}/redfish/v1`, auth: { type: 'basic', username: 'root', password: 'nope' } });
+    const wrong = await create({
+      name: 'BMC wrong',
+      source: 'redfish',
+      url: `${bmc.url}/redfish/v1`,
+      auth: { type: 'basic', username: 'root', password: 'nope' },
+    });
     const wrongType = await create({
-      name: 'BMC temp', source: 'redfish', url: `${bmc.url}/redfish/v1`, sensor: '/redfish/v1/Chassis/1U/Sensors/AmbientTemp',
+      name: 'BMC temp',
+      source: 'redfish',
+      url: `${bmc.url}/redfish/v1`,
+      sensor: '/redfish/v1/Chassis/1U/Sensors/AmbientTemp',
       auth: { type: 'basic', ...bmcCredentials },
     });
     const htmlPdu = await create({ name: 'PDU html', source: 'redfish', url: `${pdu.url}/redfish/v1` });

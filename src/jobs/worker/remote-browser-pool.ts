@@ -90,7 +90,9 @@ export function createRemoteBrowserPool(port: WorkerPort): PageSource & { releas
     /** Gives back every page still open (the handler ended without releasing, or was aborted), then disconnects. */
     async releaseAll() {
       await Promise.all([...open].map((leased) => leased.release()));
-      const browsers = await Promise.all([...connections.values()].map((connecting) => connecting.catch(() => undefined)));
+      const browsers = await Promise.all(
+        [...connections.values()].map((connecting) => connecting.catch(() => undefined)),
+      );
       connections.clear();
       await Promise.all(browsers.map((browser) => browser?.disconnect().catch(() => undefined)));
     },

@@ -58,7 +58,8 @@ const oidPattern = /^\.?\d+(\.\d+)+$/;
 
 /** Throws NXF_SNMP_INVALID unless `oid` is a dotted numeric OID (`1.3.6.1.2.1.1.3.0`). */
 export function checkOid(oid: string): string {
-  if (!oidPattern.test(oid)) throw snmpError('NXF_SNMP_INVALID', `"${oid}" is not a numeric OID such as 1.3.6.1.2.1.1.3.0.`);
+  if (!oidPattern.test(oid))
+    throw snmpError('NXF_SNMP_INVALID', `"${oid}" is not a numeric OID such as 1.3.6.1.2.1.1.3.0.`);
   return oid.replace(/^\./, '');
 }
 
@@ -77,7 +78,9 @@ export function createSnmpService(logger: Logger): SnmpService {
       const where = { host: target.host, port: target.port ?? 161, version: target.version, oids: wanted };
       const session = openSession(snmp, target);
       // A datagram that is not SNMP is emitted as 'error'; unheard, it would end the process.
-      session.on('error', (error: unknown) => logger.debug({ ...where, error: errorMessage(error) }, 'snmp: bad datagram'));
+      session.on('error', (error: unknown) =>
+        logger.debug({ ...where, error: errorMessage(error) }, 'snmp: bad datagram'),
+      );
       try {
         const varbinds = await new Promise<Varbind[]>((resolve, reject) =>
           session.get(wanted, (error, answered) => (error ? reject(error) : resolve(answered ?? []))),
@@ -87,7 +90,10 @@ export function createSnmpService(logger: Logger): SnmpService {
         return values;
       } catch (thrown) {
         const error = thrown instanceof NxfError ? thrown : snmpFailure(thrown, where);
-        logger.warn({ ...where, ms: Date.now() - started, code: error.code, error: errorMessage(error) }, 'snmp get failed');
+        logger.warn(
+          { ...where, ms: Date.now() - started, code: error.code, error: errorMessage(error) },
+          'snmp get failed',
+        );
         throw error;
       } finally {
         session.close();
@@ -114,7 +120,11 @@ function openSession(snmp: NetSnmp, target: SnmpTarget): Session {
     const priv = auth && target.privKey && target.privProtocol;
     const user = {
       name: target.user,
-      level: priv ? snmp.SecurityLevel.authPriv : auth ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv,
+      level: priv
+        ? snmp.SecurityLevel.authPriv
+        : auth
+          ? snmp.SecurityLevel.authNoPriv
+          : snmp.SecurityLevel.noAuthNoPriv,
       ...(auth ? { authProtocol: snmp.AuthProtocols[target.authProtocol!], authKey: target.authKey } : {}),
       ...(priv ? { privProtocol: snmp.PrivProtocols[target.privProtocol!], privKey: target.privKey } : {}),
     };

@@ -83,7 +83,11 @@ describe('ScrapingService against a fake PDU in real Chromium', function () {
   });
 
   it('keeps a device session: signs in only when the device shows its login form, and returns the cookies', async () => {
-    const auth = { type: 'form' as const, credentials: pduCredentials, form: { ...pduLoginForm, loginUrl: `${pdu.url}/form/login` } };
+    const auth = {
+      type: 'form' as const,
+      credentials: pduCredentials,
+      form: { ...pduLoginForm, loginUrl: `${pdu.url}/form/login` },
+    };
     const read = (cookies: SessionCookie[]) =>
       scrapeEnergy({ url: `${pdu.url}/form/meter`, auth, session: { cookies } });
     pdu.logins = 0;

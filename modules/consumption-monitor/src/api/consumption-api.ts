@@ -19,10 +19,18 @@ export function registerConsumptionApi(ctx: ModuleContext, runtime: Runtime): vo
   ctx.api.get('/consumption/energy', async (request) => {
     const query = readingQuery(ctx, request);
     if (!query.endpointId || !query.from || !query.to) {
-      ctx.fail(400, 'NXF_VALIDATION', 'endpointId, from and to are required.', { endpointId: 'required', from: 'required', to: 'required' });
+      ctx.fail(400, 'NXF_VALIDATION', 'endpointId, from and to are required.', {
+        endpointId: 'required',
+        from: 'required',
+        to: 'required',
+      });
     }
     const bucket = request.query.bucket === 'day' ? 'day' : 'hour';
-    request.body = { endpointId: query.endpointId, bucket, points: await energySeries(runtime, query.endpointId!, query.from!, query.to!, bucket) };
+    request.body = {
+      endpointId: query.endpointId,
+      bucket,
+      points: await energySeries(runtime, query.endpointId!, query.from!, query.to!, bucket),
+    };
   });
   ctx.api.get('/consumption/monthly-summary', async (request) => {
     const month = typeof request.query.month === 'string' ? request.query.month : monthOf(runtime, new Date()).month;
@@ -48,7 +56,8 @@ export function readingQuery(ctx: Pick<ModuleContext, 'fail'>, request: RequestC
   const date = (name: 'from' | 'to') => {
     if (!q[name]) return undefined;
     const value = new Date(q[name]!);
-    if (Number.isNaN(value.getTime())) errors[name] = 'An ISO-8601 date or time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z.';
+    if (Number.isNaN(value.getTime()))
+      errors[name] = 'An ISO-8601 date or time, e.g. 2026-11-01 or 2026-11-01T00:00:00Z.';
     return value;
   };
   const integer = (name: 'limit' | 'offset', fallback: number, max: number) => {
@@ -74,8 +83,24 @@ export function readingQuery(ctx: Pick<ModuleContext, 'fail'>, request: RequestC
 
 /** The readings as CSV (a header, one row each), downloaded as a file. */
 export function sendCsv(request: RequestContext, readings: Reading[]): void {
-  const columns = ['id', 'endpointId', 'at', 'value', 'status', 'reason', 'raw', 'errorCode', 'error', 'screenshot', 'reset'];
+  const columns = [
+    'id',
+    'endpointId',
+    'at',
+    'value',
+    'status',
+    'reason',
+    'raw',
+    'errorCode',
+    'error',
+    'screenshot',
+    'reset',
+  ];
   request.type = 'text/csv; charset=utf-8';
   request.set('Content-Disposition', 'attachment; filename="readings.csv"');
-  request.body = stringify(readings as unknown as Record<string, unknown>[], { header: true, columns, cast: { boolean: String } });
+  request.body = stringify(readings as unknown as Record<string, unknown>[], {
+    header: true,
+    columns,
+    cast: { boolean: String },
+  });
 }

@@ -11,14 +11,19 @@ export function registerEndpointsApi(ctx: ModuleContext, runtime: Runtime): void
     const latest = (await runtime.readings.latest()).get(endpoint.id);
     return endpointJson(endpoint, { latest, secrets: storedSecretNames(runtime.endpoints, endpoint), now: new Date() });
   };
-  const find = async (id: string) => (await runtime.endpoints.get(id)) ?? ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${id}.`);
+  const find = async (id: string) =>
+    (await runtime.endpoints.get(id)) ?? ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${id}.`);
 
   ctx.api.get('/endpoints', async (request) => {
     const [endpoints, latest] = await Promise.all([runtime.endpoints.list(), runtime.readings.latest()]);
     const now = new Date();
     request.body = {
       endpoints: endpoints.map((endpoint) =>
-        endpointJson(endpoint, { latest: latest.get(endpoint.id), secrets: storedSecretNames(runtime.endpoints, endpoint), now }),
+        endpointJson(endpoint, {
+          latest: latest.get(endpoint.id),
+          secrets: storedSecretNames(runtime.endpoints, endpoint),
+          now,
+        }),
       ),
     };
   });
@@ -37,7 +42,8 @@ export function registerEndpointsApi(ctx: ModuleContext, runtime: Runtime): void
     request.body = await present(saved.endpoint);
   });
   ctx.api.delete('/endpoints/:id', async (request) => {
-    if (!(await deleteEndpoint(runtime, request.params.id!))) ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${request.params.id}.`);
+    if (!(await deleteEndpoint(runtime, request.params.id!)))
+      ctx.fail(404, 'NXF_NOT_FOUND', `No endpoint ${request.params.id}.`);
     request.status = 204;
   });
   ctx.api.post('/endpoints/:id/test', async (request) => {

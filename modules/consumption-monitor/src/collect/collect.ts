@@ -39,7 +39,11 @@ export interface CollectSummary {
 }
 
 /** Reads `endpoints`, `batchSize` at a time, and stores every attempt (see docs/consumption-monitor.md). */
-export async function collect(runtime: Runtime, endpoints: Endpoint[], options: CollectOptions): Promise<CollectSummary> {
+export async function collect(
+  runtime: Runtime,
+  endpoints: Endpoint[],
+  options: CollectOptions,
+): Promise<CollectSummary> {
   const queue = [...endpoints];
   const readings: CollectedReading[] = [];
   // Each endpoint's last ok reading, in one query: runs of the job never overlap, so it is still the last when read.
@@ -52,7 +56,11 @@ export async function collect(runtime: Runtime, endpoints: Endpoint[], options: 
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.batchSize, endpoints.length)) }, worker));
   const counted = new Set(readings.filter((reading) => reading.status === 'ok').map((reading) => reading.endpointId));
-  await checkThresholds(runtime, endpoints.filter((endpoint) => counted.has(endpoint.id)), new Date());
+  await checkThresholds(
+    runtime,
+    endpoints.filter((endpoint) => counted.has(endpoint.id)),
+    new Date(),
+  );
   const stale = await noteStale(runtime, new Date());
   const count = (status: CollectedReading['status']) => readings.filter((r) => r.status === status).length;
   return {
@@ -82,7 +90,9 @@ export async function collectOne(
     : knownLastOk === undefined
       ? await runtime.readings.lastOk(endpoint.id, at)
       : (knownLastOk ?? undefined);
-  const judgement = outcome.success ? judge(endpoint.kind, outcome.value!, previous, at, endpoint.ratedPowerKw) : undefined;
+  const judgement = outcome.success
+    ? judge(endpoint.kind, outcome.value!, previous, at, endpoint.ratedPowerKw)
+    : undefined;
   const status = judgement?.status ?? 'error';
   const id = await runtime.readings.insert(
     {
@@ -113,21 +123,40 @@ export async function collectOne(
   // Only an endpoint that was failing or stale has something to recover from (its state came with the list).
   if (outcome.success && (endpoint.failingSince || endpoint.staleSince)) await noteSuccess(runtime, endpoint);
   else await noteFailure(runtime, endpoint, outcome, at);
-  if (status !== 'ok') runtime.logger.warn(`${endpoint.name}: ${outcome.error ?? judgement?.reason}`, { code: outcome.errorCode });
+  if (status !== 'ok')
+    runtime.logger.warn(`${endpoint.name}: ${outcome.error ?? judgement?.reason}`, { code: outcome.errorCode });
   return { ...base, status };
 }
 
 /** Reads with the endpoint's secrets and device session, and keeps the session the read ended with. */
-export async function readWithStoredState(runtime: Runtime, endpoint: Endpoint, screenshotOnError: boolean): Promise<ReadOutcome> {
+export async function readWithStoredState(
+  runtime: Runtime,
+  endpoint: Endpoint,
+  screenshotOnError: boolean,
+): Promise<ReadOutcome> {
   let secrets;
   try {
     secrets = runtime.endpoints.openSecrets(endpoint);
   } catch (error) {
     const message = `The stored credentials cannot be opened (${(error as Error).message}); enter them again.`;
-    return { success: false, value: null, raw: null, durationMs: 0, errorCode: 'CM_SECRET_UNREADABLE', error: message, screenshot: null };
+    return {
+      success: false,
+      value: null,
+      raw: null,
+      durationMs: 0,
+      errorCode: 'CM_SECRET_UNREADABLE',
+      error: message,
+      screenshot: null,
+    };
   }
   const session = endpoint.source === 'browser' ? runtime.endpoints.openSession(endpoint) : [];
-  const outcome = await readEndpoint(endpoint, { services: runtime.services, logger: runtime.logger, secrets, session, screenshotOnError });
+  const outcome = await readEndpoint(endpoint, {
+    services: runtime.services,
+    logger: runtime.logger,
+    secrets,
+    session,
+    screenshotOnError,
+  });
   if (outcome.cookies && JSON.stringify(outcome.cookies) !== JSON.stringify(session)) {
     await runtime.endpoints.saveSession(endpoint.id, outcome.cookies);
   }

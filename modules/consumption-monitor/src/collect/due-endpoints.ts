@@ -22,6 +22,7 @@ export async function endpointsToRead(
   return enabled.filter(
     (endpoint) =>
       !endpoint.lastAttemptAt ||
-      request.now.getTime() - new Date(endpoint.lastAttemptAt).getTime() >= endpoint.pollIntervalMinutes * 60_000 - slackMs,
+      request.now.getTime() - new Date(endpoint.lastAttemptAt).getTime() >=
+        endpoint.pollIntervalMinutes * 60_000 - slackMs,
   );
 }

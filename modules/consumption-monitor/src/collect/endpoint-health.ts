@@ -52,7 +52,12 @@ export async function noteSuccess(runtime: Runtime, endpoint: Endpoint): Promise
  * and emits `consumption-monitor.stale` once for each, until it reads again.
  */
 export async function noteStale(runtime: Runtime, now: Date): Promise<number> {
-  const rows = await runtime.db.query<{ id: string; name: string; last_ok: Date | null; poll_interval_minutes: number }>(
+  const rows = await runtime.db.query<{
+    id: string;
+    name: string;
+    last_ok: Date | null;
+    poll_interval_minutes: number;
+  }>(
     `WITH due AS (
        SELECT e.id, e.name, e.poll_interval_minutes, r.recorded_at AS last_ok
        FROM cm_endpoint e

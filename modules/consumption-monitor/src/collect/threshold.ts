@@ -8,7 +8,11 @@ import { SELECT } from '../db.js';
 export async function checkThresholds(runtime: Runtime, endpoints: Endpoint[], at: Date): Promise<number> {
   if (endpoints.length === 0) return 0;
   const month = monthOf(runtime, at);
-  const tallies = await rangeTallies(runtime, month, endpoints.map((endpoint) => endpoint.id));
+  const tallies = await rangeTallies(
+    runtime,
+    month,
+    endpoints.map((endpoint) => endpoint.id),
+  );
   let alerts = 0;
   for (const endpoint of endpoints) {
     const kwh = kwhFromMilliwattHours(tallies.get(endpoint.id)?.milliwattHours ?? 0);
@@ -38,7 +42,14 @@ async function alertOnce(runtime: Runtime, endpoint: Endpoint, month: CalendarMo
   if (!first) return false;
   await runtime.emit(
     'threshold_exceeded',
-    { subject: endpoint.name, endpointId: endpoint.id, month: month.month, timezone: month.timeZone, kwh, thresholdKwh: threshold },
+    {
+      subject: endpoint.name,
+      endpointId: endpoint.id,
+      month: month.month,
+      timezone: month.timeZone,
+      kwh,
+      thresholdKwh: threshold,
+    },
     { severity: 'warning' },
   );
   return true;

@@ -4,7 +4,14 @@ import { forgetLiveTiles } from '../live/live-data.js';
 import type { EndpointSettings } from '../endpoints/endpoint.js';
 import type { Runtime } from '../runtime.js';
 import type { DemoRack } from './demo-counter.js';
-import { demoBmcLogin, demoPduLogin, startDemoHttpMeter, startDemoPduWeb, startDemoRedfish, type DemoServer } from './demo-http.js';
+import {
+  demoBmcLogin,
+  demoPduLogin,
+  startDemoHttpMeter,
+  startDemoPduWeb,
+  startDemoRedfish,
+  type DemoServer,
+} from './demo-http.js';
 import { demoCommunity, demoEnergyOid, startDemoSnmpAgent } from './demo-snmp.js';
 
 type DemoKind = 'pdu-web' | 'http-meter' | 'snmp-agent' | 'redfish';
@@ -17,39 +24,86 @@ interface DemoRow {
 }
 
 /** Each simulated device: its rack's mean draw, and the endpoint that reads it. */
-const devices: Record<DemoKind, { meanKw: number; endpoint(port: number): [EndpointSettings, Record<string, string>] }> = {
+const devices: Record<
+  DemoKind,
+  { meanKw: number; endpoint(port: number): [EndpointSettings, Record<string, string>] }
+> = {
   'pdu-web': {
     meanKw: 4.2,
     endpoint: (port) => [
-      settings('Demo PDU A (web)', 'browser', 'Demo Hosting', 'D1', { url: `http://127.0.0.1:${port}/status`, selector: '#energy', auth: { type: 'form', username: demoPduLogin.username, loginUrl: `http://127.0.0.1:${port}/login`, usernameSelector: '#user', passwordSelector: '#pass', submitSelector: '#login' } }),
+      settings('Demo PDU A (web)', 'browser', 'Demo Hosting', 'D1', {
+        url: `http://127.0.0.1:${port}/status`,
+        selector: '#energy',
+        auth: {
+          type: 'form',
+          username: demoPduLogin.username,
+          loginUrl: `http://127.0.0.1:${port}/login`,
+          usernameSelector: '#user',
+          passwordSelector: '#pass',
+          submitSelector: '#login',
+        },
+      }),
       { password: demoPduLogin.password },
     ],
   },
   'http-meter': {
     meanKw: 2.7,
-    endpoint: (port) => [settings('Demo meter B (HTTP JSON)', 'http', 'Demo Hosting', 'D2', { url: `http://127.0.0.1:${port}/meter.json`, jsonPath: '$.energy.kwh' }), {}],
+    endpoint: (port) => [
+      settings('Demo meter B (HTTP JSON)', 'http', 'Demo Hosting', 'D2', {
+        url: `http://127.0.0.1:${port}/meter.json`,
+        jsonPath: '$.energy.kwh',
+      }),
+      {},
+    ],
   },
   'snmp-agent': {
     meanKw: 6.1,
     endpoint: (port) => [
-      settings('Demo PDU C (SNMP)', 'snmp', 'Example Corp', 'E1', { snmp: { host: '127.0.0.1', port, version: '2c', oid: demoEnergyOid, scale: 0.1 } }),
+      settings('Demo PDU C (SNMP)', 'snmp', 'Example Corp', 'E1', {
+        snmp: { host: '127.0.0.1', port, version: '2c', oid: demoEnergyOid, scale: 0.1 },
+      }),
       { community: demoCommunity },
     ],
   },
   redfish: {
     meanKw: 1.4,
     endpoint: (port) => [
-      settings('Demo BMC D (Redfish)', 'redfish', 'Example Corp', 'E2', { url: `http://127.0.0.1:${port}/redfish/v1`, auth: { type: 'basic', username: demoBmcLogin.username } }),
+      settings('Demo BMC D (Redfish)', 'redfish', 'Example Corp', 'E2', {
+        url: `http://127.0.0.1:${port}/redfish/v1`,
+        auth: { type: 'basic', username: demoBmcLogin.username },
+      }),
       { password: demoBmcLogin.password },
     ],
   },
 };
 
-function settings(name: string, source: EndpointSettings['source'], customer: string, rack: string, rest: Partial<EndpointSettings>): EndpointSettings {
+function settings(
+  name: string,
+  source: EndpointSettings['source'],
+  customer: string,
+  rack: string,
+  rest: Partial<EndpointSettings>,
+): EndpointSettings {
   return {
-    name, source, url: null, selector: null, jsonPath: null, sensor: null, unit: 'kWh', kind: 'counter', locale: 'en',
-    pollIntervalMinutes: 15, timeoutSeconds: 20, ratedPowerKw: 10, alertThresholdKwh: null, enabled: true, customer, rack,
-    auth: null, snmp: null, ...rest,
+    name,
+    source,
+    url: null,
+    selector: null,
+    jsonPath: null,
+    sensor: null,
+    unit: 'kWh',
+    kind: 'counter',
+    locale: 'en',
+    pollIntervalMinutes: 15,
+    timeoutSeconds: 20,
+    ratedPowerKw: 10,
+    alertThresholdKwh: null,
+    enabled: true,
+    customer,
+    rack,
+    auth: null,
+    snmp: null,
+    ...rest,
   };
 }
 
@@ -80,13 +134,22 @@ export class DemoDevices {
     const added: string[] = [];
     for (const kind of Object.keys(devices) as DemoKind[]) {
       if (existing.some((row) => row.kind === kind)) continue;
-      const row: DemoRow = { kind, port: 0, endpoint_id: null, started_at: new Date(), counter_kwh: 10_000 + Math.round(Math.random() * 40_000) };
+      const row: DemoRow = {
+        kind,
+        port: 0,
+        endpoint_id: null,
+        started_at: new Date(),
+        counter_kwh: 10_000 + Math.round(Math.random() * 40_000),
+      };
       const server = await this.start(row);
       const [endpointSettings, secrets] = devices[kind].endpoint(server.port);
       const endpoint = await this.runtime.endpoints.create(endpointSettings, secrets, { demo: true });
-      await this.runtime.db.query('INSERT INTO cm_demo_device (kind, port, endpoint_id, started_at, counter_kwh) VALUES ($1, $2, $3, $4, $5)', {
-        bind: [kind, server.port, endpoint.id, row.started_at, row.counter_kwh],
-      });
+      await this.runtime.db.query(
+        'INSERT INTO cm_demo_device (kind, port, endpoint_id, started_at, counter_kwh) VALUES ($1, $2, $3, $4, $5)',
+        {
+          bind: [kind, server.port, endpoint.id, row.started_at, row.counter_kwh],
+        },
+      );
       added.push(endpoint.id);
     }
     const endpoints = (await this.runtime.endpoints.list()).filter((endpoint) => added.includes(endpoint.id));
@@ -98,7 +161,10 @@ export class DemoDevices {
   /** Stops the devices and removes them with their endpoints and readings. */
   async remove(): Promise<number> {
     await this.stopAll();
-    const [, result] = (await this.runtime.db.query('DELETE FROM cm_endpoint WHERE demo')) as [unknown, { rowCount?: number }];
+    const [, result] = (await this.runtime.db.query('DELETE FROM cm_endpoint WHERE demo')) as [
+      unknown,
+      { rowCount?: number },
+    ];
     await this.runtime.db.query('DELETE FROM cm_demo_device');
     forgetLiveTiles(this.runtime);
     return result?.rowCount ?? 0;
@@ -111,7 +177,11 @@ export class DemoDevices {
   }
 
   private async start(row: DemoRow): Promise<DemoServer> {
-    const rack: DemoRack = { meanKw: devices[row.kind].meanKw, startKwh: row.counter_kwh, since: new Date(row.started_at) };
+    const rack: DemoRack = {
+      meanKw: devices[row.kind].meanKw,
+      startKwh: row.counter_kwh,
+      since: new Date(row.started_at),
+    };
     // A recorded port that is taken fails the start (logged by resume): with several NxForge processes on one
     // installation, one of them serves the device; moving it would leave the others' endpoints behind.
     const server = await this.listen(row.kind, rack, row.port || undefined);

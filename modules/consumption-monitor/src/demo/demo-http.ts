@@ -22,10 +22,11 @@ export async function listenLocal(handler: http.RequestListener, port = 0): Prom
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -60,7 +61,13 @@ export function startDemoPduWeb(rack: DemoRack, port?: number): Promise<DemoServ
     if (!session || !sessions.has(session)) return send(303, '', { location: '/login' });
     const kwh = demoKwh(rack).toFixed(1);
     const script = `setTimeout(function () { document.getElementById('energy').textContent = '${Number(kwh).toLocaleString('en-US', { minimumFractionDigits: 1 })} kWh'; }, 400);`;
-    return send(200, html('Rack PDU (demo)', `<p>Total energy: <span id="energy">loading…</span></p><p>Load: ${demoKw(rack).toFixed(2)} kW</p><script>${script}</script>`));
+    return send(
+      200,
+      html(
+        'Rack PDU (demo)',
+        `<p>Total energy: <span id="energy">loading…</span></p><p>Load: ${demoKw(rack).toFixed(2)} kW</p><script>${script}</script>`,
+      ),
+    );
   }, port);
 }
 
@@ -77,24 +84,51 @@ export function startDemoHttpMeter(rack: DemoRack, port?: number): Promise<DemoS
   return listenLocal((request, response) => {
     if (!request.url?.startsWith('/meter.json')) return void response.writeHead(404).end();
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ energy: { kwh: Number(demoKwh(rack).toFixed(3)) }, power: { kw: Number(demoKw(rack).toFixed(3)) } }));
+    response.end(
+      JSON.stringify({
+        energy: { kwh: Number(demoKwh(rack).toFixed(3)) },
+        power: { kw: Number(demoKw(rack).toFixed(3)) },
+      }),
+    );
   }, port);
 }
 
 /** A Redfish service with one chassis: an `EnergykWh` sensor and `PowerControl` (basic auth). */
-export function startDemoRedfish(rack: DemoRack, credentials: { username: string; password: string }, port?: number): Promise<DemoServer> {
+export function startDemoRedfish(
+  rack: DemoRack,
+  credentials: { username: string; password: string },
+  port?: number,
+): Promise<DemoServer> {
   const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   const link = (path: string) => ({ '@odata.id': `/redfish/v1${path}` });
   const resources: Record<string, () => unknown> = {
     '': () => ({ '@odata.id': '/redfish/v1', Name: 'Demo BMC', RedfishVersion: '1.15.0', Chassis: link('/Chassis') }),
-    '/Chassis': () => ({ '@odata.id': '/redfish/v1/Chassis', Members: [link('/Chassis/Demo')], 'Members@odata.count': 1 }),
-    '/Chassis/Demo': () => ({ '@odata.id': '/redfish/v1/Chassis/Demo', Id: 'Demo', Sensors: link('/Chassis/Demo/Sensors'), Power: link('/Chassis/Demo/Power') }),
+    '/Chassis': () => ({
+      '@odata.id': '/redfish/v1/Chassis',
+      Members: [link('/Chassis/Demo')],
+      'Members@odata.count': 1,
+    }),
+    '/Chassis/Demo': () => ({
+      '@odata.id': '/redfish/v1/Chassis/Demo',
+      Id: 'Demo',
+      Sensors: link('/Chassis/Demo/Sensors'),
+      Power: link('/Chassis/Demo/Power'),
+    }),
     '/Chassis/Demo/Sensors': () => ({ Members: [link('/Chassis/Demo/Sensors/Energy')], 'Members@odata.count': 1 }),
-    '/Chassis/Demo/Sensors/Energy': () => ({ '@odata.id': '/redfish/v1/Chassis/Demo/Sensors/Energy', Id: 'Energy', ReadingType: 'EnergykWh', Reading: Number(demoKwh(rack).toFixed(3)), ReadingUnits: 'kW.h' }),
-    '/Chassis/Demo/Power': () => ({ PowerControl: [{ MemberId: '0', PowerConsumedWatts: Math.round(demoKw(rack) * 1000) }] }),
+    '/Chassis/Demo/Sensors/Energy': () => ({
+      '@odata.id': '/redfish/v1/Chassis/Demo/Sensors/Energy',
+      Id: 'Energy',
+      ReadingType: 'EnergykWh',
+      Reading: Number(demoKwh(rack).toFixed(3)),
+      ReadingUnits: 'kW.h',
+    }),
+    '/Chassis/Demo/Power': () => ({
+      PowerControl: [{ MemberId: '0', PowerConsumedWatts: Math.round(demoKw(rack) * 1000) }],
+    }),
   };
   return listenLocal((request, response) => {
-    if (request.headers.authorization !== expected) return void response.writeHead(401, { 'www-authenticate': 'Basic realm="BMC"' }).end();
+    if (request.headers.authorization !== expected)
+      return void response.writeHead(401, { 'www-authenticate': 'Basic realm="BMC"' }).end();
     const path = new URL(request.url ?? '/', 'http://bmc').pathname.replace(/^\/redfish\/v1/, '').replace(/\/$/, '');
     const resource = resources[path];
     if (!resource) return void response.writeHead(404, { 'content-type': 'application/json' }).end('{}');

@@ -43,7 +43,14 @@ export function checkAuth(
     const passwordSelector = text(input.passwordSelector);
     if (!usernameSelector) f.fail('auth.usernameSelector', 'Enter the CSS selector of the user-name field.');
     if (!passwordSelector) f.fail('auth.passwordSelector', 'Enter the CSS selector of the password field.');
-    return { type, username, loginUrl, usernameSelector, passwordSelector, submitSelector: text(input.submitSelector) || null };
+    return {
+      type,
+      username,
+      loginUrl,
+      usernameSelector,
+      passwordSelector,
+      submitSelector: text(input.submitSelector) || null,
+    };
   }
   if (type === 'cookie') {
     secret('cookies', 'Enter the cookies as name=value; name2=value2.');
@@ -53,7 +60,8 @@ export function checkAuth(
     return { type };
   }
   const headerName = text(input.headerName);
-  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(headerName)) f.fail('auth.headerName', 'Enter a header name, e.g. X-Api-Key.');
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(headerName))
+    f.fail('auth.headerName', 'Enter a header name, e.g. X-Api-Key.');
   secret('headerValue', 'Enter the header value.');
   return { type, headerName };
 }

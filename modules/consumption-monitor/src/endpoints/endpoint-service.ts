@@ -13,7 +13,8 @@ export type SaveResult =
 /** Creates (no `id`) or replaces an endpoint from a client's body, validated as docs/consumption-monitor.md says. */
 export async function saveEndpoint(runtime: Runtime, body: unknown, id?: string): Promise<SaveResult> {
   const existing = id ? await runtime.endpoints.get(id) : undefined;
-  if (id && !existing) return { ok: false, status: 404, code: 'NXF_NOT_FOUND', message: 'No such endpoint.', errors: {} };
+  if (id && !existing)
+    return { ok: false, status: 404, code: 'NXF_NOT_FOUND', message: 'No such endpoint.', errors: {} };
   const stored = existing ? await runtime.endpoints.secretsOf(existing.id).catch(() => ({})) : {};
   const { settings, secrets, errors } = validateEndpoint(body, {
     defaultPollInterval: numberSetting(runtime, 'defaultPollInterval', 15),

@@ -68,10 +68,13 @@ export class EndpointStore {
 
   /** True when another endpoint already has this name (names are unique regardless of case). */
   async nameTaken(name: string, exceptId?: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM cm_endpoint WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2`, {
-      bind: [name, exceptId ?? null],
-      type: SELECT,
-    });
+    const rows = await this.db.query(
+      `SELECT 1 FROM cm_endpoint WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2`,
+      {
+        bind: [name, exceptId ?? null],
+        type: SELECT,
+      },
+    );
     return rows.length > 0;
   }
 
@@ -84,7 +87,11 @@ export class EndpointStore {
     return row?.secrets ? (JSON.parse(this.secrets.open(row.secrets, secretContext(id))) as EndpointSecrets) : {};
   }
 
-  async create(settings: EndpointSettings, secrets: EndpointSecrets, options: { demo?: boolean } = {}): Promise<Endpoint> {
+  async create(
+    settings: EndpointSettings,
+    secrets: EndpointSecrets,
+    options: { demo?: boolean } = {},
+  ): Promise<Endpoint> {
     const id = randomUUID();
     await this.db.query(
       `INSERT INTO cm_endpoint (id, ${settingColumns.join(', ')}, secrets, demo)
@@ -116,7 +123,10 @@ export class EndpointStore {
 
   async delete(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const [, result] = (await this.db.query('DELETE FROM cm_endpoint WHERE id = $1', { bind: [id] })) as [unknown, { rowCount?: number }];
+    const [, result] = (await this.db.query('DELETE FROM cm_endpoint WHERE id = $1', { bind: [id] })) as [
+      unknown,
+      { rowCount?: number },
+    ];
     return (result?.rowCount ?? 0) > 0;
   }
 
@@ -149,15 +159,46 @@ export class EndpointStore {
 }
 
 const settingColumns = [
-  'name', 'source', 'url', 'selector', 'json_path', 'sensor', 'unit', 'kind', 'locale', 'poll_interval_minutes',
-  'timeout_seconds', 'rated_power_kw', 'alert_threshold_kwh', 'enabled', 'customer', 'rack', 'auth', 'snmp',
+  'name',
+  'source',
+  'url',
+  'selector',
+  'json_path',
+  'sensor',
+  'unit',
+  'kind',
+  'locale',
+  'poll_interval_minutes',
+  'timeout_seconds',
+  'rated_power_kw',
+  'alert_threshold_kwh',
+  'enabled',
+  'customer',
+  'rack',
+  'auth',
+  'snmp',
 ];
 
 function settingValues(s: EndpointSettings): unknown[] {
   return [
-    s.name, s.source, s.url, s.selector, s.jsonPath, s.sensor, s.unit, s.kind, s.locale, s.pollIntervalMinutes,
-    s.timeoutSeconds, s.ratedPowerKw, s.alertThresholdKwh, s.enabled, s.customer, s.rack,
-    s.auth ? JSON.stringify(s.auth) : null, s.snmp ? JSON.stringify(s.snmp) : null,
+    s.name,
+    s.source,
+    s.url,
+    s.selector,
+    s.jsonPath,
+    s.sensor,
+    s.unit,
+    s.kind,
+    s.locale,
+    s.pollIntervalMinutes,
+    s.timeoutSeconds,
+    s.ratedPowerKw,
+    s.alertThresholdKwh,
+    s.enabled,
+    s.customer,
+    s.rack,
+    s.auth ? JSON.stringify(s.auth) : null,
+    s.snmp ? JSON.stringify(s.snmp) : null,
   ];
 }
 

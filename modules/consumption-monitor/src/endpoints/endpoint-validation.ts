@@ -42,7 +42,8 @@ export function validateEndpoint(body: unknown, context: ValidationContext): Val
   const address = checkAddress(f, input, source);
   const labels = (input.labels && typeof input.labels === 'object' ? input.labels : {}) as Record<string, unknown>;
   const secrets: EndpointSecrets = {};
-  const auth: AuthSettings | null = source === 'snmp' ? null : checkAuth(f, input.auth, source, secrets, context.stored);
+  const auth: AuthSettings | null =
+    source === 'snmp' ? null : checkAuth(f, input.auth, source, secrets, context.stored);
   const snmp: SnmpSettings | null = source === 'snmp' ? checkSnmp(f, input.snmp, secrets, context.stored) : null;
   const settings: EndpointSettings = {
     name,
@@ -51,9 +52,21 @@ export function validateEndpoint(body: unknown, context: ValidationContext): Val
     unit,
     kind,
     locale: checkLocale(f, input.locale),
-    pollIntervalMinutes: checkInteger(f, 'pollIntervalMinutes', input.pollIntervalMinutes, context.defaultPollInterval, 1, 1440),
+    pollIntervalMinutes: checkInteger(
+      f,
+      'pollIntervalMinutes',
+      input.pollIntervalMinutes,
+      context.defaultPollInterval,
+      1,
+      1440,
+    ),
     timeoutSeconds: checkInteger(f, 'timeoutSeconds', input.timeoutSeconds, 20, 1, 120),
-    ratedPowerKw: checkPositive(f, 'ratedPowerKw', input.ratedPowerKw, 'Rated power is a number of kW above 0, e.g. 7.4.'),
+    ratedPowerKw: checkPositive(
+      f,
+      'ratedPowerKw',
+      input.ratedPowerKw,
+      'Rated power is a number of kW above 0, e.g. 7.4.',
+    ),
     alertThresholdKwh: checkThreshold(f, input.alertThresholdKwh),
     enabled: input.enabled === undefined ? true : input.enabled === true || input.enabled === 'true',
     customer: checkLabel(f, 'labels.customer', labels.customer),
@@ -73,7 +86,8 @@ function checkUnit(f: Fields, value: unknown, kind: Kind, source: Source): Unit 
     f.fail('unit', `A ${kind} endpoint's unit is ${allowed.join(' or ')}.`);
     return fallback;
   }
-  if (source === 'redfish' && value !== fallback) f.fail('unit', `Redfish reports ${kind === 'counter' ? 'energy in kWh' : 'power in W'}.`);
+  if (source === 'redfish' && value !== fallback)
+    f.fail('unit', `Redfish reports ${kind === 'counter' ? 'energy in kWh' : 'power in W'}.`);
   return value as Unit;
 }
 
@@ -89,7 +103,8 @@ function checkAddress(f: Fields, input: Record<string, unknown>, source: Source)
     if (selector && jsonPath) f.fail('jsonPath', 'Give a CSS selector or a JSONPath, not both.');
   }
   if (jsonPath && !jsonPath.startsWith('$')) f.fail('jsonPath', 'A JSONPath starts with $, e.g. $.energy.kwh.');
-  if (sensor && !/^\/redfish\/v1\/\S+$/.test(sensor)) f.fail('sensor', 'A Redfish resource path, e.g. /redfish/v1/Chassis/1U/Sensors/TotalEnergy.');
+  if (sensor && !/^\/redfish\/v1\/\S+$/.test(sensor))
+    f.fail('sensor', 'A Redfish resource path, e.g. /redfish/v1/Chassis/1U/Sensors/TotalEnergy.');
   const keep = (value: string | null, wanted: boolean) => (wanted ? value : null);
   return {
     url: source === 'snmp' ? null : url,

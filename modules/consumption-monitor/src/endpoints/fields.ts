@@ -33,6 +33,6 @@ export function checkUrl(f: Fields, field: string, url: string | null, required:
   } catch {
     return f.fail(field, 'This is not a URL.');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') f.fail(field, 'Only http:// and https:// addresses.');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    f.fail(field, 'Only http:// and https:// addresses.');
 }
-

@@ -6,7 +6,12 @@ const privProtocols = ['des', 'aes', 'aes256b', 'aes256r'];
 const hostPattern = /^(\[[0-9a-fA-F:]+\]|[0-9a-fA-F:]*:[0-9a-fA-F:]+|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
 
 /** Checks the `snmp` object of an snmp endpoint; communities and keys go into `secrets`. */
-export function checkSnmp(f: Fields, value: unknown, secrets: EndpointSecrets, stored: EndpointSecrets = {}): SnmpSettings {
+export function checkSnmp(
+  f: Fields,
+  value: unknown,
+  secrets: EndpointSecrets,
+  stored: EndpointSecrets = {},
+): SnmpSettings {
   const input = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
   const host = text(input.host);
   if (!host) f.fail('snmp.host', 'Enter the agent address.');
@@ -24,7 +29,13 @@ export function checkSnmp(f: Fields, value: unknown, secrets: EndpointSecrets, s
     if (given) secrets[field] = given;
     return Boolean(given || stored[field]);
   };
-  const settings: SnmpSettings = { host, port, version: version === '3' ? '3' : '2c', oid: oid.replace(/^\./, ''), scale };
+  const settings: SnmpSettings = {
+    host,
+    port,
+    version: version === '3' ? '3' : '2c',
+    oid: oid.replace(/^\./, ''),
+    scale,
+  };
   if (version !== '3') {
     if (!keep('community')) f.fail('snmp.community', 'Enter the community.');
     return settings;
@@ -33,11 +44,14 @@ export function checkSnmp(f: Fields, value: unknown, secrets: EndpointSecrets, s
   if (!user) f.fail('snmp.user', 'Enter the SNMP v3 user.');
   const authProtocol = text(input.authProtocol) || null;
   const privProtocol = text(input.privProtocol) || null;
-  if (authProtocol && !authProtocols.includes(authProtocol)) f.fail('snmp.authProtocol', `One of ${authProtocols.join(', ')}.`);
-  if (privProtocol && !privProtocols.includes(privProtocol)) f.fail('snmp.privProtocol', `One of ${privProtocols.join(', ')}.`);
+  if (authProtocol && !authProtocols.includes(authProtocol))
+    f.fail('snmp.authProtocol', `One of ${authProtocols.join(', ')}.`);
+  if (privProtocol && !privProtocols.includes(privProtocol))
+    f.fail('snmp.privProtocol', `One of ${privProtocols.join(', ')}.`);
   if (privProtocol && !authProtocol) f.fail('snmp.privProtocol', 'Privacy needs an authentication protocol too.');
   const keyLength = (field: 'authKey' | 'privKey') => {
-    if (secrets[field] && secrets[field].length < 8) f.fail(`snmp.${field}`, 'SNMP v3 keys have at least 8 characters.');
+    if (secrets[field] && secrets[field].length < 8)
+      f.fail(`snmp.${field}`, 'SNMP v3 keys have at least 8 characters.');
   };
   if (authProtocol && !keep('authKey')) f.fail('snmp.authKey', 'Enter the authentication key.');
   if (privProtocol && !keep('privKey')) f.fail('snmp.privKey', 'Enter the privacy key.');

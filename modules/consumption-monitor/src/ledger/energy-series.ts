@@ -13,7 +13,13 @@ export interface EnergyPoint {
 }
 
 /** Energy per hour or per day (days in the module's `timezone`) of an endpoint over [from, to). */
-export async function energySeries(runtime: Runtime, endpointId: string, from: Date, to: Date, bucket: 'hour' | 'day'): Promise<EnergyPoint[]> {
+export async function energySeries(
+  runtime: Runtime,
+  endpointId: string,
+  from: Date,
+  to: Date,
+  bucket: 'hour' | 'day',
+): Promise<EnergyPoint[]> {
   const rows = await runtime.db.query<{ at: Date; mwh: string; covered: string | null }>(
     bucket === 'hour'
       ? `SELECT hour AS at, milliwatt_hours AS mwh, covered_ms AS covered FROM cm_energy_hour

@@ -24,7 +24,10 @@ export async function recordInterval(
       : powerInterval(earlier, later, endpoint.pollIntervalMinutes);
   const buckets = intervalBuckets(interval);
   // One statement, so atomic: the interval's row, and — only when it was not there — its share of each hour.
-  const values = buckets.map((_, i) => `($${10 + i * 6}::timestamptz, $${11 + i * 6}::bigint, $${12 + i * 6}::bigint, $${13 + i * 6}::bigint, $${14 + i * 6}::boolean, $${15 + i * 6}::int)`);
+  const values = buckets.map(
+    (_, i) =>
+      `($${10 + i * 6}::timestamptz, $${11 + i * 6}::bigint, $${12 + i * 6}::bigint, $${13 + i * 6}::bigint, $${14 + i * 6}::boolean, $${15 + i * 6}::int)`,
+  );
   const rows = await runtime.db.query<{ added: boolean }>(
     `WITH added AS (
        INSERT INTO cm_energy_interval (endpoint_id, start_at, end_at, start_value, end_value, milliwatt_hours, gap, reset, estimated)
@@ -41,8 +44,23 @@ export async function recordInterval(
      SELECT count(*) > 0 AS added FROM added`,
     {
       bind: [
-        endpoint.id, interval.start, interval.end, interval.startValue, interval.endValue, interval.milliwattHours, interval.gap, interval.reset, interval.estimated,
-        ...buckets.flatMap((b) => [b.start, b.milliwattHours, b.coveredMs, b.estimatedMilliwattHours, b.estimated, b.resets]),
+        endpoint.id,
+        interval.start,
+        interval.end,
+        interval.startValue,
+        interval.endValue,
+        interval.milliwattHours,
+        interval.gap,
+        interval.reset,
+        interval.estimated,
+        ...buckets.flatMap((b) => [
+          b.start,
+          b.milliwattHours,
+          b.coveredMs,
+          b.estimatedMilliwattHours,
+          b.estimated,
+          b.resets,
+        ]),
       ],
       type: SELECT,
     },

@@ -23,22 +23,49 @@ export interface SummaryLine {
 export async function monthlySummary(runtime: Runtime, monthText: string) {
   const month = calendarMonth(monthText, timeZoneOf(runtime));
   const endpoints = await runtime.endpoints.list();
-  const [tallies, edges, ends] = await Promise.all([rangeTallies(runtime, month), intervalsOverlapping(runtime, month), firstAndLast(runtime)]);
+  const [tallies, edges, ends] = await Promise.all([
+    rangeTallies(runtime, month),
+    intervalsOverlapping(runtime, month),
+    firstAndLast(runtime),
+  ]);
   const lines: SummaryLine[] = endpoints.map((endpoint) => {
-    const tally = tallies.get(endpoint.id) ?? { milliwattHours: 0, coveredMs: 0, estimatedMilliwattHours: 0, estimated: false, resets: 0 };
+    const tally = tallies.get(endpoint.id) ?? {
+      milliwattHours: 0,
+      coveredMs: 0,
+      estimatedMilliwattHours: 0,
+      estimated: false,
+      resets: 0,
+    };
     const readings = ends.get(endpoint.id) ?? [];
-    const boundaries = endpoint.kind === 'counter'
-      ? counterBoundaries({ readings, intervals: edges.get(endpoint.id) ?? [] }, month)
-      : { startKwh: null, endKwh: null };
+    const boundaries =
+      endpoint.kind === 'counter'
+        ? counterBoundaries({ readings, intervals: edges.get(endpoint.id) ?? [] }, month)
+        : { startKwh: null, endKwh: null };
     const statement = statementFromTally(month, tally, boundaries);
     return {
-      endpointId: endpoint.id, name: endpoint.name, customer: endpoint.customer, rack: endpoint.rack, kwh: statement.kwh,
-      startKwh: statement.startKwh, endKwh: statement.endKwh, resets: statement.resets,
-      coveragePct: Math.round(statement.coveragePct * 10) / 10, estimated: statement.estimated, adjustmentKwh: 0, costAmount: null,
+      endpointId: endpoint.id,
+      name: endpoint.name,
+      customer: endpoint.customer,
+      rack: endpoint.rack,
+      kwh: statement.kwh,
+      startKwh: statement.startKwh,
+      endKwh: statement.endKwh,
+      resets: statement.resets,
+      coveragePct: Math.round(statement.coveragePct * 10) / 10,
+      estimated: statement.estimated,
+      adjustmentKwh: 0,
+      costAmount: null,
     };
   });
   const totalMwh = [...tallies.values()].reduce((sum, tally) => sum + tally.milliwattHours, 0);
-  return { month: month.month, timezone: month.timeZone, closed: false, endpoints: lines, totals: { kwh: totalMwh / 1_000_000, costAmount: null }, currency: null };
+  return {
+    month: month.month,
+    timezone: month.timeZone,
+    closed: false,
+    endpoints: lines,
+    totals: { kwh: totalMwh / 1_000_000, costAmount: null },
+    currency: null,
+  };
 }
 
 /** Each endpoint's first and last ok reading (where the counter's figures may start and end). */

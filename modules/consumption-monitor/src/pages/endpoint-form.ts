@@ -65,18 +65,53 @@ export function formErrors(errors: Record<string, string>): Record<string, strin
 /** The form's values for an endpoint being edited (secrets never: their fields say "unchanged"). */
 export function endpointToForm(endpoint: Endpoint | undefined, defaultPollInterval: number): Record<string, unknown> {
   if (!endpoint) {
-    return { source: 'browser', kind: 'counter', unit: 'kWh', locale: 'en', pollIntervalMinutes: defaultPollInterval, timeoutSeconds: 20, enabled: true, authType: 'none', snmpVersion: '2c', snmpPort: 161, snmpScale: 1 };
+    return {
+      source: 'browser',
+      kind: 'counter',
+      unit: 'kWh',
+      locale: 'en',
+      pollIntervalMinutes: defaultPollInterval,
+      timeoutSeconds: 20,
+      enabled: true,
+      authType: 'none',
+      snmpVersion: '2c',
+      snmpPort: 161,
+      snmpScale: 1,
+    };
   }
   const auth = endpoint.auth;
   const snmp = endpoint.snmp;
   return {
-    name: endpoint.name, source: endpoint.source, url: endpoint.url, selector: endpoint.selector, jsonPath: endpoint.jsonPath,
-    sensor: endpoint.sensor, unit: endpoint.unit, kind: endpoint.kind, locale: endpoint.locale,
-    pollIntervalMinutes: endpoint.pollIntervalMinutes, timeoutSeconds: endpoint.timeoutSeconds, ratedPowerKw: endpoint.ratedPowerKw,
-    alertThresholdKwh: endpoint.alertThresholdKwh, enabled: endpoint.enabled, customer: endpoint.customer, rack: endpoint.rack,
-    authType: auth?.type ?? 'none', authUsername: auth?.username, loginUrl: auth?.loginUrl, usernameSelector: auth?.usernameSelector,
-    passwordSelector: auth?.passwordSelector, submitSelector: auth?.submitSelector, headerName: auth?.headerName,
-    snmpHost: snmp?.host, snmpPort: snmp?.port ?? 161, snmpVersion: snmp?.version ?? '2c', snmpUser: snmp?.user,
-    snmpAuthProtocol: snmp?.authProtocol, snmpPrivProtocol: snmp?.privProtocol, snmpOid: snmp?.oid, snmpScale: snmp?.scale ?? 1,
+    name: endpoint.name,
+    source: endpoint.source,
+    url: endpoint.url,
+    selector: endpoint.selector,
+    jsonPath: endpoint.jsonPath,
+    sensor: endpoint.sensor,
+    unit: endpoint.unit,
+    kind: endpoint.kind,
+    locale: endpoint.locale,
+    pollIntervalMinutes: endpoint.pollIntervalMinutes,
+    timeoutSeconds: endpoint.timeoutSeconds,
+    ratedPowerKw: endpoint.ratedPowerKw,
+    alertThresholdKwh: endpoint.alertThresholdKwh,
+    enabled: endpoint.enabled,
+    customer: endpoint.customer,
+    rack: endpoint.rack,
+    authType: auth?.type ?? 'none',
+    authUsername: auth?.username,
+    loginUrl: auth?.loginUrl,
+    usernameSelector: auth?.usernameSelector,
+    passwordSelector: auth?.passwordSelector,
+    submitSelector: auth?.submitSelector,
+    headerName: auth?.headerName,
+    snmpHost: snmp?.host,
+    snmpPort: snmp?.port ?? 161,
+    snmpVersion: snmp?.version ?? '2c',
+    snmpUser: snmp?.user,
+    snmpAuthProtocol: snmp?.authProtocol,
+    snmpPrivProtocol: snmp?.privProtocol,
+    snmpOid: snmp?.oid,
+    snmpScale: snmp?.scale ?? 1,
   };
 }

@@ -29,17 +29,43 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo
   const rows = async () => {
     const [endpoints, latest] = await Promise.all([runtime.endpoints.list(), runtime.readings.latest()]);
     const now = new Date();
-    return endpoints.map((endpoint) => ({ ...endpointJson(endpoint, { latest: latest.get(endpoint.id), secrets: [], now }), now }) as Record<string, unknown>);
+    return endpoints.map(
+      (endpoint) =>
+        ({ ...endpointJson(endpoint, { latest: latest.get(endpoint.id), secrets: [], now }), now }) as Record<
+          string,
+          unknown
+        >,
+    );
   };
   const canWrite = (request: RequestContext) => request.state.user?.role !== 'viewer';
   const listPage = async (request: RequestContext, extra: Record<string, unknown> = {}, status?: number) => {
     const endpoints = await rows();
-    request.body = ctx.render('endpoints', { title: 'Endpoints', endpoints, canWrite: canWrite(request), demo: endpoints.some((e) => e.demo === true), ...extra }, { status });
+    request.body = ctx.render(
+      'endpoints',
+      {
+        title: 'Endpoints',
+        endpoints,
+        canWrite: canWrite(request),
+        demo: endpoints.some((e) => e.demo === true),
+        ...extra,
+      },
+      { status },
+    );
   };
-  const formData = async (request: RequestContext, id: string | undefined, values?: Record<string, unknown>, errors = {}) => ({
+  const formData = async (
+    request: RequestContext,
+    id: string | undefined,
+    values?: Record<string, unknown>,
+    errors = {},
+  ) => ({
     title: id ? 'Edit endpoint' : 'Add endpoint',
     id,
-    values: values ?? endpointToForm(id ? await runtime.endpoints.get(id) : undefined, numberSetting(runtime, 'defaultPollInterval', 15)),
+    values:
+      values ??
+      endpointToForm(
+        id ? await runtime.endpoints.get(id) : undefined,
+        numberSetting(runtime, 'defaultPollInterval', 15),
+      ),
     errors,
     stored: id ? await runtime.endpoints.get(id).then((e) => (e ? storedSecretNames(runtime.endpoints, e) : [])) : [],
     action: id ? `${base}/${id}` : base,
@@ -81,16 +107,26 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo
     goTo(request, base);
   });
   ctx.ui.get(`${base}/:id/delete`, async (request) => {
-    const endpoint = (await runtime.endpoints.get(request.params.id!)) ?? ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
-    const [count] = await runtime.db.query<{ n: string }>('SELECT count(*) AS n FROM cm_reading WHERE endpoint_id = $1', { bind: [endpoint.id], type: SELECT });
-    request.body = ctx.render('endpoint-delete', { title: `Delete ${endpoint.name}`, endpoint, readings: Number(count?.n ?? 0) });
+    const endpoint =
+      (await runtime.endpoints.get(request.params.id!)) ?? ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
+    const [count] = await runtime.db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM cm_reading WHERE endpoint_id = $1',
+      { bind: [endpoint.id], type: SELECT },
+    );
+    request.body = ctx.render('endpoint-delete', {
+      title: `Delete ${endpoint.name}`,
+      endpoint,
+      readings: Number(count?.n ?? 0),
+    });
   });
   ctx.ui.post(`${base}/:id/delete`, async (request) => {
-    if (!(await deleteEndpoint(runtime, request.params.id!))) return ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
+    if (!(await deleteEndpoint(runtime, request.params.id!)))
+      return ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
     goTo(request, base);
   });
   ctx.ui.post(`${base}/:id/test`, async (request) => {
-    const endpoint = (await runtime.endpoints.get(request.params.id!)) ?? ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
+    const endpoint =
+      (await runtime.endpoints.get(request.params.id!)) ?? ctx.fail(404, 'NXF_NOT_FOUND', 'No such endpoint.');
     const result = await testEndpoint(runtime, endpoint);
     const data = { endpoint, result, title: `Test of ${endpoint.name}` };
     if (isFragment(request)) request.body = ctx.render('_test-result', data);
@@ -98,7 +134,8 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo
   });
   ctx.ui.get(`${base}/:id/screenshot`, async (request) => {
     const path = String(request.query.path ?? '');
-    if (!/^screenshots\/[\w./-]+\.png$/.test(path) || path.includes('..')) return ctx.fail(400, 'NXF_VALIDATION', 'Not a screenshot path.');
+    if (!/^screenshots\/[\w./-]+\.png$/.test(path) || path.includes('..'))
+      return ctx.fail(400, 'NXF_VALIDATION', 'Not a screenshot path.');
     request.type = 'image/png';
     request.body = await runtime.services.storage.readFile(path);
   });

@@ -5,7 +5,6 @@ import type { Runtime } from '../runtime.js';
 
 const pageSize = 50;
 
-
 /** History: per endpoint and date range, a chart drawn on the server and the readings, paged and filterable. */
 export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void {
   const defaults = (request: RequestContext) => {
@@ -18,12 +17,26 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
     const endpoints = await runtime.endpoints.list();
     const q = defaults(request);
     if (!q.endpointId && endpoints[0]) q.endpointId = endpoints[0].id;
-    request.query = { ...q, limit: String(pageSize), offset: String(Math.max(0, (Number(q.page ?? 1) - 1) * pageSize)) };
+    request.query = {
+      ...q,
+      limit: String(pageSize),
+      offset: String(Math.max(0, (Number(q.page ?? 1) - 1) * pageSize)),
+    };
     const query = readingQuery(ctx, request);
     const endpoint = endpoints.find((e) => e.id === query.endpointId);
     const { readings, total } = await runtime.readings.list(query);
     const bucket = q.bucket === 'day' ? 'day' : 'hour';
-    const series = endpoint ? [{ label: `kWh per ${bucket}`, points: (await energySeries(runtime, endpoint.id, query.from!, query.to!, bucket)).map((p) => ({ x: new Date(p.at), y: p.kwh })) }] : [];
+    const series = endpoint
+      ? [
+          {
+            label: `kWh per ${bucket}`,
+            points: (await energySeries(runtime, endpoint.id, query.from!, query.to!, bucket)).map((p) => ({
+              x: new Date(p.at),
+              y: p.kwh,
+            })),
+          },
+        ]
+      : [];
     request.body = ctx.render('history', {
       title: 'History',
       endpoints,
@@ -37,7 +50,12 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
       bucket,
       chartTitle: endpoint ? `${endpoint.name}: energy per ${bucket}` : '',
       chartUnit: 'kWh',
-      csvQuery: new URLSearchParams({ endpointId: query.endpointId ?? '', from: q.from, to: q.to, status: q.status ?? '' }).toString(),
+      csvQuery: new URLSearchParams({
+        endpointId: query.endpointId ?? '',
+        from: q.from,
+        to: q.to,
+        status: q.status ?? '',
+      }).toString(),
     });
   });
   ctx.ui.get('/consumption/history.csv', async (request) => {
@@ -46,4 +64,3 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
     sendCsv(request, readings);
   });
 }
-

@@ -8,7 +8,14 @@ export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
     const by = request.query.group === 'rack' ? 'rack' : 'customer';
     const now = new Date();
     const tiles = await cachedLiveTiles(runtime);
-    return { title: 'Live Dashboard', by, groups: groupTiles(tiles, by), totals: totalsOf(tiles), now, age: (at: string | null) => ageText(at, now) };
+    return {
+      title: 'Live Dashboard',
+      by,
+      groups: groupTiles(tiles, by),
+      totals: totalsOf(tiles),
+      now,
+      age: (at: string | null) => ageText(at, now),
+    };
   };
   ctx.ui.get('/consumption/live', async (request) => {
     request.body = ctx.render('live', await data(request));

@@ -47,7 +47,11 @@ export function judge(
   }
   const dip = previous.value - value;
   if (dip < glitchShare * previous.value) {
-    return { status: 'suspect', reason: `The counter dipped by ${fmt(dip)} kWh (less than 10 %): a glitch, not a reset.`, reset: false };
+    return {
+      status: 'suspect',
+      reason: `The counter dipped by ${fmt(dip)} kWh (less than 10 %): a glitch, not a reset.`,
+      reset: false,
+    };
   }
   return { status: 'ok', reason: `Meter reset or replaced: ${fmt(previous.value)} → ${fmt(value)} kWh.`, reset: true };
 }

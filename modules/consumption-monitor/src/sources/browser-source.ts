@@ -23,7 +23,11 @@ export const readBrowser: SourceReader = async (endpoint, context) => {
     async (page) => {
       // Half the budget for the value to be drawn; what is there then is read (and refused if not a number).
       await page
-        .waitForFunction((wanted: string) => /\d/.test(document.querySelector(wanted)?.textContent ?? ''), { timeout: timeout / 2, polling: 100 }, selector)
+        .waitForFunction(
+          (wanted: string) => /\d/.test(document.querySelector(wanted)?.textContent ?? ''),
+          { timeout: timeout / 2, polling: 100 },
+          selector,
+        )
         .catch(() => undefined);
       const raw = await scraping.extractText(page, selector);
       return { raw, number: scraping.parseNumber(raw, { locale: endpoint.locale }) };

@@ -8,7 +8,10 @@ export const readHttp: SourceReader = async (endpoint, context) => {
   const body = await fetchText(endpoint.url!, endpoint, context);
   if (endpoint.jsonPath) return readJson(body, endpoint.jsonPath, endpoint, context);
   const element = parseHtml(body).querySelector(endpoint.selector!);
-  if (!element) throw new ReadError('CM_NO_MATCH', `Nothing on ${endpoint.url} matches ${endpoint.selector}.`, { raw: excerpt(body) });
+  if (!element)
+    throw new ReadError('CM_NO_MATCH', `Nothing on ${endpoint.url} matches ${endpoint.selector}.`, {
+      raw: excerpt(body),
+    });
   const raw = element.textContent.trim();
   return { raw, number: context.services.scraping.parseNumber(raw, { locale: endpoint.locale }) };
 };
@@ -34,7 +37,12 @@ function requestAuth(endpoint: Endpoint, secrets: EndpointSecrets) {
 }
 
 /** The first value `path` finds in the JSON `body`, as a number. */
-export function readJson(body: string, path: string, endpoint: Pick<Endpoint, 'url' | 'locale'>, context: SourceContext) {
+export function readJson(
+  body: string,
+  path: string,
+  endpoint: Pick<Endpoint, 'url' | 'locale'>,
+  context: SourceContext,
+) {
   const json = parseJson(body, endpoint.url ?? '');
   const found: unknown = (JSONPath({ path, json: json as object, wrap: true }) as unknown[] | undefined)?.[0];
   if (found === undefined || found === null) {

@@ -16,7 +16,8 @@ export const readRedfish: SourceReader = async (endpoint, context) => {
   const root = await get(new URL(endpoint.url!).pathname);
   if (endpoint.kind === 'counter') {
     const found = await findEnergySensor(root, get);
-    if (!found) throw new ReadError('CM_REDFISH_NO_SENSOR', `${endpoint.url} has no sensor with ReadingType EnergykWh.`);
+    if (!found)
+      throw new ReadError('CM_REDFISH_NO_SENSOR', `${endpoint.url} has no sensor with ReadingType EnergykWh.`);
     return readSensor(endpoint, found.sensor, found.path);
   }
   for (const chassis of await members(root.Chassis as Link, get)) {
@@ -25,7 +26,11 @@ export const readRedfish: SourceReader = async (endpoint, context) => {
     const control = ((await get(power)).PowerControl as Resource[] | undefined)?.find(
       (entry) => typeof entry.PowerConsumedWatts === 'number',
     );
-    if (control) return { number: control.PowerConsumedWatts as number, raw: JSON.stringify({ PowerConsumedWatts: control.PowerConsumedWatts }) };
+    if (control)
+      return {
+        number: control.PowerConsumedWatts as number,
+        raw: JSON.stringify({ PowerConsumedWatts: control.PowerConsumedWatts }),
+      };
   }
   throw new ReadError('CM_REDFISH_NO_SENSOR', `${endpoint.url} reports no PowerControl PowerConsumedWatts.`);
 };
@@ -38,12 +43,17 @@ async function getResource(endpoint: Endpoint, context: SourceContext, path: str
 }
 
 function readSensor(endpoint: Endpoint, sensor: Resource, path: string) {
-  const raw = excerpt(JSON.stringify({ ReadingType: sensor.ReadingType, Reading: sensor.Reading, ReadingUnits: sensor.ReadingUnits }));
+  const raw = excerpt(
+    JSON.stringify({ ReadingType: sensor.ReadingType, Reading: sensor.Reading, ReadingUnits: sensor.ReadingUnits }),
+  );
   const expected = endpoint.kind === 'counter' ? 'EnergykWh' : 'Power';
   if (sensor.ReadingType !== expected) {
-    throw new ReadError('CM_REDFISH_NO_SENSOR', `${path} is a ${String(sensor.ReadingType)} sensor, not ${expected}.`, { raw });
+    throw new ReadError('CM_REDFISH_NO_SENSOR', `${path} is a ${String(sensor.ReadingType)} sensor, not ${expected}.`, {
+      raw,
+    });
   }
-  if (typeof sensor.Reading !== 'number') throw new ReadError('NXF_SCRAPE_PARSE', `${path} has no numeric Reading.`, { raw });
+  if (typeof sensor.Reading !== 'number')
+    throw new ReadError('NXF_SCRAPE_PARSE', `${path} has no numeric Reading.`, { raw });
   return { number: sensor.Reading, raw };
 }
 

@@ -4,7 +4,12 @@ import { ReadError, type SourceReader } from './source.js';
 export const readSnmp: SourceReader = async (endpoint, context) => {
   const snmp = endpoint.snmp!;
   const { secrets } = context;
-  const base = { host: snmp.host, port: snmp.port, timeout: Math.min(endpoint.timeoutSeconds * 1000, 5_000), retries: 1 };
+  const base = {
+    host: snmp.host,
+    port: snmp.port,
+    timeout: Math.min(endpoint.timeoutSeconds * 1000, 5_000),
+    retries: 1,
+  };
   const target =
     snmp.version === '3'
       ? {
@@ -20,7 +25,8 @@ export const readSnmp: SourceReader = async (endpoint, context) => {
   const number = typeof answer?.value === 'number' ? answer.value : Number.NaN;
   if (!Number.isFinite(number)) {
     const parsed = /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isFinite(parsed)) throw new ReadError('NXF_SCRAPE_PARSE', `${snmp.oid} holds "${raw}", not a number.`, { raw });
+    if (!Number.isFinite(parsed))
+      throw new ReadError('NXF_SCRAPE_PARSE', `${snmp.oid} holds "${raw}", not a number.`, { raw });
     return { raw, number: round(parsed * snmp.scale) };
   }
   return { raw, number: round(number * snmp.scale) };

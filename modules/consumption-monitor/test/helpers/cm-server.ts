@@ -32,8 +32,13 @@ export async function startCmServer(options: TestServerOptions = {}): Promise<Cm
   return {
     server,
     token,
-    api: (method, route, body) => apiRequest(server.url, token, method, `/api/v1/m/${moduleName}${route}`, body) as Promise<{ status: number; body: any }>,
-    core: (method, route, body) => apiRequest(server.url, token, method, route, body) as Promise<{ status: number; body: any }>,
+    api: (method, route, body) =>
+      apiRequest(server.url, token, method, `/api/v1/m/${moduleName}${route}`, body) as Promise<{
+        status: number;
+        body: any;
+      }>,
+    core: (method, route, body) =>
+      apiRequest(server.url, token, method, route, body) as Promise<{ status: number; body: any }>,
     close: async () => {
       await server.close();
       await rm(bundled, { recursive: true, force: true });

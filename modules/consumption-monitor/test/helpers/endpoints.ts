@@ -14,7 +14,12 @@ export function formEndpoint(pdu: FakePdu, name = 'R7 PDU A') {
     ratedPowerKw: 7.4,
     enabled: true,
     labels: { customer: 'Acme', rack: 'R7' },
-    auth: { type: 'form', username: pduCredentials.username, password: pduCredentials.password, loginUrl: `${pdu.url}/form/login`, ...pduLoginForm },
+    auth: {
+      type: 'form',
+      username: pduCredentials.username,
+      password: pduCredentials.password,
+      loginUrl: `${pdu.url}/form/login`,
+      ...pduLoginForm,
+    },
   };
 }
-

@@ -17,10 +17,15 @@ export interface TestRedfish extends LoopbackServer {
 }
 
 /** Serves `tree` with HTTP basic auth when `credentials` are given. */
-export async function startRedfish(tree: string, credentials?: { username: string; password: string }): Promise<TestRedfish> {
+export async function startRedfish(
+  tree: string,
+  credentials?: { username: string; password: string },
+): Promise<TestRedfish> {
   const root = path.join(redfishFixtures, tree);
   const state = { patches: new Map<string, Record<string, unknown>>(), html: false, requests: [] as string[] };
-  const expected = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
+  const expected = credentials
+    ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    : undefined;
   const server = await listenOnLoopback(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://bmc');
     const resource = url.pathname.replace(/\/+$/, '');
@@ -36,7 +41,10 @@ export async function startRedfish(tree: string, credentials?: { username: strin
     const relative = resource.replace(/^\/redfish\/v1/, '');
     if (relative.includes('..') || !/^(\/[\w.-]+)*$/.test(relative)) return void response.writeHead(400).end();
     try {
-      const json = JSON.parse(await readFile(path.join(root, relative, 'index.json'), 'utf8')) as Record<string, unknown>;
+      const json = JSON.parse(await readFile(path.join(root, relative, 'index.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ ...json, ...state.patches.get(resource) }));
     } catch {
