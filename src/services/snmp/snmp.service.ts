@@ -65,8 +65,8 @@ export function checkOid(oid: string): string {
 
 /**
  * Creates the SNMP service on the maintained `net-snmp` package, which is loaded at the first request (a job
- * that never asks does not pay for it). Communities and keys are never logged: lines carry the host, port,
- * version, OIDs and the outcome only.
+ * that never asks does not pay for it). Failures are logged (warn) with the host, port, version, OIDs and
+ * duration; communities and keys never are.
  */
 export function createSnmpService(logger: Logger): SnmpService {
   return {
@@ -85,9 +85,8 @@ export function createSnmpService(logger: Logger): SnmpService {
         const varbinds = await new Promise<Varbind[]>((resolve, reject) =>
           session.get(wanted, (error, answered) => (error ? reject(error) : resolve(answered ?? []))),
         );
-        const values = varbinds.map((varbind, index) => toValue(snmp, varbind, wanted[index] ?? varbind.oid));
-        logger.debug({ ...where, ms: Date.now() - started }, 'snmp get');
-        return values;
+        // Successes are not logged: a job reading a thousand PDUs would send a thousand lines to its log.
+        return varbinds.map((varbind, index) => toValue(snmp, varbind, wanted[index] ?? varbind.oid));
       } catch (thrown) {
         const error = thrown instanceof NxfError ? thrown : snmpFailure(thrown, where);
         logger.warn(
