@@ -7,14 +7,20 @@
  */
 export const errorCatalog = {
   // Requests
-  NXF_BAD_REQUEST: { status: 400, meaning: 'the request could not be read (malformed JSON, a bad form body)' },
+  NXF_BAD_REQUEST: {
+    status: 400,
+    meaning: 'the request could not be read (malformed JSON, a bad form body, a body not in its Content-Encoding)',
+  },
   NXF_TOO_LARGE: { status: 413, meaning: 'the request body is over its limit (JSON 1 MB, forms 256 KB)' },
   NXF_NOT_FOUND: { status: 404, meaning: 'nothing at this address, or no such record' },
   NXF_METHOD_NOT_ALLOWED: { status: 405, meaning: 'the address exists but does not accept this method' },
   NXF_NOT_IMPLEMENTED: { status: 501, meaning: 'the method is not one the server supports' },
   NXF_INTERNAL: { status: 500, meaning: 'an unexpected failure on the server; it is logged with the request id' },
   NXF_VALIDATION: { status: 400, meaning: 'a value is not valid; `details` names each field and what is wrong' },
-  NXF_DATABASE_DOWN: { status: 503, meaning: '/healthz: the database does not answer' },
+  NXF_DATABASE_DOWN: {
+    status: 503,
+    meaning: 'the database does not answer (down, restarting): /healthz, and every request that needs it',
+  },
   NXF_CONFIG_INVALID: { status: 500, meaning: 'the environment holds invalid settings; the message lists them' },
   NXF_USAGE: { status: 400, meaning: 'the nxforge command was called with missing or wrong arguments' },
   NXF_CONFLICT: {
@@ -163,7 +169,15 @@ export const errorCatalog = {
   NXF_SECRET_CORRUPT: { status: 500, meaning: 'a stored secret was altered, moved to another row, or is not sealed' },
   NXF_DATA_DIR_UNREACHABLE: {
     status: 500,
-    meaning: 'embedded PostgreSQL (as user postgres) cannot reach the data folder',
+    meaning: 'as root: an existing embedded cluster is in a folder the user postgres cannot enter (named)',
+  },
+  NXF_POSTGRES_START: {
+    status: 500,
+    meaning: "embedded PostgreSQL: initdb or the postmaster failed (PostgreSQL's last line), or no user postgres",
+  },
+  NXF_DATABASE_LOST: {
+    status: 500,
+    meaning: 'the embedded PostgreSQL died and could not be started again: logged, then exit code 1',
   },
 } as const satisfies Record<`NXF_${string}`, { status: number; meaning: string; forModules?: true }>;
 

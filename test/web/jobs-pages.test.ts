@@ -45,7 +45,7 @@ describe('Jobs, Executions and Events pages', function () {
     expect(first.status).to.equal(200);
     const etag = first.headers.get('etag') ?? '';
     expect(etag).to.match(/^W\/"[\w-]{32}"$/);
-    expect(first.headers.get('cache-control')).to.equal('private, no-cache');
+    expect(first.headers.get('cache-control')).to.equal('no-store');
     const again = await viewer.get('/jobs/rows', { ...htmx, 'If-None-Match': etag });
     expect(again.status).to.equal(304);
     expect(again.text).to.equal('');

@@ -15,7 +15,8 @@ export function fragmentETag(): AppMiddleware {
     const etag = `W/"${createHash('sha256').update(ctx.body).digest('base64url').slice(0, 32)}"`;
     ctx.vary('HX-Request');
     ctx.vary('HX-Request-Type');
-    ctx.set('Cache-Control', 'private, no-cache');
+    // The script keeps the ETag itself: no cache needs the fragment, which may hold what only this user may see.
+    ctx.set('Cache-Control', 'no-store');
     ctx.etag = etag;
     if (namesETag(ctx.get('If-None-Match'), etag)) {
       ctx.status = 304;

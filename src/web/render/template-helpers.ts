@@ -1,4 +1,5 @@
 import cronstrue from 'cronstrue';
+import { assetUrl } from '../static-assets.js';
 import { escapeHtml } from './escape-html.js';
 import { iconHtml } from './icons.js';
 import { lineChartSvg } from './line-chart.js';
@@ -8,6 +9,8 @@ import { lineChartSvg } from './line-chart.js';
  * gets only the data given to its include.
  */
 export const templateHelpers = {
+  /** A core `/static/…` URL with its content fingerprint, so it is cached for ever (see static-assets.ts). */
+  asset: assetUrl,
   /** A named icon or an emoji, see icons.ts. */
   icon: iconHtml,
   /** A server-rendered SVG line chart, see line-chart.ts. */
