@@ -143,6 +143,26 @@ export const errorCatalog = {
   NXF_HTTP_STATUS: { status: 502, meaning: 'the remote server answered ≥ 400 (after retries for 429 and 5xx)' },
   NXF_HTTP_TIMEOUT: { status: 504, meaning: 'the remote server did not answer in time, after retries' },
   NXF_HTTP_UNREACHABLE: { status: 502, meaning: 'the remote server could not be reached, after retries' },
+  NXF_SNMP_TIMEOUT: {
+    status: 504,
+    meaning: 'the SNMP agent did not answer in time, after retries (v2c: also a wrong community)',
+  },
+  NXF_SNMP_AUTH: {
+    status: 422,
+    meaning: 'the SNMP v3 agent refused the user or its keys (unknown user, wrong digest, cannot decrypt)',
+  },
+  NXF_SNMP_NO_SUCH_OBJECT: {
+    status: 422,
+    meaning: 'the SNMP agent has no value at the OID (noSuchObject, noSuchInstance, endOfMibView)',
+  },
+  NXF_SNMP_INVALID: {
+    status: 400,
+    meaning: 'an SNMP request that cannot be sent: not a numeric OID, no OID, bad session settings',
+  },
+  NXF_SNMP_ERROR: {
+    status: 502,
+    meaning: 'the SNMP agent answered with an error status, or the exchange failed otherwise',
+  },
   NXF_STORAGE_PATH: { status: 400, meaning: 'a storage path is absolute, climbs with `..`, or crosses a link' },
   NXF_STORAGE_NOT_FOUND: { status: 404, meaning: 'no stored file at that path' },
   NXF_NOTIFICATION_INVALID: { status: 400, meaning: 'a notification has a malformed title, message, severity or data' },

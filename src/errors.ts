@@ -39,9 +39,9 @@ export class NxfError extends Error {
  * NxfError.
  */
 export class ModuleError extends NxfError {
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details?: unknown) {
     // The catalog types the core's codes only; a module's code passes through as the module wrote it.
-    super(code as NxfCode, message, { status });
+    super(code as NxfCode, message, { status, details });
     this.name = 'ModuleError';
   }
 }

@@ -12,6 +12,7 @@ import {
   type ScrapingConfig,
   type ScrapingService,
 } from './scraping/scraping.service.js';
+import { createSnmpService, type SnmpService } from './snmp/snmp.service.js';
 import type { ModuleStorage, StorageService } from './storage/storage.service.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ModuleServices {
   readonly scraping: ScrapingService;
   /** HTTP client; needs `network:outbound`. */
   readonly http: HttpService;
+  /** SNMP v2c/v3 gets from agents over UDP; needs `network:outbound`. */
+  readonly snmp: SnmpService;
   /** The module's own storage folder; needs `storage:read` (read only) or `storage:write`. */
   readonly storage: ModuleStorage;
   /** Sending notifications, recorded with the module's name as source; needs `notifications:send`. */
@@ -97,6 +100,10 @@ export function createModuleServices(
     get http() {
       need('network:outbound', 'http');
       return once('http', () => createHttpService(logger));
+    },
+    get snmp() {
+      need('network:outbound', 'snmp');
+      return once('snmp', () => createSnmpService(logger));
     },
     get storage() {
       if (!granted.has('storage:read') && !granted.has('storage:write')) {

@@ -72,6 +72,9 @@ function secretsOnly(module: string, box: SecretBox): ModuleServices {
     get http() {
       return deny('network:outbound', 'http');
     },
+    get snmp() {
+      return deny('network:outbound', 'snmp');
+    },
     get storage() {
       return deny('storage:read', 'storage');
     },

@@ -56,8 +56,11 @@ export interface ModuleContext<Services = ModuleServices> {
   render(view: string, data?: Record<string, unknown>, options?: RenderOptions): string;
   /** Supplies the data of a widget declared in the manifest's `ui.widgets`. */
   widget(id: string, load: WidgetLoader): void;
-  /** Throws an error the core answers with `status` and `{error: {code, message}}` (or an HTML error). */
-  fail(status: number, code: string, message: string): never;
+  /**
+   * Throws an error the core answers with `status` and `{error: {code, message, details?}}` (or an HTML error);
+   * `details` carries what a caller can act on, e.g. a message per form field.
+   */
+  fail(status: number, code: string, message: string, details?: unknown): never;
 }
 
 /** The core parts a module context is built from. */
@@ -178,8 +181,8 @@ export function createModuleContext(
       }
       widgets.set(id, load);
     },
-    fail(status, code, message) {
-      throw new ModuleError(status, code, message);
+    fail(status, code, message, details) {
+      throw new ModuleError(status, code, message, details);
     },
   };
 

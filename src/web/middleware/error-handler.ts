@@ -10,10 +10,17 @@ export function isApiRequest(ctx: AppContext): boolean {
 }
 
 /** Answers with an error in the form the client reads: JSON for the API, an HTML page or fragment otherwise. */
-export function sendError(ctx: AppContext, views: ViewRenderer, status: number, code: string, message: string): void {
+export function sendError(
+  ctx: AppContext,
+  views: ViewRenderer,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+): void {
   if (isApiRequest(ctx)) {
     ctx.status = status;
-    ctx.body = { error: { code, message } };
+    ctx.body = { error: { code, message, ...(details === undefined ? {} : { details }) } };
     return;
   }
   if (isHtmxRequest(ctx)) {
@@ -58,7 +65,7 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
         sendError(ctx, views, ctx.status, code, ctx.status === 404 ? `Nothing at ${ctx.path}.` : message);
       }
     } catch (error) {
-      const { status, code, message } = describe(error);
+      const { status, code, message, details } = describe(error);
       // One line per request while the database is down, not a stack each: the outage is logged where it happens.
       if (code === databaseDown.code) {
         ctx.set('Retry-After', '5');
@@ -66,7 +73,7 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
       } else if (status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       else ctx.state.log.debug({ err: error }, 'request refused');
       try {
-        sendError(ctx, views, status, code, message);
+        sendError(ctx, views, status, code, message, details);
       } catch (renderError) {
         ctx.state.log.error({ err: renderError }, 'error page failed to render');
         ctx.status = status;
@@ -77,8 +84,12 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
   };
 }
 
-function describe(error: unknown): { status: number; code: string; message: string } {
-  if (error instanceof NxfError) return { status: error.status, code: error.code, message: error.message };
+function describe(error: unknown): { status: number; code: string; message: string; details?: unknown } {
+  if (error instanceof NxfError) {
+    // The details of a client error say what to fix (a message per field); a server error's stay in the log.
+    const details = error.status < 500 ? error.details : undefined;
+    return { status: error.status, code: error.code, message: error.message, details };
+  }
   if (isDatabaseUnavailable(error)) return databaseDown;
   const httpError = error as { status?: number; expose?: boolean; message?: string };
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {

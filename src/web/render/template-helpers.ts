@@ -42,7 +42,7 @@ export const templateHelpers = {
   /** A number with a fixed count of decimals and thin-space thousands, or a dash. */
   number(value: number | null | undefined, decimals = 1): string {
     if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-    return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    return numberFormat(decimals).format(value);
   },
   /** A cron expression in words ("Every 15 minutes", "At 03:00, only on Monday"), or '' when it is not one. */
   cron(expression: string | null | undefined): string {
@@ -54,5 +54,16 @@ export const templateHelpers = {
     }
   },
 };
+
+/** One formatter per count of decimals: `toLocaleString` builds a new one on every call (tens of µs each). */
+const numberFormats = new Map<number, Intl.NumberFormat>();
+function numberFormat(decimals: number): Intl.NumberFormat {
+  let format = numberFormats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    numberFormats.set(decimals, format);
+  }
+  return format;
+}
 
 export type TemplateHelpers = typeof templateHelpers;
