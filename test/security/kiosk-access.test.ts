@@ -122,6 +122,33 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
     expect(JSON.stringify(log.lines)).to.not.contain(token);
   });
 
+  it('a page its module stopped offering for displays (an upgrade) is refused, and says so on the display and to admins', async () => {
+    const both = await server.services.displays.create({ ...board, name: 'Both', pages: ['/dummy/chart', '/dummy/board'] });
+    const upgraded = await copyModuleFixture({
+      manifest: (manifest) => {
+        manifest.version = '1.0.1';
+        for (const child of manifest.ui.sidebar.children) if (child.path === '/dummy/chart') delete child.kiosk;
+      },
+    });
+    try {
+      await server.services.modules.upgrade('dummy', upgraded.dir, { name: 'test' });
+      const chart = await asDisplay('/dummy/chart', {}, both.token);
+      expect(chart.status).to.equal(403);
+      expect(await chart.text()).to.contain('Dummy module no longer offers /dummy/chart for displays');
+      const page = await (await fetch(`${server.url}/kiosk/${both.token}`)).text();
+      expect(page).to.contain('This page cannot be shown: Dummy module no longer offers /dummy/chart for displays.');
+      const admin = new WebClient(server.url);
+      await admin.login('admin', testAdminPassword);
+      expect((await admin.get('/admin/displays')).text).to.contain(
+        'not shown: Dummy module no longer offers /dummy/chart for displays',
+      );
+      // The page it still offers goes on working.
+      expect((await asDisplay('/dummy/board', {}, both.token)).status).to.equal(200);
+    } finally {
+      await upgraded.remove();
+    }
+  });
+
   it('a rotated token says "display revoked" (410) and the new one works; a revoked one says so too', async () => {
     const rotated = await server.services.displays.rotate(displayId);
     const old = await fetch(`${server.url}/kiosk/${token}`);
