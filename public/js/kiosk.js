@@ -48,6 +48,8 @@
   async function refresh() {
     const index = current;
     await load(index).catch(() => {});
+    // The browser keeps a timing entry per request, up to 250 of them: nobody reads a display's, so none are kept.
+    performance.clearResourceTimings();
     if (revoked) return;
     const stale = bodies[index].hasAttribute('data-stale');
     failures = stale ? failures + 1 : 0;
