@@ -230,6 +230,89 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
     await context.close();
   });
 
+  it('a server answering 500 for an hour: the content stays, its age reads in hours, retries stay at the refresh interval', async () => {
+    const { token } = await server.services.displays.create({
+      name: 'Wall with a long outage', // listed after Row A wall, which later tests pick first
+      pages: ['/dummy/board'],
+      rotateSeconds: 30,
+      refreshMs: 1000,
+      theme: 'light',
+      filter: { rack: 'A' },
+    });
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    // The screen's monotonic clock, which ages are counted on, can be moved on by the test.
+    await page.evaluateOnNewDocument(() => {
+      const now = performance.now.bind(performance);
+      let ahead = 0;
+      performance.now = () => now() + ahead;
+      (window as unknown as { skipAhead: (ms: number) => void }).skipAhead = (ms) => (ahead += ms);
+    });
+    await page.setViewport({ width: 800, height: 480 });
+    await page.goto(`${server.url}/kiosk/${token}`);
+    await page.evaluate(() => (window.kioskMarker = 'first load'));
+    const before = await text(page, '.kiosk-page-body');
+    const elements = () => page.evaluate(() => document.getElementsByTagName('*').length);
+    const failures: number[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 500) failures.push(Date.now());
+    });
+    await server.services.db.execute('ALTER TABLE dm_item RENAME TO dm_item_away');
+    try {
+      await page.waitForFunction(() => document.querySelector('#kiosk-updated')?.textContent?.includes('HTTP 500'), { timeout: 15_000 });
+      const elementsWhenStale = await elements();
+      await page.evaluate(() => (window as unknown as { skipAhead: (ms: number) => void }).skipAhead(3600 * 1000));
+      await page.waitForFunction(() => /\(1 h 0 min ago\)/.test(document.querySelector('#kiosk-updated')?.textContent ?? ''), { timeout: 15_000 });
+      expect(await barText(page)).to.match(/^Not updated since \d\d:\d\d:\d\d UTC \(1 h 0 min ago\): the server answered HTTP 500\.$/);
+      while (failures.length < 6) await new Promise((resolve) => page.once('response', resolve));
+      expect(await text(page, '.kiosk-page-body'), 'the last good content stays').to.equal(before);
+      expect(await elements(), 'failures add nothing to the page').to.equal(elementsWhenStale);
+      // Backoff 1 s, then the 1 s refresh interval: never a burst of retries.
+      const gaps = failures.slice(1).map((at, index) => at - failures[index]!);
+      for (const gap of gaps) expect(gap, `gaps ${gaps.join(', ')} ms`).to.be.greaterThan(700);
+    } finally {
+      await server.services.db.execute('ALTER TABLE dm_item_away RENAME TO dm_item');
+    }
+    await page.waitForSelector('#kiosk-updated:not(.is-stale)', { timeout: 15_000 });
+    await notReloaded(page);
+    await context.close();
+  });
+
+  it('fits one screen from 800×480 to 4K, its type growing with it, legible in the dark theme', async () => {
+    const sizes: Record<string, { root: number; cell: number; chartText: number; scrolls: boolean; headBackground: string }> = {};
+    for (const [width, height] of [[800, 480], [1920, 1080], [3840, 2160]] as const) {
+      // Opened on its second page, the Board (a table and a chart), as a display without script turns to it.
+      const { page, close } = await openDisplay(`${displayUrl}?page=1`, { width, height });
+      expect(await visiblePage(page)).to.equal('Board');
+      sizes[`${width}×${height}`] = await page.evaluate(() => {
+        const px = (element: Element | null) => parseFloat(getComputedStyle(element ?? document.body).fontSize);
+        const visible = document.querySelector('.kiosk-page:not([hidden])')!;
+        const body = visible.querySelector('.kiosk-page-body')!;
+        return {
+          root: px(document.documentElement),
+          cell: px(visible.querySelector('td')),
+          // Chart text on screen: its box, as the SVG is scaled to its place.
+          chartText: visible.querySelector('.chart text')?.getBoundingClientRect().height ?? 0,
+          scrolls: document.documentElement.scrollHeight > innerHeight || body.scrollHeight > body.clientHeight,
+          headBackground: getComputedStyle(visible.querySelector('thead th')!).backgroundColor,
+        };
+      });
+      await close();
+    }
+    const small = sizes['800×480']!;
+    const hd = sizes['1920×1080']!;
+    const uhd = sizes['3840×2160']!;
+    expect(small.root).to.equal(14);
+    expect(hd.root).to.be.within(20, 26);
+    expect(uhd.root).to.be.within(36, 44);
+    for (const [size, measured] of Object.entries(sizes)) {
+      expect(measured.scrolls, `${size} scrolls`).to.equal(false);
+      expect(measured.cell, `${size}: table text as large as the page's`).to.equal(measured.root);
+      expect(measured.chartText, `${size}: chart text legible`).to.be.greaterThan(9);
+      expect(measured.headBackground, `${size}: no light header on the dark theme`).to.not.equal('rgb(250, 251, 252)');
+    }
+  });
+
   it('keeps showing a page whose module is disabled, marked stale, and picks it up when it is enabled again', async () => {
     const { page, close } = await openDisplay();
     await server.services.modules.disable('dummy', testActor);

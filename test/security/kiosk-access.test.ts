@@ -164,4 +164,23 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
     expect(revoked.status).to.equal(410);
     expect(await revoked.text()).to.contain('Display revoked').and.contain('An administrator revoked this display');
   });
+
+  // Last: it removes the dummy module.
+  it('a page whose module is removed: its refreshes are a plain 404, the display and its admins say why', async () => {
+    const { token: key } = await server.services.displays.create({ ...board, name: 'Gone' });
+    await server.services.modules.disable('dummy', { name: 'test' });
+    await server.services.modules.uninstall('dummy', { name: 'test' });
+    const refresh = await asDisplay('/dummy/board', {}, key);
+    expect(refresh.status).to.equal(404);
+    expect(refresh.headers.get('hx-redirect'), 'no trip to the login page').to.equal(null);
+    const page = await fetch(`${server.url}/kiosk/${key}`);
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.contain('This page cannot be shown: no module serves /dummy/board.');
+    const admin = new WebClient(server.url);
+    await admin.login('admin', testAdminPassword);
+    expect((await admin.get('/admin/displays')).text).to.contain('not shown: no module serves /dummy/board');
+    // The display keeps its pages: installing the module again brings them back.
+    const [gone] = (await server.services.displays.list()).filter((display) => display.name === 'Gone');
+    expect(gone?.pages).to.deep.equal(['/dummy/board']);
+  });
 });
