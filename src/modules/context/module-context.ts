@@ -1,10 +1,12 @@
 import Router from '@koa/router';
 import type { Eta } from 'eta';
 import type { Sequelize } from 'sequelize';
+import { roleHasPermission } from '../../auth/permissions.js';
 import type { Database } from '../../db/database.js';
 import { NxfError } from '../../errors.js';
 import type { EventBus, EventHandler, Severity } from '../../events/event-bus.js';
 import type { AppContext, AppState } from '../../web/app-context.js';
+import { setFlash, type FlashMessage } from '../../web/render/flash.js';
 import type { ViewRenderer } from '../../web/render/views.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
 import type { SettingValue } from '../settings/setting-values.js';
@@ -57,8 +59,21 @@ export interface ModuleContext<Services = ModuleServices> {
   render(view: string, data?: Record<string, unknown>, options?: RenderOptions): string;
   /** Supplies the data of a widget declared in the manifest's `ui.widgets`. */
   widget(id: string, load: WidgetLoader): void;
-  /** Throws an error the core answers with `status` and `{error: {code, message}}` (or an HTML error). */
-  fail(status: number, code: string, message: string): never;
+  /**
+   * Whether the user of the request being served holds `permission` (e.g. `temperature-monitor:write`), to show
+   * a form only to those who may send it. Views get the same as `it.can(permission)`.
+   */
+  can(permission: string): boolean;
+  /**
+   * Queues a message for the next page the browser of the request being served shows, typically after a redirect
+   * (`ctx.flash('success', 'Host added.'); request.redirect(…)`). It appears in the layout's flash area.
+   */
+  flash(kind: FlashMessage['kind'], text: string): void;
+  /**
+   * Throws an error the core answers with `status` and `{error: {code, message, details?}}` (or an HTML error);
+   * `details` (e.g. a message per invalid field) is shown for statuses below 500.
+   */
+  fail(status: number, code: string, message: string, details?: unknown): never;
 }
 
 /** The core parts a module context is built from. */
@@ -159,6 +174,7 @@ export function createModuleContext(
       const html = eta.render(view, {
         ...deps.views.common(request),
         module: { name, displayName: manifest.displayName },
+        can: (permission: string) => userCan(request, permission),
         ...data,
       });
       const title = options.title ?? (typeof data.title === 'string' ? data.title : manifest.displayName);
@@ -177,8 +193,19 @@ export function createModuleContext(
       }
       widgets.set(id, load);
     },
-    fail(status, code, message) {
-      throw new NxfError(code, message, { status });
+    can(permission) {
+      const request = moduleRequestScope.getStore();
+      return request ? userCan(request, permission) : false;
+    },
+    flash(kind, text) {
+      const request = moduleRequestScope.getStore();
+      if (!request) {
+        throw new NxfError('NXF_RENDER_OUTSIDE_REQUEST', `${name}: flash() can only be called while serving a request.`);
+      }
+      setFlash(request, kind, text);
+    },
+    fail(status, code, message, details) {
+      throw new NxfError(code, message, { status, details });
     },
   };
 
@@ -192,4 +219,10 @@ export function createModuleContext(
       subscriptions.clear();
     },
   };
+}
+
+/** Whether the signed-in user of a request holds a permission. */
+function userCan(request: AppContext, permission: string): boolean {
+  const user = request.state.user;
+  return user !== undefined && roleHasPermission(user.role, permission);
 }

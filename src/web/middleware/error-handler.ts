@@ -8,11 +8,21 @@ export function isApiRequest(ctx: AppContext): boolean {
   return ctx.path === '/api' || ctx.path.startsWith('/api/');
 }
 
-/** Answers with an error in the form the client reads: JSON for the API, an HTML page or fragment otherwise. */
-export function sendError(ctx: AppContext, views: ViewRenderer, status: number, code: string, message: string): void {
+/**
+ * Answers with an error in the form the client reads: JSON for the API (`details` included when there are some,
+ * e.g. a message per invalid field), an HTML page or fragment otherwise.
+ */
+export function sendError(
+  ctx: AppContext,
+  views: ViewRenderer,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+): void {
   if (isApiRequest(ctx)) {
     ctx.status = status;
-    ctx.body = { error: { code, message } };
+    ctx.body = { error: { code, message, ...(details === undefined ? {} : { details }) } };
     return;
   }
   if (isHtmxRequest(ctx)) {
@@ -46,11 +56,11 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
         sendError(ctx, views, ctx.status, code, ctx.status === 404 ? `Nothing at ${ctx.path}.` : message);
       }
     } catch (error) {
-      const { status, code, message } = describe(error);
+      const { status, code, message, details } = describe(error);
       if (status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       else ctx.state.log.debug({ err: error }, 'request refused');
       try {
-        sendError(ctx, views, status, code, message);
+        sendError(ctx, views, status, code, message, details);
       } catch (renderError) {
         ctx.state.log.error({ err: renderError }, 'error page failed to render');
         ctx.status = status;
@@ -61,8 +71,12 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
   };
 }
 
-function describe(error: unknown): { status: number; code: string; message: string } {
-  if (error instanceof NxfError) return { status: error.status, code: error.code, message: error.message };
+function describe(error: unknown): { status: number; code: string; message: string; details?: unknown } {
+  if (error instanceof NxfError) {
+    // Details of a client error help fix the request; those of a server error stay in the log.
+    const details = error.status < 500 ? error.details : undefined;
+    return { status: error.status, code: error.code, message: error.message, details };
+  }
   const httpError = error as { status?: number; expose?: boolean; message?: string };
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
     // Koa / body-parser client errors (malformed JSON, body too large…).

@@ -1,3 +1,4 @@
+import { escapeHtml } from './escape-html.js';
 import { iconHtml } from './icons.js';
 import { lineChartSvg } from './line-chart.js';
 
@@ -10,6 +11,8 @@ export const templateHelpers = {
   icon: iconHtml,
   /** A server-rendered SVG line chart, see line-chart.ts. */
   lineChart: lineChartSvg,
+  /** Text escaped for HTML (what `<%= %>` does), for markup built in a template expression. */
+  escape: (value: unknown): string => escapeHtml(String(value ?? '')),
   /** A timestamp as `YYYY-MM-DD HH:MM` in UTC, or a dash. */
   dateTime(value: Date | string | number | null | undefined): string {
     if (value === null || value === undefined || value === '') return '—';
