@@ -47,9 +47,10 @@ export function sensorEvent(
     firedAt: detail.firedAt.toISOString(),
   };
   if (notice.kind === 'resolved') {
+    // The end of an alert carries the alert's severity, so a rule that delivered the alert delivers its end too.
     return {
       name: 'alert_resolved',
-      severity: 'info',
+      severity: notice.previous === 'critical' ? 'critical' : 'warning',
       payload: {
         ...base,
         severity: notice.previous,
@@ -89,9 +90,10 @@ export function hostEvent(
     since: detail.since,
   };
   if (kind === 'recovered') {
+    // Like a resolved sensor alert: the severity of the alert it ends, for the rules that delivered that one.
     return {
       name: 'host_recovered',
-      severity: 'info',
+      severity: 'error',
       payload: { ...base, message: `${host.name} answers again; its sensors are read again.` },
     };
   }

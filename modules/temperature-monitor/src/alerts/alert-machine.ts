@@ -50,6 +50,8 @@ export interface Step {
   memory: SensorMemory;
   transition: Transition | null;
   notice: Notice | null;
+  /** The threshold of the level the sensor is at now (its side's warning or critical one); null at ok. */
+  threshold: number | null;
 }
 
 /** A sensor never read. */
@@ -81,7 +83,7 @@ export function stepSensor(
   thresholds: Thresholds,
   policy: AlertPolicy,
 ): Step {
-  if (reading === null) return { memory, transition: null, notice: null };
+  if (reading === null) return { memory, transition: null, notice: null, threshold: thresholdOf(memory.level, memory.side, thresholds) };
   const now = at.toISOString();
   const breach = breachOf(reading, thresholds);
   const warningSince = breach.level === 'ok' ? null : (memory.warningSince ?? now);
@@ -120,32 +122,21 @@ function announce(
   transition: Transition | null,
 ): Step {
   const { level, announced } = memory;
+  const threshold = thresholdOf(level, memory.side, thresholds);
   const sent = { ...memory, announced: level, announcedAt: at.toISOString() };
   if (level !== announced) {
     const notice: Notice =
       level === 'ok'
         ? { kind: 'resolved', previous: announced }
-        : {
-            kind: 'firing',
-            severity: level,
-            previous: announced,
-            repeat: false,
-            threshold: thresholdOf(level, memory.side, thresholds),
-          };
-    return { memory: sent, transition, notice };
+        : { kind: 'firing', severity: level, previous: announced, repeat: false, threshold };
+    return { memory: sent, transition, notice, threshold };
   }
   const due =
     level !== 'ok' &&
     (memory.announcedAt === null || at.getTime() - Date.parse(memory.announcedAt) >= policy.repeatIntervalMs);
-  if (!due) return { memory, transition, notice: null };
-  const notice: Notice = {
-    kind: 'firing',
-    severity: level as 'warning' | 'critical',
-    previous: level,
-    repeat: true,
-    threshold: thresholdOf(level, memory.side, thresholds),
-  };
-  return { memory: sent, transition, notice };
+  if (!due) return { memory, transition, notice: null, threshold };
+  const notice: Notice = { kind: 'firing', severity: level as 'warning' | 'critical', previous: level, repeat: true, threshold };
+  return { memory: sent, transition, notice, threshold };
 }
 
 /** The level a reading is at without hysteresis, and on which side. */

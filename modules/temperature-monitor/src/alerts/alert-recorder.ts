@@ -19,14 +19,14 @@ export async function recordSensorStep(
   let alert = await alerts.firing(subject.hostId, subject.sensorId);
   if (transition && transition.to !== 'ok' && !alert) {
     const id = await alerts.open(
-      { host_id: subject.hostId, sensor_id: subject.sensorId, kind: 'sensor', severity: transition.to, reading, threshold: transition.threshold, reason: null, at },
+      { host_id: subject.hostId, sensor_id: subject.sensorId, kind: 'sensor', severity: transition.to, reading, threshold: step.threshold, reason: null, at },
       transition.from,
       announced,
     );
     alert = await alerts.firing(subject.hostId, subject.sensorId);
     if (!alert) throw new Error(`alert ${id} vanished`);
   } else if (transition && alert && transition.to !== 'ok') {
-    await alerts.escalate(alert.id, { from: transition.from, to: transition.to, at, reading, threshold: transition.threshold }, announced);
+    await alerts.escalate(alert.id, { from: transition.from, to: transition.to, at, reading, threshold: step.threshold, crossed: transition.threshold }, announced);
   } else if (transition && alert) {
     await alerts.resolve(alert.id, { from: transition.from, at, reading, threshold: transition.threshold }, announced);
   } else if (step.notice && alert) {

@@ -66,15 +66,22 @@ export function createAlertStore(sql: Sql) {
         [hostId, sensorId],
       ),
 
-    /** Changes a firing alert's severity (warning ⇄ critical). */
-    escalate: async (alertId: number, change: { from: string; to: 'warning' | 'critical'; at: Date; reading: number | null; threshold: number | null }, announced: boolean) => {
+    /**
+     * Changes a firing alert's severity (warning ⇄ critical): the alert keeps the threshold of its new level, its
+     * history the one crossed (going down, the old level's threshold minus the hysteresis).
+     */
+    escalate: async (
+      alertId: number,
+      change: { from: string; to: 'warning' | 'critical'; at: Date; reading: number | null; threshold: number | null; crossed: number | null },
+      announced: boolean,
+    ) => {
       await sql.execute('UPDATE tm_alert SET severity = $2, reading = $3, threshold = $4 WHERE id = $1', [
         alertId,
         change.to,
         change.reading,
         change.threshold,
       ]);
-      await transition(alertId, { at: change.at, from_state: change.from, to_state: change.to, reading: change.reading, threshold: change.threshold, announced });
+      await transition(alertId, { at: change.at, from_state: change.from, to_state: change.to, reading: change.reading, threshold: change.crossed, announced });
     },
 
     /** Resolves a firing alert. */
