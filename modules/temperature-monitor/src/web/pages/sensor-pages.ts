@@ -27,7 +27,6 @@ export function registerSensorPages(ctx: ModuleContext, sql: Sql): void {
         stylesheet,
         sensor,
         age: ageOf(sensor.read_at, new Date()),
-        thresholds: effectiveThresholds(sensor.device_thresholds, sensor.overrides),
         device: effectiveThresholds(sensor.device_thresholds, {}),
         fields: overridableThresholds,
         values: form.values ?? sensor.overrides,
