@@ -1,7 +1,7 @@
-import { NxfError } from '../../errors.js';
+import { isNxfError, NxfError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { IpmiParseError, parseSdrList, parseSensorTable, type IpmiSdrEntry, type IpmiSensor } from './ipmi-output.js';
-import { runIpmitool, type IpmitoolOutput } from './ipmitool-runner.js';
+import { classifyStderr, runIpmitool, type IpmitoolOutput } from './ipmitool-runner.js';
 
 /** A BMC reached over the network with ipmitool. */
 export interface IpmiTarget {
@@ -47,17 +47,18 @@ export interface IpmiServiceOptions {
 }
 
 const defaultTimeoutMs = 20_000;
+/** The `-v` run that tells a refused password from a silent BMC. */
+const diagnosisTimeoutMs = 8_000;
 
 /** Creates the IPMI service; each module (and each job run) gets its own, so limits are per user of it. */
 export function createIpmiService(logger: Logger, options: IpmiServiceOptions = {}): IpmiService {
   const executable = options.executable ?? 'ipmitool';
   const slots = createSlots(options.maxConcurrent ?? 4);
 
-  const run = async (target: IpmiTarget, args: readonly string[], runOptions: IpmiRunOptions = {}) => {
-    const label = `ipmitool ${args.join(' ')} on ${target.host}`;
+  const runOnce = async (target: IpmiTarget, args: readonly string[], runOptions: IpmiRunOptions, label: string) => {
     const release = await slots.acquire();
     try {
-      const output = await runIpmitool({
+      return await runIpmitool({
         executable,
         args: [...targetArgs(target), ...args],
         password: target.password,
@@ -65,13 +66,41 @@ export function createIpmiService(logger: Logger, options: IpmiServiceOptions = 
         signal: runOptions.signal,
         label,
       });
+    } finally {
+      release();
+    }
+  };
+
+  /**
+   * Without `-v`, lanplus reports a refused password and a silent BMC alike ("Unable to establish IPMI v2 / RMCP+
+   * session"); `-v` changes the listings' format, so only then is a short `-v` run made to tell which it was.
+   */
+  const diagnose = async (target: IpmiTarget, runOptions: IpmiRunOptions, label: string, error: NxfError) => {
+    try {
+      await runOnce(target, ['-v', 'mc', 'info'], { ...runOptions, timeoutMs: diagnosisTimeoutMs }, label);
+    } catch (second) {
+      const stderr = ((second as NxfError).details as { stderr?: string[] } | undefined)?.stderr?.join('\n') ?? '';
+      if (classifyStderr(stderr) === 'auth') {
+        return new NxfError('NXF_IPMI_AUTH', `${label}: the BMC refused the user or password (${stderr.split('\n').find((l) => !/^error|loading/i.test(l)) ?? 'RAKP'}).`, {
+          status: 422,
+          details: (second as NxfError).details,
+        });
+      }
+    }
+    return error;
+  };
+
+  const run = async (target: IpmiTarget, args: readonly string[], runOptions: IpmiRunOptions = {}) => {
+    const label = `ipmitool ${args.join(' ')} on ${target.host}`;
+    try {
+      const output = await runOnce(target, args, runOptions, label);
       logger.debug({ host: target.host, args, durationMs: output.durationMs }, 'ipmitool');
       return output;
     } catch (error) {
-      logger.warn({ host: target.host, args, err: error }, 'ipmitool failed');
-      throw error;
-    } finally {
-      release();
+      const ambiguous = isNxfError(error, 'NXF_IPMI_UNREACHABLE') && (error.details as { ambiguous?: boolean }).ambiguous;
+      const reported = ambiguous ? await diagnose(target, runOptions, label, error) : error;
+      logger.warn({ host: target.host, args, err: reported }, 'ipmitool failed');
+      throw reported;
     }
   };
   const parsed = async <T>(label: string, output: Promise<IpmitoolOutput>, parse: (text: string) => T): Promise<T> => {

@@ -106,27 +106,38 @@ function failed(run: IpmitoolRun, why: string): NxfError {
   return new NxfError('NXF_IPMI_FAILED', `${run.label} failed: ${why}`, { status: 502 });
 }
 
-/** What ipmitool says on stderr when the BMC did not answer, or refused the user. */
-const unreachable = /unable to establish|no response|timed? ?out|connection refused|address lookup|unable to connect|no route/i;
-const refused = /password|unauthori[sz]ed|invalid user|rakp|privilege level|authentication/i;
+/** What ipmitool says on stderr (with `-v` for the first two) when the BMC refused the user, or did not answer. */
+const refused = /RAKP 2 HMAC is invalid|unauthori[sz]ed name|invalid user ?name|password|privilege level/i;
+const unreachable = /get auth capabilities error|no response|timed? ?out|connection refused|address lookup|unable to connect|no route/i;
+/** Without `-v`, lanplus says only this whether the BMC is silent or refused the credentials. */
+export const ambiguousSessionFailure = /unable to establish IPMI v2 \/ RMCP\+ session/i;
+
+/** What ipmitool's stderr says went wrong: the BMC refused the credentials, did not answer, or neither is known. */
+export function classifyStderr(stderr: string): 'auth' | 'unreachable' | 'session' | 'other' {
+  if (refused.test(stderr)) return 'auth';
+  if (unreachable.test(stderr)) return 'unreachable';
+  if (ambiguousSessionFailure.test(stderr)) return 'session';
+  return 'other';
+}
 
 function exitError(run: IpmitoolRun, code: number | null, stderr: string): NxfError {
   const said = stderr
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean);
-  const summary = (said.find((line) => /^error/i.test(line)) ?? said[0] ?? `exit code ${code}`).slice(0, 300);
-  const details = { exitCode: code, stderr: said.slice(0, 5) };
-  if (said.some((line) => refused.test(line))) {
+  const summary = (said.find((line) => /^error/i.test(line)) ?? said.at(-1) ?? `exit code ${code}`).slice(0, 300);
+  const details = { exitCode: code, stderr: said.slice(-5) };
+  const kind = classifyStderr(stderr);
+  if (kind === 'auth') {
     return new NxfError('NXF_IPMI_AUTH', `${run.label}: the BMC refused the user or password (${summary}).`, {
       status: 422,
       details,
     });
   }
-  if (unreachable.test(summary)) {
+  if (kind === 'unreachable' || kind === 'session') {
     return new NxfError('NXF_IPMI_UNREACHABLE', `${run.label}: the BMC did not answer (${summary}).`, {
       status: 502,
-      details,
+      details: { ...details, ambiguous: kind === 'session' },
     });
   }
   return new NxfError('NXF_IPMI_FAILED', `${run.label} failed: ${summary}`, { status: 502, details });
