@@ -67,9 +67,15 @@ async function chassisTemperatures(client: RedfishClient, chassisUri: string): P
   const sensorsUri = linkOf(chassis, 'Sensors');
   if (sensorsUri) {
     const members = membersOf(await client.get(sensorsUri));
-    const sensors = await mapLimit(members, perHost, async (uri) => ({ uri, sensor: await client.get(uri) }));
-    const temperatures = sensors.filter(({ sensor }) => isTemperatureSensor(sensor));
-    if (temperatures.length > 0) return temperatures.map(({ sensor, uri }) => temperatureSensor(sensor, uri));
+    const outcomes = await settleLimit(members, perHost, (uri) => client.get(uri));
+    // A member the collection still lists but that is gone (404) is skipped; the BMC failing on all of them is not.
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    const hostWide = failed.find((f) => statusOf(f.reason) !== 404);
+    if (hostWide && failed.length === outcomes.length) throw hostWide.reason;
+    const temperatures = outcomes.flatMap((outcome, index) =>
+      outcome.status === 'fulfilled' && isTemperatureSensor(outcome.value) ? [temperatureSensor(outcome.value, members[index] as string)] : [],
+    );
+    if (temperatures.length > 0) return temperatures;
   }
   const thermalUri = linkOf(chassis, 'Thermal');
   return thermalUri ? thermalTemperatures(await client.get(thermalUri), thermalUri) : [];
