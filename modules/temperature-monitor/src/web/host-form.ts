@@ -3,8 +3,22 @@ import type { HostRow } from '../store/host-store.js';
 /** The host form's fields, named as the API's JSON paths (`labels.rack`), as text. */
 export type HostFormValues = Record<string, string | boolean>;
 
+/**
+ * The form as flat `a.b` keys: the body parser reads dotted names as nested objects (`labels.room` →
+ * `{labels: {room}}`), the form's own names are the dotted ones.
+ */
+export function flattenForm(form: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(form)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(flat, flattenForm(value as Record<string, unknown>, `${prefix}${key}.`));
+    else flat[`${prefix}${key}`] = value;
+  }
+  return flat;
+}
+
 /** Form fields → the API's JSON shape, for `parseHostInput`. An unchecked checkbox sends nothing: false. */
-export function hostBodyFromForm(form: Record<string, unknown>): Record<string, unknown> {
+export function hostBodyFromForm(nested: Record<string, unknown>): Record<string, unknown> {
+  const form = flattenForm(nested);
   const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
   const checked = (key: string) => form[key] === 'true' || form[key] === 'on';
   return {
@@ -54,7 +68,8 @@ export function hostFormValues(host?: HostRow): HostFormValues {
 }
 
 /** The form's values as submitted, to show them again next to their errors. */
-export function submittedValues(form: Record<string, unknown>): HostFormValues {
+export function submittedValues(nested: Record<string, unknown>): HostFormValues {
+  const form = flattenForm(nested);
   const values: HostFormValues = {};
   for (const [key, value] of Object.entries(form)) if (typeof value === 'string' && key !== 'password') values[key] = value;
   for (const box of ['enabled', 'redfish.verifyTls']) values[box] = form[box] === 'true' || form[box] === 'on';
