@@ -108,7 +108,7 @@ export async function signIn(baseUrl: string, username: string, password: string
   return session.split(';')[0] as string;
 }
 
-/** Prints the figures last, as one line of JSON a script can read (DESIGN.md §8). */
+/** Prints the figures last, as one line of JSON a script can read (bench/README.md). */
 export function printResult(result: Record<string, unknown>): void {
   console.log(JSON.stringify(result));
 }

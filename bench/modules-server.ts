@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { startNxforge } from '../src/nxforge.js';
 import { repoRoot } from './lib.js';
-import type { AppState } from '../src/web/app-context.js';
+import type { AppState } from '../src/http/app-context.js';
 import { requireLogin } from '../src/web/middleware/guards.js';
 import { createEta } from '../src/web/render/eta.js';
 

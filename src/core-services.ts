@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { AuditLog } from './audit/audit-log.js';
 import { ApiTokenStore } from './auth/api-tokens.js';
@@ -13,24 +14,59 @@ import { EventStore } from './events/event-store.js';
 import { RuleEngine } from './events/rules/rule-engine.js';
 import { RuleFiringStore } from './events/rules/rule-firings.js';
 import { RuleStore } from './events/rules/rule-store.js';
+import { emitNotificationFailure } from './events/notification-events.js';
 import { emitScrapeFailure } from './events/scrape-events.js';
 import { ExecutionTracker } from './jobs/execution-tracker.js';
-import { schedulerHooks } from './jobs/job-hooks.js';
 import { Scheduler, type SchedulerTuning } from './jobs/scheduler.js';
 import type { Keyring } from './keyring.js';
 import type { Logger } from './logger.js';
-import { addModulesToNavigation } from './modules/module-navigation.js';
+import { schedulerHooks } from './modules/job-hooks.js';
 import { ModuleInstaller } from './modules/install/module-installer.js';
 import { defaultZipLimits, type ZipLimits } from './modules/install/zip-archive.js';
 import { ModuleManager } from './modules/module-manager.js';
-import { createCoreServiceSet, type CoreServiceSetOptions } from './services/core-service-set.js';
+import { createCoreServiceSet, type CoreServiceSet, type CoreServiceSetOptions } from './services/core-service-set.js';
 import { createModuleServices } from './services/module-services.js';
+import type { AppContext } from './http/app-context.js';
 import { corePaths } from './paths.js';
-import type { CoreServices } from './web/app-context.js';
 import { coreNavigation } from './web/core-navigation.js';
+import { addModulesToNavigation } from './web/module-navigation.js';
 import { NavigationRegistry } from './web/navigation.js';
 import { createEta } from './web/render/eta.js';
 import { ViewRenderer } from './web/render/views.js';
+
+/** The core's parts, built once at start and handed to the web layer. */
+export interface CoreServices {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  /** LISTEN/NOTIFY between processes sharing the database. */
+  notifications: DatabaseNotifications;
+  keyring: Keyring;
+  users: UserStore;
+  sessions: SessionStore;
+  apiTokens: ApiTokenStore;
+  throttle: LoginThrottle;
+  audit: AuditLog;
+  views: ViewRenderer;
+  navigation: NavigationRegistry;
+  /** The request being served: the web app runs every request in it (Koa's `asyncLocalStorage`). */
+  requests: AsyncLocalStorage<AppContext>;
+  events: EventBus;
+  modules: ModuleManager;
+  installer: ModuleInstaller;
+  /** Largest module archive accepted for upload, in bytes. */
+  uploadLimitBytes: number;
+  /** Scraping, HTTP, storage and notifications; modules get them through `createModuleServices`. */
+  toolkit: CoreServiceSet;
+  /** Jobs of modules and of the core, each run in a worker thread. */
+  scheduler: Scheduler;
+  /** Every run of every job, with its log. */
+  executions: ExecutionTracker;
+  /** Every event, kept for the retention period. */
+  eventStore: EventStore;
+  /** Notification rules, their quiet periods, and the engine applying them to events. */
+  rules: { store: RuleStore; firings: RuleFiringStore; engine: RuleEngine };
+}
 
 /** Knobs for tests and embedding; production uses the defaults. */
 export interface CoreServiceOptions {
@@ -71,10 +107,20 @@ export async function createCoreServices(
   const navigation = new NavigationRegistry();
   navigation.add(...coreNavigation);
   const views = new ViewRenderer(createEta(corePaths.views), navigation);
+  const requests = new AsyncLocalStorage<AppContext>();
   const events = new EventBus(logger);
   const eventStore = new EventStore(db);
   events.addRecorder((event) => eventStore.record(event));
-  const toolkit = createCoreServiceSet({ config, logger, db, keyring, events }, options.services);
+  const toolkit = createCoreServiceSet(
+    {
+      config,
+      logger,
+      db,
+      keyring,
+      onNotificationFailure: (result, notification) => void emitNotificationFailure(events, result, notification),
+    },
+    options.services,
+  );
   const rules = { store: new RuleStore(db), firings: new RuleFiringStore(db) };
   const ruleEngine = new RuleEngine(rules.store, rules.firings, toolkit.notifications, logger);
   events.addRecorder((event) => ruleEngine.handle(event));
@@ -92,7 +138,8 @@ export async function createCoreServices(
           module,
           capabilities,
         ),
-      cacheViews: true,
+      viewEngine: (viewsDir) => createEta(viewsDir),
+      currentRequest: () => requests.getStore(),
     },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
   });
@@ -130,6 +177,7 @@ export async function createCoreServices(
     audit: new AuditLog(db),
     views,
     navigation,
+    requests,
     events,
     modules,
     installer,

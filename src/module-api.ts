@@ -22,7 +22,7 @@ export type {
   UiRouteClaim,
   WidgetDefinition,
 } from './modules/manifest/manifest-types.js';
-export type { SettingValue } from './modules/settings/setting-values.js';
+export type { SettingValue } from './settings/setting-values.js';
 export type { ModuleServices } from './services/module-services.js';
 export type { IpmiRunOptions, IpmiService, IpmiTarget } from './services/ipmi/ipmi.service.js';
 export type { IpmiSdrEntry, IpmiSensor, IpmiThresholds } from './services/ipmi/ipmi-output.js';
@@ -31,7 +31,7 @@ export type { IpmitoolOutput } from './services/ipmi/ipmitool-runner.js';
 export type { NxfEvent, EventHandler, Severity } from './events/event-bus.js';
 export type { BuiltinEvents } from './events/builtin-events.js';
 export type { ExecutionStatus, JobContext, JobEvents, JobHandler, JobResult, JobTrigger } from './jobs/job-types.js';
-export type { AppContext as RequestContext, AppState as RequestState } from './web/app-context.js';
+export type { AppContext as RequestContext, AppState as RequestState } from './http/app-context.js';
 
 /** What a module's entry exports as default: called once per load; may return a teardown run at unload. */
 export type ModuleSetup = (

@@ -5,14 +5,15 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { createCoreServices, type CoreServiceOptions } from './core-services.js';
 import type { DatabaseNotifications } from './db/notifications.js';
-import { moduleDispatcher } from './modules/module-dispatcher.js';
 import { migrateCore } from './db/core-migrations.js';
 import { connectDatabase, type Database } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedded-postgres.js';
 import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
-import type { AppRouter, CoreServices } from './web/app-context.js';
+import type { AppRouter } from './http/app-context.js';
+import type { CoreServices } from './core-services.js';
 import { createApp } from './web/app.js';
+import { moduleDispatcher } from './web/module-dispatcher.js';
 
 /** Knobs for tests and embedding; production uses the defaults. */
 export interface StartOptions extends CoreServiceOptions {

@@ -2,7 +2,7 @@ import { generatePassword } from '../auth/passwords.js';
 import { UserStore } from '../auth/users.js';
 import type { Config } from '../config.js';
 import { migrateCore } from '../db/core-migrations.js';
-import { NxfError } from '../errors.js';
+import { NxfError, isNxfCode } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { openDatabase } from '../nxforge.js';
 
@@ -27,7 +27,10 @@ export async function userCreateCommand(
     } catch (error) {
       if (error instanceof NxfError && error.details && typeof error.details === 'object') {
         const fields = Object.entries(error.details as Record<string, string>).map(([k, v]) => `  --${k}: ${v}`);
-        throw new NxfError(error.code, `${error.message}\n${fields.join('\n')}`);
+        throw new NxfError(
+          isNxfCode(error.code) ? error.code : 'NXF_VALIDATION',
+          `${error.message}\n${fields.join('\n')}`,
+        );
       }
       throw error;
     }

@@ -13,7 +13,7 @@ const downMarker = /^--\s*Down migration\s*$/im;
 export const migrationFilePattern = /^(\d{3,})_([a-z0-9][a-z0-9_-]*)\.(sql|js)$/;
 
 /**
- * Splits a migration file into its `-- Up migration` and `-- Down migration` sections (the v5 plan's format).
+ * Splits a migration file into its `-- Up migration` and `-- Down migration` sections (the format docs/modules.md describes).
  * @throws NxfError NXF_MIGRATION_FORMAT when a section is missing, empty or out of order.
  */
 export function parseSqlMigration(text: string, fileName: string): SqlMigration {

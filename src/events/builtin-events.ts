@@ -1,5 +1,3 @@
-import type { NxfEvent } from './event-bus.js';
-
 /** What every `job.*` event says about the run. */
 export interface JobEventPayload {
   module: string;
@@ -81,7 +79,7 @@ export type PayloadOf<N extends string> = N extends keyof BuiltinEvents ? Builti
  * subject"): the payload's `subject` when it has one (modules set it, e.g. per endpoint), the job for `job.*`,
  * the module for `module.*`, the channel for `notification.failed`, else the event's name and source.
  */
-export function eventSubject(event: Pick<NxfEvent, 'name' | 'source' | 'payload'>): string {
+export function eventSubject(event: { name: string; source: string; payload: unknown }): string {
   const payload = (event.payload ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof payload[key] === 'string' ? (payload[key] as string) : undefined);
   const subject =

@@ -21,7 +21,7 @@ export type EventHandler = (event: NxfEvent) => void | Promise<void>;
 export type EventRecorder = (event: NxfEvent) => Promise<void>;
 
 /**
- * The in-process event bus (the v5 plan's EventsService: typed `emit`, `subscribe`, `unsubscribe`). Subscriptions match a name exactly, or a prefix ending in `*` (`job.*`, `*`).
+ * The in-process event bus (typed `emit`, `subscribe`, `unsubscribe`; docs/modules.md). Subscriptions match a name exactly, or a prefix ending in `*` (`job.*`, `*`).
  * A subscriber that throws is logged and does not stop the others; `emit` resolves once all have run.
  */
 export class EventBus {

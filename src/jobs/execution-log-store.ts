@@ -1,12 +1,12 @@
 import type { Database } from '../db/database.js';
-import type { LogLevel } from '../modules/module-log.js';
+import type { ModuleLogLevel } from '../logger.js';
 
 /** A line a job logged. */
 export interface ExecutionLogLine {
   /** Position in the execution's log, from 1. */
   seq: number;
   at: Date;
-  level: LogLevel;
+  level: ModuleLogLevel;
   message: string;
   fields: Record<string, unknown> | null;
 }
@@ -14,7 +14,7 @@ export interface ExecutionLogLine {
 interface LogRow {
   seq: number;
   at: Date;
-  level: LogLevel;
+  level: ModuleLogLevel;
   message: string;
   fields: Record<string, unknown> | null;
 }

@@ -21,7 +21,7 @@ export type FailureStatus = 'failed' | 'timed_out' | 'cancelled';
 export const maxResultBytes = 256 * 1024;
 
 /**
- * Execution tracking (the v5 plan's ExecutionTrackerService): every run of every job is a row from the moment it
+ * Execution tracking: every run of every job is a row from the moment it
  * is queued to its end, with its result or error (and stack), its log lines and screenshots.
  */
 export class ExecutionTracker {

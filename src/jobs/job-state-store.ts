@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { SettingValue } from '../settings/setting-values.js';
 
 /** What persists about a job across restarts: whether it is paused, and the config saved on the Jobs page. */
 export interface JobState {

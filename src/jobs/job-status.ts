@@ -1,10 +1,10 @@
-import type { SettingDefinition } from '../modules/manifest/manifest-types.js';
-import { effectiveSettings, type SettingValue } from '../modules/settings/setting-values.js';
+import type { SettingDefinition } from '../settings/setting-values.js';
+import { effectiveSettings, type SettingValue } from '../settings/setting-values.js';
 import type { Execution, ExecutionStore } from './execution-store.js';
 import type { JobState, JobStateStore } from './job-state-store.js';
 import { coreJobOwner, jobKey, nextRunAt, type RegisteredJob } from './registered-job.js';
 
-/** A registered job as the Jobs page and `GET /api/v1/jobs` show it (the v5 plan's JobStatus). */
+/** A registered job as the Jobs page and `GET /api/v1/jobs` show it. */
 export interface JobStatus {
   /** `module/job`. */
   key: string;

@@ -1,8 +1,24 @@
 import type { Sequelize } from 'sequelize';
 import type { Severity } from '../events/event-bus.js';
-import type { ModuleLogger } from '../modules/context/module-logger.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { ModuleLogger } from '../logger.js';
 import type { ModuleServices } from '../services/module-services.js';
+import type { SettingDefinition, SettingValue } from '../settings/setting-values.js';
+
+/** A job a module's manifest declares under `jobs`. */
+export interface JobDefinition {
+  name: string;
+  description: string;
+  /** Handler module, relative to the entry's folder (`./jobs/collect`) or the module's (`./dist/jobs/collect.js`). */
+  handler: string;
+  /** Cron expression, or null for a job that only runs on demand. */
+  schedule: string | null;
+  /** Milliseconds after which a run is stopped. */
+  timeout?: number;
+  /** Further attempts after a failed one. */
+  retries?: number;
+  /** The job's settings, editable from the Jobs page; handlers receive the values. */
+  config?: Record<string, SettingDefinition>;
+}
 
 /** Why an execution ran: its cron schedule, a person or script ("Run now"), or a retry of a failed attempt. */
 export type JobTrigger = 'schedule' | 'manual' | 'retry';
@@ -20,7 +36,7 @@ export const executionStatuses: readonly ExecutionStatus[] = [
   'cancelled',
 ];
 
-/** What a job handler returns (the v5 plan's JobResult): whether it did its work, and what to keep of it. */
+/** What a job handler returns: whether it did its work, and what to keep of it. */
 export interface JobResult<T = unknown> {
   /** False records the execution as failed (and retries it when the job has retries left). */
   success: boolean;
@@ -37,7 +53,7 @@ export interface JobEvents {
 }
 
 /**
- * What a job handler receives, in its worker thread (the v5 plan's JobContext). Everything reaches the core
+ * What a job handler receives, in its worker thread. Everything reaches the core
  * through messages to the main thread, except `db` (the worker's own connection) and `services`, which are
  * built in the worker with the module's capabilities.
  */

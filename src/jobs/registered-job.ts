@@ -2,8 +2,8 @@ import later from '@breejs/later';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NxfError } from '../errors.js';
-import type { JobDefinition } from '../modules/manifest/manifest-types.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { JobDefinition } from './job-types.js';
+import type { SettingValue } from '../settings/setting-values.js';
 
 // bree schedules cron expressions with later in local time; the times shown must come from the same schedule.
 later.date.localTime();
@@ -69,24 +69,37 @@ export function describeJob(owner: JobOwner, id: string, definition: JobDefiniti
   };
 }
 
+/**
+ * The handler's file: relative to the entry's folder (`./jobs/tick` → `dist/jobs/tick.js`), as the reference
+ * manifest writes it, or relative to the module's folder (`./dist/jobs/tick.js`), as every other manifest path is;
+ * `.js` is added when the handler has no extension. The first that exists is taken.
+ */
 function resolveHandler(owner: JobOwner, id: string, handler: string): string {
-  const base = path.dirname(path.resolve(owner.directory, owner.entry));
-  const withExtension = /\.(m?js)$/.test(handler) ? handler : `${handler}.js`;
-  const file = path.resolve(base, withExtension);
   const root = path.resolve(owner.directory);
-  if (!file.startsWith(`${root}${path.sep}`)) {
+  const entryDir = path.dirname(path.resolve(root, owner.entry));
+  const withExtension = /\.(m?js)$/.test(handler) ? handler : `${handler}.js`;
+  const candidates = [...new Set([path.resolve(entryDir, withExtension), path.resolve(root, withExtension)])].filter(
+    (file) => file.startsWith(`${root}${path.sep}`),
+  );
+  if (candidates.length === 0) {
     throw new NxfError('NXF_JOB_HANDLER', `${owner.name}/${id}: the handler ${handler} lies outside the module.`, {
       status: 400,
     });
   }
-  if (!existsSync(file)) {
+  const found = candidates.find((file) => existsSync(file));
+  if (!found) {
+    const lookedFor = candidates.map((file) => path.relative(root, file));
+    const entryFolder = path.relative(root, entryDir);
+    const forms = entryFolder
+      ? `relative to the entry's folder ${entryFolder}/ (./jobs/${id}) or to the module's folder (./${entryFolder}/jobs/${id}.js)`
+      : `relative to the module's folder (./jobs/${id})`;
     throw new NxfError(
       'NXF_JOB_HANDLER',
-      `${owner.name}/${id}: the handler file ${path.relative(root, file)} does not exist.`,
-      { status: 400 },
+      `${owner.name}/${id}: the handler ${handler} was not found (looked for ${lookedFor.join(' and ')}); write it ${forms}.`,
+      { status: 400, details: { handler, lookedFor } },
     );
   }
-  return file;
+  return found;
 }
 
 /** The next time the job's schedule fires after `from`; undefined for an on-demand job. */

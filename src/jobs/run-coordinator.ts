@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import { effectiveSettings } from '../modules/settings/setting-values.js';
+import { effectiveSettings } from '../settings/setting-values.js';
 import type { Execution } from './execution-store.js';
 import type { JobEventEmitter } from './job-events.js';
 import type { JobLane, LaneHandlers } from './job-lane.js';

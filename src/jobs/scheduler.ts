@@ -4,9 +4,8 @@ import type { Database } from '../db/database.js';
 import { errorMessage, NxfError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logger.js';
-import type { LoadedModule } from '../modules/loaded-module.js';
-import type { JobDefinition } from '../modules/manifest/manifest-types.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { JobDefinition } from './job-types.js';
+import type { SettingValue } from '../settings/setting-values.js';
 import type { CoreServiceSet } from '../services/core-service-set.js';
 import { coreJobs, coreOwner } from './builtin/core-jobs.js';
 import type { Execution } from './execution-store.js';
@@ -32,6 +31,16 @@ import { resolveTuning, type SchedulerTuning } from './scheduler-tuning.js';
 export type { SchedulerTuning } from './scheduler-tuning.js';
 import { newRunnerId, RunnerLiveness } from './runner-liveness.js';
 
+/** What the scheduler needs of a module to run its jobs: its name and folder, its manifest, its settings. */
+export interface JobModule {
+  name: string;
+  /** The module's folder; job handlers are found from it. */
+  directory: string;
+  manifest: { entry: string; permissions: readonly string[]; jobs: Record<string, JobDefinition> };
+  /** The module's settings as they are now. */
+  settings(): Record<string, SettingValue | undefined>;
+}
+
 /** What the scheduler is built from. */
 export interface SchedulerOptions {
   db: Database;
@@ -51,7 +60,7 @@ export interface SchedulerOptions {
 const workerPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker', 'job-worker.js');
 
 /**
- * The scheduler (the v5 plan's SchedulerService) on bree: jobs of enabled modules and the core's own, each run
+ * The scheduler on bree: jobs of enabled modules and the core's own, each run
  * in a worker thread, one at a time per job in a process. Scheduled runs are claimed in PostgreSQL, so with
  * several NxForge processes on one database each cron occurrence runs once; manual runs run in the process
  * that accepted them. Paused state and saved config live in `job_states` and survive restarts.
@@ -149,13 +158,13 @@ export class Scheduler {
   }
 
   /** Registers every job of a mounted module; if one cannot be registered, none stays. */
-  async registerModule(module: LoadedModule): Promise<void> {
+  async registerModule(module: JobModule): Promise<void> {
     const owner: JobOwner = {
       name: module.name,
       directory: module.directory,
       entry: module.manifest.entry,
       capabilities: module.manifest.permissions,
-      settings: () => module.settings,
+      settings: module.settings,
     };
     const registered: string[] = [];
     try {

@@ -1,6 +1,6 @@
 import type { Severity } from '../events/event-bus.js';
-import type { LogLevel } from '../modules/module-log.js';
-import type { SettingValue } from '../modules/settings/setting-values.js';
+import type { ModuleLogLevel } from '../logger.js';
+import type { SettingValue } from '../settings/setting-values.js';
 import type { ScrapeReport } from '../services/scraping/scrape-reports.js';
 import type { JobResult, JobTrigger } from './job-types.js';
 
@@ -45,7 +45,7 @@ export type WorkerCallMethod = 'acquireSlot' | 'releaseSlot' | 'contextOpened' |
 
 /** Worker → main. */
 export type WorkerMessage =
-  | { type: 'log'; seq: number; level: LogLevel; at: number; message: string; fields?: Record<string, unknown> }
+  | { type: 'log'; seq: number; level: ModuleLogLevel; at: number; message: string; fields?: Record<string, unknown> }
   | { type: 'result'; result: JobResult; at: number }
   | { type: 'failure'; error: SerializedError }
   /** The handler's resources are closed; the worker may be terminated. */

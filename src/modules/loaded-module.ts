@@ -1,10 +1,10 @@
 import type Koa from 'koa';
 import type { Eta } from 'eta';
-import type { AppState } from '../web/app-context.js';
+import type { AppState } from '../http/app-context.js';
 import type { ModuleContext, WidgetLoader } from './context/module-context.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import type { PathClaim } from './path-claims.js';
-import type { SettingValue } from './settings/setting-values.js';
+import type { LiveSettings } from './settings/live-settings.js';
 
 /** A module that is loaded and mounted: what the dispatcher routes to and what unloading must undo. */
 export interface LoadedModule {
@@ -19,10 +19,17 @@ export interface LoadedModule {
   api: Koa.Middleware<AppState>;
   eta: Eta;
   widgets: Map<string, WidgetLoader>;
-  /** Current settings; replaced when they are saved. */
-  settings: Record<string, SettingValue | undefined>;
+  /** Current settings; the manager replaces them when they are saved. */
+  readonly settings: LiveSettings;
   /** Requests being served right now; unloading waits for them. */
   inFlight: number;
-  /** Undoes the load (the module's teardown, event subscriptions), newest first; migrations stay. */
-  teardown: Array<() => Promise<void> | void>;
+  /** What unloading undoes; the migrations stay, and so does the module's data. */
+  unload: UnloadSteps;
+}
+
+/** The steps that undo a load, run in this order: the module's own teardown, then its event subscriptions. */
+export interface UnloadSteps {
+  /** What `setup` returned, when it returned a function. */
+  moduleTeardown?: () => Promise<void> | void;
+  endSubscriptions: () => void;
 }

@@ -1,8 +1,8 @@
 import type { DatabaseNotifications } from '../db/notifications.js';
-import { errorMessage, isNxfError } from '../errors.js';
+import { errorMessage, isNxfError, NxfError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ModuleLogStore } from './module-log.js';
-import type { ModuleStatus } from './module-status.js';
+import { canTransition, type ModuleStatus } from './module-status.js';
 import type { ModuleRecord, ModuleStore } from './module-store.js';
 
 /** Who did it and why, for the module's log and the audit log. */
@@ -26,8 +26,16 @@ export class ModuleJournal {
     private readonly notifications: DatabaseNotifications,
   ) {}
 
-  /** Records a new state (and the enabled flag when given); clears any error. */
+  /**
+   * Records a new state (and the enabled flag when given); clears any error.
+   * @throws NxfError NXF_MODULE_STATE (409) for a step the lifecycle does not allow.
+   */
   async transition(record: ModuleRecord, to: ModuleStatus, actor: Actor, enabled?: boolean): Promise<void> {
+    if (!canTransition(record.status, to)) {
+      throw new NxfError('NXF_MODULE_STATE', `${record.name} cannot go from ${record.status} to ${to}.`, {
+        status: 409,
+      });
+    }
     await this.store.setStatus(record.name, to, enabled);
     await this.log(record.name, 'info', `${record.status} → ${to}`, actor, { from: record.status, to });
   }

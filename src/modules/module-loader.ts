@@ -1,26 +1,28 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import type { Eta } from 'eta';
 import compose from 'koa-compose';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pTimeout from 'p-timeout';
 import type { Database } from '../db/database.js';
 import { errorMessage, NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AppState } from '../web/app-context.js';
-import { createEta } from '../web/render/eta.js';
+import type { AppState } from '../http/app-context.js';
 import { createModuleContext, type ModuleContextDeps } from './context/module-context.js';
 import { createModuleLogger } from './context/module-logger.js';
 import { assertCoreCompatible } from './dependencies.js';
-import type { LoadedModule } from './loaded-module.js';
+import type { LoadedModule, UnloadSteps } from './loaded-module.js';
 import { readManifest } from './manifest/manifest-read.js';
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import { ModuleMigrator } from './migrations/module-migrator.js';
 import type { ModuleLogStore } from './module-log.js';
-import { verifyAndGuardApiRoutes, verifyAndGuardUiRoutes } from './module-routes.js';
+import { verifyApiRoutes, verifyUiRoutes } from './module-routes.js';
 import { claimMatches, claimsOverlap, corePathClaims, parseClaim, type PathClaim } from './path-claims.js';
+import { LiveSettings } from './settings/live-settings.js';
 import type { ModuleSettingsStore } from './settings/module-settings-store.js';
-import { effectiveSettings } from './settings/setting-values.js';
+import { effectiveSettings } from '../settings/setting-values.js';
 
 /** What loading needs from the core. */
 export interface LoaderDeps extends ModuleContextDeps {
@@ -28,8 +30,8 @@ export interface LoaderDeps extends ModuleContextDeps {
   logger: Logger;
   logs: ModuleLogStore;
   settingsStore: ModuleSettingsStore;
-  /** Template caching; off while a module author edits views. */
-  cacheViews: boolean;
+  /** The template engine over a module's views folder (Eta with the core partials and helpers). */
+  viewEngine(viewsDir: string): Eta;
 }
 
 /** How long a module's `setup` may take before loading is abandoned. */
@@ -50,7 +52,8 @@ export async function loadModule(
   expectedName: string,
   mounted: readonly LoadedModule[],
 ): Promise<LoadedModule> {
-  const undo: Array<() => Promise<void> | void> = [];
+  // Every step a failed load must undo, named; unloading later undoes the same but the migrations.
+  const undo: Partial<UnloadSteps> & { revertMigrations?: () => Promise<unknown> } = {};
   try {
     const manifest = await readManifest(directory);
     if (manifest.name !== expectedName) {
@@ -71,21 +74,21 @@ export async function loadModule(
 
     const migrator = await ModuleMigrator.open(deps.db, directory, manifest);
     const applied = await migrator.up();
-    undo.push(() => migrator.revert([...applied].reverse()));
+    undo.revertMigrations = () => migrator.revert([...applied].reverse());
 
     const setup = await importSetup(manifest, directory);
-    const eta = createEta(path.resolve(directory, manifest.ui.views), { cache: deps.cacheViews });
+    const eta = deps.viewEngine(path.resolve(directory, manifest.ui.views));
     const logger = createModuleLogger(manifest.name, deps.logger, deps.logs);
-    const settingsHolder = {
-      values: effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),
-    };
-    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settingsHolder.values });
-    undo.push(parts.dispose);
+    const settings = new LiveSettings(
+      effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),
+    );
+    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settings.current });
+    undo.endSubscriptions = parts.dispose;
 
     const teardown = await withTimeout(Promise.resolve(setup(parts.context)), setupTimeoutMs, manifest.name);
-    if (typeof teardown === 'function') undo.push(teardown as () => Promise<void>);
-    verifyAndGuardApiRoutes(manifest, parts.api);
-    verifyAndGuardUiRoutes(manifest, claims, parts.ui);
+    if (typeof teardown === 'function') undo.moduleTeardown = teardown as () => Promise<void>;
+    verifyApiRoutes(manifest, parts.api);
+    verifyUiRoutes(manifest, claims, parts.ui);
 
     const loaded: LoadedModule = {
       name: manifest.name,
@@ -97,25 +100,18 @@ export async function loadModule(
       api: routerMiddleware(parts.api),
       eta,
       widgets: parts.widgets,
-      get settings() {
-        return settingsHolder.values;
-      },
-      set settings(values) {
-        settingsHolder.values = values;
-      },
+      settings,
       inFlight: 0,
-      // Unloading undoes everything but the migrations: the module's data stays.
-      teardown: undo.slice(1),
+      unload: { moduleTeardown: undo.moduleTeardown, endSubscriptions: parts.dispose },
     };
     return loaded;
   } catch (error) {
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch (undoError) {
-        deps.logger.error({ err: undoError, module: expectedName }, 'undoing a failed module load failed');
-      }
-    }
+    await runSteps(
+      [undo.moduleTeardown, undo.endSubscriptions, undo.revertMigrations],
+      deps.logger,
+      expectedName,
+      'undoing a failed module load failed',
+    );
     throw error;
   }
 }
@@ -125,13 +121,24 @@ function routerMiddleware(router: Router<AppState>): Koa.Middleware<AppState> {
   return compose([router.routes(), router.allowedMethods()] as unknown as Array<Koa.Middleware<AppState>>);
 }
 
-/** Runs a module's teardown steps, newest first; a failing step is logged and the rest still run. */
+/** Undoes a load but its migrations: the module's teardown, then its event subscriptions. */
 export async function unloadModule(module: LoadedModule, logger: Logger): Promise<void> {
-  for (const step of [...module.teardown].reverse()) {
+  const { moduleTeardown, endSubscriptions } = module.unload;
+  await runSteps([moduleTeardown, endSubscriptions], logger, module.name, 'module teardown failed');
+}
+
+/** Runs the steps that are there, in order; a failing step is logged and the rest still run. */
+async function runSteps(
+  steps: ReadonlyArray<(() => unknown) | undefined>,
+  logger: Logger,
+  module: string,
+  failure: string,
+): Promise<void> {
+  for (const step of steps) {
     try {
-      await step();
+      await step?.();
     } catch (error) {
-      logger.error({ err: error, module: module.name }, 'module teardown failed');
+      logger.error({ err: error, module }, failure);
     }
   }
 }
@@ -220,28 +227,20 @@ async function importSetup(manifest: ModuleManifest, directory: string): Promise
   return imported.default as (ctx: unknown) => unknown;
 }
 
+/** Waits for `setup` at most `ms`; a failure is told as the module's, a timeout as such. */
 async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
-            status: 500,
-          }),
-        ),
-      ms,
-    );
-  });
   try {
-    return await Promise.race([work, timeout]);
+    return await pTimeout(work, {
+      milliseconds: ms,
+      message: new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
+        status: 500,
+      }),
+    });
   } catch (error) {
     if (error instanceof NxfError) throw error;
     throw new NxfError('NXF_MODULE_SETUP_FAILED', `${module}: setup() failed: ${errorMessage(error)}`, {
       status: 500,
       cause: error,
     });
-  } finally {
-    clearTimeout(timer);
   }
 }

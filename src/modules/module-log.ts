@@ -1,6 +1,5 @@
 import type { Database } from '../db/database.js';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { ModuleLogLevel } from '../logger.js';
 
 /** A line of a module's log: a lifecycle transition (who, why) or a line the module logged. */
 export interface ModuleLogEntry {
@@ -8,7 +7,7 @@ export interface ModuleLogEntry {
   module: string;
   at: Date;
   kind: 'lifecycle' | 'log';
-  level: LogLevel;
+  level: ModuleLogLevel;
   message: string;
   actor: string | null;
   fields: Record<string, unknown> | null;
@@ -19,7 +18,7 @@ interface LogRow {
   module_name: string;
   at: Date;
   kind: 'lifecycle' | 'log';
-  level: LogLevel;
+  level: ModuleLogLevel;
   message: string;
   actor: string | null;
   fields: Record<string, unknown> | null;

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Database } from '../db/database.js';
 import type { DatabaseNotifications } from '../db/notifications.js';
 import { NxfError } from '../errors.js';
@@ -14,17 +15,19 @@ import { ModuleLogStore } from './module-log.js';
 import { ModuleMounter, type ModuleHooks } from './module-mounter.js';
 import { ModuleRegistry } from './module-registry.js';
 import { assertPrefixFree } from './prefix-ownership.js';
+import { canStart, moduleActions, type ModuleActions } from './module-status.js';
 import { ModuleStore, type ModuleRecord } from './module-store.js';
 import { ModuleSettingsStore } from './settings/module-settings-store.js';
-import { effectiveSettings, type SettingValue } from './settings/setting-values.js';
+import { effectiveSettings, type SettingValue } from '../settings/setting-values.js';
 
 export type { Actor } from './module-journal.js';
 export type { ModuleHooks } from './module-mounter.js';
 
-/** A module as listed: its record and whether it is mounted in this process. */
+/** A module as listed: its record, whether it is mounted in this process, and what may be done to it. */
 export interface ModuleInfo {
   record: ModuleRecord;
   mounted: boolean;
+  actions: ModuleActions;
 }
 
 export interface ModuleManagerOptions {
@@ -50,7 +53,8 @@ export class ModuleManager {
   readonly #journal: ModuleJournal;
   readonly #mounter: ModuleMounter;
   readonly #parts: LifecycleParts;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Lifecycle operations, one at a time, in order. */
+  readonly #queue = pLimit(1);
   #snapshot?: Promise<ModuleInfo[]>;
 
   constructor(private readonly options: ModuleManagerOptions) {
@@ -112,10 +116,7 @@ export class ModuleManager {
   }
 
   async list(): Promise<ModuleInfo[]> {
-    return (await this.store.list()).map((record) => ({
-      record,
-      mounted: this.registry.get(record.name) !== undefined,
-    }));
+    return (await this.store.list()).map((record) => this.#info(record));
   }
 
   /** @throws NxfError NXF_MODULE_NOT_FOUND (404) for an unknown or removed module. */
@@ -124,7 +125,12 @@ export class ModuleManager {
     if (!record || record.status === 'REMOVED') {
       throw new NxfError('NXF_MODULE_NOT_FOUND', `There is no module ${name}.`, { status: 404 });
     }
-    return { record, mounted: this.registry.get(name) !== undefined };
+    return this.#info(record);
+  }
+
+  #info(record: ModuleRecord): ModuleInfo {
+    const mounted = this.registry.get(record.name) !== undefined;
+    return { record, mounted, actions: moduleActions(record.status, mounted) };
   }
 
   /**
@@ -198,7 +204,7 @@ export class ModuleManager {
     return this.#serialize(async () => {
       const { record } = await this.get(name);
       if (this.registry.get(name)) return record;
-      if (!['INSTALLED', 'DISABLED', 'ENABLED'].includes(record.status)) {
+      if (!canStart(record.status, 'ENABLED')) {
         throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status} and cannot be enabled.`, { status: 409 });
       }
       try {
@@ -220,7 +226,7 @@ export class ModuleManager {
   async disable(name: string, actor: Actor): Promise<ModuleRecord> {
     return this.#serialize(async () => {
       const { record } = await this.get(name);
-      if (record.status !== 'ENABLED' && record.status !== 'DISABLED') {
+      if (!canStart(record.status, 'DISABLED')) {
         throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status} and cannot be disabled.`, { status: 409 });
       }
       const dependents = dependentsOf(
@@ -304,19 +310,14 @@ export class ModuleManager {
   async #refreshSettings(name: string, manifest: ModuleManifest | null): Promise<void> {
     const mounted = this.registry.get(name);
     if (mounted) {
-      mounted.settings = effectiveSettings(
-        manifest?.settings ?? mounted.manifest.settings,
-        await this.settingsStore.load(name),
+      mounted.settings.replace(
+        effectiveSettings(manifest?.settings ?? mounted.manifest.settings, await this.settingsStore.load(name)),
       );
     }
   }
 
   /** Runs lifecycle operations one at a time, in order. */
   #serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const run = () => operation().finally(() => (this.#snapshot = undefined));
-    const result = this.#queue.then(run, run);
-
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#queue(() => operation().finally(() => (this.#snapshot = undefined)));
   }
 }

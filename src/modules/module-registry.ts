@@ -1,6 +1,7 @@
 import type { ModuleManifest } from './manifest/manifest-types.js';
 import type { LoadedModule } from './loaded-module.js';
-import { claimMatches, firstSegment, parseClaim, type PathClaim } from './path-claims.js';
+import { firstSegment } from '../http/first-segment.js';
+import { claimMatches, parseClaim, type PathClaim } from './path-claims.js';
 
 /** A module known to the registry but not mounted (disabled, failed to load): its paths answer 403. */
 interface DormantModule {

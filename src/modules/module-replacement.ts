@@ -9,6 +9,7 @@ import type { ModuleLogStore } from './module-log.js';
 import type { ModuleMounter } from './module-mounter.js';
 import type { ModuleRegistry } from './module-registry.js';
 import { identity } from './module-startup.js';
+import { canStart } from './module-status.js';
 import type { ModuleRecord, ModuleStore } from './module-store.js';
 import type { ModuleSettingsStore } from './settings/module-settings-store.js';
 
@@ -109,7 +110,7 @@ export async function uninstallModule(
 ): Promise<{ record: ModuleRecord; revertedMigrations: string[] }> {
   const { store, journal, mounter, registry } = parts;
   const { name } = record;
-  if (record.status !== 'DISABLED' && record.status !== 'INSTALLED') {
+  if (!canStart(record.status, 'UNINSTALLING')) {
     throw new NxfError('NXF_MODULE_STATE', `${name} is ${record.status}; disable it before uninstalling.`, {
       status: 409,
     });

@@ -47,9 +47,3 @@ export const corePathClaims: PathClaim[] = [
   '/modules/*',
   '/m/*',
 ].map(parseClaim);
-
-/** The first segment of a path (`/consumption/live` → `consumption`), the key claims are indexed by. */
-export function firstSegment(path: string): string {
-  const end = path.indexOf('/', 1);
-  return end === -1 ? path.slice(1) : path.slice(1, end);
-}

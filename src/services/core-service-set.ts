@@ -1,20 +1,23 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import type { EventBus } from '../events/event-bus.js';
-import { emitNotificationFailure } from '../events/notification-events.js';
 import type { Keyring } from '../keyring.js';
 import type { Logger } from '../logger.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { createHttpService, type HttpService } from './http/http.service.js';
-import { createNotificationService, type NotificationService } from './notifications/notification.service.js';
+import type { OutgoingNotification } from './notifications/notification.js';
+import {
+  createNotificationService,
+  type DeliveryResult,
+  type NotificationService,
+} from './notifications/notification.service.js';
 import type { RetryPolicy } from './retry.js';
 import { BrowserPool, type BrowserPoolOptions } from './scraping/browser-pool.js';
 import { createScrapingService, type ScrapingService } from './scraping/scraping.service.js';
 import { createStorageService, type StorageService } from './storage/storage.service.js';
 
 /**
- * The shared toolkit (DESIGN.md §3 "core services"): one of each per process, built at start, stopped at
+ * The shared toolkit (docs/services.md): one of each per process, built at start, stopped at
  * shutdown. Modules never see it whole: `createModuleServices` hands each one the parts its capabilities allow.
  */
 export interface CoreServiceSet {
@@ -46,7 +49,14 @@ export interface CoreServiceSetOptions {
 
 /** Builds the toolkit. Nothing is launched yet: the first scrape starts a browser. */
 export function createCoreServiceSet(
-  core: { config: Config; logger: Logger; db: Database; keyring: Keyring; events?: EventBus },
+  core: {
+    config: Config;
+    logger: Logger;
+    db: Database;
+    keyring: Keyring;
+    /** Told of every notification that reached none of its channels' recipients (the core emits an event). */
+    onNotificationFailure?(result: DeliveryResult, notification: OutgoingNotification): void;
+  },
   options: CoreServiceSetOptions = {},
 ): CoreServiceSet {
   const logger = core.logger.child({ component: 'services' });
@@ -65,9 +75,7 @@ export function createCoreServiceSet(
       logger,
       retry: options.retry,
       timeoutMs: options.notificationTimeoutMs,
-      onFailure: (result, notification) => {
-        if (core.events) void emitNotificationFailure(core.events, result, notification);
-      },
+      onFailure: (result, notification) => core.onNotificationFailure?.(result, notification),
     }),
     secretBox,
     stop: () => browserPool.close(),

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
-import type { AppState, CoreServices } from './app-context.js';
+import type { AppState } from '../http/app-context.js';
+import type { CoreServices } from '../core-services.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
@@ -25,7 +26,7 @@ import { moduleListRoutes } from './routes/modules/module-list.routes.js';
 import { moduleSettingsRoutes } from './routes/modules/module-settings.routes.js';
 import { meApiRoutes } from './routes/api/me.routes.js';
 import { modulesApiRoutes } from './routes/api/modules-api.routes.js';
-import type { AppRouter } from './app-context.js';
+import type { AppRouter } from '../http/app-context.js';
 import { routeBySegment } from './route-by-segment.js';
 
 /** Extra routers mounted after the core's (the module dispatcher, the API). */
@@ -39,7 +40,7 @@ export interface AppExtensions {
  * health check need no session; then who is asking, their form body, CSRF, and the routes.
  */
 export function createApp(services: CoreServices, extensions: AppExtensions = {}): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: services.config.trustProxy });
+  const app = new Koa<AppState>({ proxy: services.config.trustProxy, asyncLocalStorage: services.requests });
   app.keys = [services.keyring.derive('cookies').toString('base64url')];
   // Errors are answered and logged by errorHandler; Koa's default handler would print them a second time.
   app.silent = true;

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { isNxfError } from '../errors.js';
-import type { AppContext } from './app-context.js';
+import type { AppContext } from '../http/app-context.js';
 
 /**
  * Runs an administrative action and writes it to the audit log whatever its outcome: who, what, on what, from

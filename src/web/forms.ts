@@ -1,4 +1,4 @@
-import type { AppContext } from './app-context.js';
+import type { AppContext } from '../http/app-context.js';
 
 /** A string field of the parsed form or JSON body; '' when absent or not a string. */
 export function formString(ctx: AppContext, name: string): string {

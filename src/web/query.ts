@@ -1,4 +1,4 @@
-import type { AppContext } from './app-context.js';
+import type { AppContext } from '../http/app-context.js';
 
 /** A query parameter as trimmed text (at most `max` characters); '' when absent or repeated. */
 export function queryText(ctx: AppContext, name: string, max = 100): string {

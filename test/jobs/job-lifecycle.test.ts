@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import path from 'node:path';
 import { isNxfError } from '../../src/errors.js';
 import { eventually, runJob } from '../helpers/jobs.js';
 import { copyMinimalModule, copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
@@ -30,13 +31,36 @@ describe('jobs: registration follows modules, and bad jobs are refused clearly',
       await server.services.modules.installFromDirectory(broken.dir, 'installed', testActor);
       const error = await refusal(() => server.services.modules.enable('lab', testActor));
       expect(error).to.deep.include({ code: 'NXF_JOB_HANDLER' });
-      expect(error?.message).to.contain('dist/jobs/noop.js does not exist');
+      // Both forms a handler may take were looked for, and the message says which they are.
+      expect(error?.message).to.equal(
+        'lab/noop: the handler ./jobs/noop was not found (looked for dist/jobs/noop.js and jobs/noop.js); write it ' +
+          "relative to the entry's folder dist/ (./jobs/noop) or to the module's folder (./dist/jobs/noop.js).",
+      );
       expect(server.services.modules.registry.get('lab')).to.equal(undefined);
       expect((await server.services.modules.store.get('lab'))?.error).to.contain('noop.js');
       expect(server.services.scheduler.registeredJob('lab', 'echo')).to.equal(undefined);
       await server.services.modules.uninstall('lab', testActor, { purge: true });
     } finally {
       await broken.remove();
+    }
+  });
+
+  it("finds a handler written relative to the module's folder as well as to the entry's", async () => {
+    const lab = await copyModuleFixture({
+      fixture: 'lab-module',
+      manifest: (m) => ((m.jobs.noop!.handler = './dist/jobs/noop.js'), (m.jobs.echo!.handler = './dist/jobs/echo')),
+    });
+    try {
+      await server.services.modules.installFromDirectory(lab.dir, 'installed', testActor);
+      await server.services.modules.enable('lab', testActor);
+      for (const job of ['noop', 'echo', 'chatty']) {
+        const handler = server.services.scheduler.registeredJob('lab', job)?.handlerPath;
+        expect(handler, job).to.equal(path.join(lab.dir, 'dist', 'jobs', `${job}.js`));
+      }
+      await server.services.modules.disable('lab', testActor);
+      await server.services.modules.uninstall('lab', testActor, { purge: true });
+    } finally {
+      await lab.remove();
     }
   });
 

@@ -27,7 +27,7 @@ function problems(change: (manifest: Record<string, any>) => void, base = dummy(
 }
 
 describe('manifest v2', () => {
-  it("accepts the v5 plan's reference consumption-monitor manifest, adapted as DESIGN.md §4 says", () => {
+  it('accepts the reference consumption-monitor manifest (test/fixtures/reference-manifest.json)', () => {
     const manifest = validateManifest(reference());
     expect(manifest.name).to.equal('consumption-monitor');
     expect(manifest.jobs['collect-consumption']?.schedule).to.equal('*/15 * * * *');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../src/logger.js';
-import type { AppState } from '../../src/web/app-context.js';
+import type { AppState } from '../../src/http/app-context.js';
 import { requestContext } from '../../src/web/middleware/request-context.js';
 
 describe('request log', () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JobDefinition } from '../../modules/manifest/manifest-types.js';
+import type { JobDefinition } from '../job-types.js';
 import { coreJobOwner, type JobOwner } from '../registered-job.js';
 
 /** The core's own jobs, registered like a module's and shown on the Jobs page under `core`. */

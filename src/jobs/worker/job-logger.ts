@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.js';
-import type { ModuleLogger } from '../../modules/context/module-logger.js';
-import type { LogLevel } from '../../modules/module-log.js';
+import type { ModuleLogger } from '../../logger.js';
+import type { ModuleLogLevel } from '../../logger.js';
 import type { WorkerPort } from './worker-port.js';
 
 /** Plain, cloneable fields (an Error or a function in them would not cross the thread boundary). */
@@ -20,7 +20,7 @@ function cloneable(fields: Record<string, unknown> | undefined): Record<string, 
 /** The job's `logger`: every line goes to the main thread at once, numbered in the order it was logged. */
 export function createJobLogger(port: WorkerPort): ModuleLogger {
   let seq = 0;
-  const write = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+  const write = (level: ModuleLogLevel) => (message: string, fields?: Record<string, unknown>) => {
     seq += 1;
     port.post({
       type: 'log',

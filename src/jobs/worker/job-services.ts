@@ -1,4 +1,4 @@
-import type { ModuleLogger } from '../../modules/context/module-logger.js';
+import type { ModuleLogger } from '../../logger.js';
 import { capabilityDenied } from '../../services/capabilities.js';
 import { moduleSecretBox } from '../../services/crypto/module-secret-box.js';
 import { createSecretBox, type SecretBox } from '../../services/crypto/secret-box.js';

@@ -13,7 +13,7 @@ interface SlotGrant {
 }
 
 /**
- * The main process's browser pool, as a job's worker thread sees it (DESIGN.md: no browser per worker). Each
+ * The main process's browser pool, as a job's worker thread sees it (docs/architecture.md: no browser per worker). Each
  * page takes a slot from the main thread's pool (so its page limit holds across threads), connects to that
  * browser over its DevTools WebSocket, works in a fresh incognito context, then closes the context,
  * disconnects (never closes the shared browser) and gives the slot back.

@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import { NxfError } from '../../errors.js';
+import { NxfError, isNxfCode } from '../../errors.js';
 import type { MainMessage, WorkerCallMethod, WorkerMessage } from '../worker-protocol.js';
 
 /**
@@ -49,7 +49,8 @@ export class WorkerPort {
     this.#pending.delete(message.id);
     if (!pending) return;
     if (message.error) {
-      pending.reject(new NxfError(message.error.code ?? 'NXF_JOB_CALL', message.error.message));
+      const { code, message: text } = message.error;
+      pending.reject(new NxfError(isNxfCode(code) ? code : 'NXF_JOB_CALL', text));
     } else {
       pending.resolve(message.value);
     }

@@ -1,19 +1,18 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Eta } from 'eta';
 import type { Sequelize } from 'sequelize';
 import { roleHasPermission } from '../../auth/permissions.js';
 import type { Database } from '../../db/database.js';
-import { NxfError } from '../../errors.js';
+import { ModuleError, NxfError } from '../../errors.js';
 import type { EventBus, EventHandler, Severity } from '../../events/event-bus.js';
-import type { AppContext, AppState } from '../../web/app-context.js';
-import { setFlash, type FlashMessage } from '../../web/render/flash.js';
-import type { ViewRenderer } from '../../web/render/views.js';
+import type { AppContext, AppState } from '../../http/app-context.js';
+import type { FlashMessage } from '../../http/request-state.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
-import type { SettingValue } from '../settings/setting-values.js';
+import type { SettingValue } from '../../settings/setting-values.js';
 import type { ModuleServices } from '../../services/module-services.js';
+import { createApiRouter, createUiRouter } from '../module-routes.js';
 import type { ModuleLogger } from './module-logger.js';
-
-import { moduleRequestScope } from './request-scope.js';
+import type { PageLayout } from './page-layout.js';
 
 /** Loads the data a dashboard widget's view is rendered with, for the request asking. */
 export type WidgetLoader = (request: AppContext) => Promise<Record<string, unknown>> | Record<string, unknown>;
@@ -35,7 +34,7 @@ export interface RenderOptions {
   status?: number;
 }
 
-/** Everything a module gets from the core (DESIGN.md §4). Nothing else of the core is reachable from a module. */
+/** Everything a module gets from the core (docs/modules.md). Nothing else of the core is reachable from a module. */
 export interface ModuleContext<Services = ModuleServices> {
   readonly name: string;
   readonly manifest: ModuleManifest;
@@ -80,7 +79,9 @@ export interface ModuleContext<Services = ModuleServices> {
 export interface ModuleContextDeps {
   db: Database;
   events: EventBus;
-  views: ViewRenderer;
+  views: PageLayout;
+  /** The request being served (Koa's `app.currentContext`), undefined outside a request. */
+  currentRequest(): AppContext | undefined;
   servicesFor(module: string, capabilities: readonly Capability[]): ModuleServices;
 }
 
@@ -119,8 +120,8 @@ export function createModuleContext(
   const subscriptions = new Set<() => void>();
   const widgets = new Map<string, WidgetLoader>();
   const declaredWidgets = new Set((manifest.ui.widgets ?? []).map((w) => w.id));
-  const ui = new Router<AppState>();
-  const api = new Router<AppState>({ prefix: `/api/v1/m/${name}` });
+  const ui = createUiRouter(manifest);
+  const api = createApiRouter(manifest);
   let services: ModuleServices | undefined;
 
   const settings = Object.defineProperties(
@@ -164,7 +165,7 @@ export function createModuleContext(
     ui,
     api,
     render(view, data = {}, options = {}) {
-      const request = moduleRequestScope.getStore();
+      const request = deps.currentRequest();
       if (!request) {
         throw new NxfError(
           'NXF_RENDER_OUTSIDE_REQUEST',
@@ -194,18 +195,18 @@ export function createModuleContext(
       widgets.set(id, load);
     },
     can(permission) {
-      const request = moduleRequestScope.getStore();
+      const request = deps.currentRequest();
       return request ? userCan(request, permission) : false;
     },
     flash(kind, text) {
-      const request = moduleRequestScope.getStore();
+      const request = deps.currentRequest();
       if (!request) {
         throw new NxfError('NXF_RENDER_OUTSIDE_REQUEST', `${name}: flash() can only be called while serving a request.`);
       }
-      setFlash(request, kind, text);
+      deps.views.flash(request, kind, text);
     },
     fail(status, code, message, details) {
-      throw new NxfError(code, message, { status, details });
+      throw new ModuleError(status, code, message, details);
     },
   };
 

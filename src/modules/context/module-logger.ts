@@ -1,13 +1,7 @@
-import type { Logger } from '../../logger.js';
-import type { LogLevel, ModuleLogStore } from '../module-log.js';
+import type { Logger, ModuleLogger, ModuleLogLevel } from '../../logger.js';
+import type { ModuleLogStore } from '../module-log.js';
 
-/** What a module logs with: each line goes to the process log and to the module's own log. */
-export interface ModuleLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+export type { ModuleLogger };
 
 /**
  * A logger for `module`. Writing to the module log never blocks or fails the caller: a line that cannot be
@@ -15,7 +9,7 @@ export interface ModuleLogger {
  */
 export function createModuleLogger(module: string, logger: Logger, store: ModuleLogStore): ModuleLogger {
   const processLog = logger.child({ module });
-  const write = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+  const write = (level: ModuleLogLevel) => (message: string, fields?: Record<string, unknown>) => {
     processLog[level](fields ?? {}, message);
     if (level === 'debug') return;
     store

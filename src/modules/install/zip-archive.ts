@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
-import { NxfError } from '../../errors.js';
+import { NxfError, type NxfCode } from '../../errors.js';
 
 /** Bounds on what an uploaded module archive may unpack to. */
 export interface ZipLimits {
@@ -27,7 +27,7 @@ const regularFile = 0o100000;
 const directoryType = 0o040000;
 const symlinkType = 0o120000;
 
-const refuse = (code: string, message: string, status = 400) => new NxfError(code, message, { status });
+const refuse = (code: NxfCode, message: string, status = 400) => new NxfError(code, message, { status });
 
 /**
  * Lists an archive's entries, refusing anything unsafe before a byte is written: names that are absolute,

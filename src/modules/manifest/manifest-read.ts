@@ -1,9 +1,9 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { CronExpressionParser } from 'cron-parser';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { NxfError } from '../../errors.js';
+import { isSchedulableCron } from '../../jobs/cron-schedule.js';
 import { manifestSchema } from './manifest-schema.js';
 import type { ModuleManifest } from './manifest-types.js';
 
@@ -16,20 +16,8 @@ export interface ManifestProblem {
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 ajv.addFormat('semver', { type: 'string', validate: (value: string) => semver.valid(value) !== null });
 ajv.addFormat('semver-range', { type: 'string', validate: (value: string) => semver.validRange(value) !== null });
-ajv.addFormat('cron', { type: 'string', validate: isCronExpression });
+ajv.addFormat('cron', { type: 'string', validate: isSchedulableCron });
 const validate = ajv.compile<ModuleManifest>(manifestSchema);
-
-/** True for a 5-field (minute) or 6-field (second) cron expression. */
-export function isCronExpression(value: string): boolean {
-  const fields = value.trim().split(/\s+/).length;
-  if (fields < 5 || fields > 6) return false;
-  try {
-    CronExpressionParser.parse(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Checks a parsed manifest against the v2 schema and the rules a schema cannot express.
@@ -160,7 +148,7 @@ function describe(error: ErrorObject): ManifestProblem {
 const formatMessages: Record<string, string> = {
   semver: 'must be a semantic version such as 1.2.3',
   'semver-range': 'must be a semver range such as ^5.0.0',
-  cron: 'must be a cron expression such as */15 * * * * (or 6 fields with seconds)',
+  cron: 'must be a cron expression such as */15 * * * * (or 6 fields with seconds): numbers, *, lists, ranges and steps; day of week 0–6; not both a day of month and a day of week',
 };
 
 function patternMessage(field: string): string {

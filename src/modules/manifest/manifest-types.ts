@@ -1,5 +1,10 @@
+import type { JobDefinition } from '../../jobs/job-types.js';
+import type { SettingDefinition } from '../../settings/setting-values.js';
+
+export type { JobDefinition, SettingDefinition };
+
 /**
- * The module manifest, version 2: the v5 plan's `ModuleManifest`, adapted to server-rendered views (DESIGN.md §4).
+ * The module manifest, version 2, for server-rendered views (docs/modules.md, "The manifest").
  * `manifest-schema.ts` is the JSON Schema that enforces it; docs/modules.md documents every field.
  */
 export interface ModuleManifest {
@@ -44,21 +49,6 @@ export interface RouteDefinition {
   description?: string;
 }
 
-export interface JobDefinition {
-  name: string;
-  description: string;
-  /** Handler module relative to the module's `dist/` folder (`./jobs/collect` → `dist/jobs/collect.js`). */
-  handler: string;
-  /** Cron expression, or null for a job that only runs on demand. */
-  schedule: string | null;
-  /** Milliseconds after which a run is stopped. */
-  timeout?: number;
-  /** Further attempts after a failed one. */
-  retries?: number;
-  /** The job's settings, editable from the Jobs page; handlers receive the values. */
-  config?: Record<string, SettingDefinition>;
-}
-
 export interface UiDefinition {
   /** Folder of the module's Eta templates, relative to the module folder. */
   views: string;
@@ -97,19 +87,6 @@ export interface WidgetDefinition {
   view: string;
   /** Refresh interval on the dashboard; none means it loads once per page view. */
   refreshSeconds?: number;
-}
-
-export interface SettingDefinition {
-  type: 'string' | 'number' | 'boolean' | 'select';
-  label: string;
-  description?: string;
-  default?: string | number | boolean;
-  required?: boolean;
-  /** Choices of a `select`. */
-  options?: Array<{ label: string; value: string | number }>;
-  /** Bounds of a `number`. */
-  min?: number;
-  max?: number;
 }
 
 /** What a module may declare in `permissions`. */

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import type { SettingValue } from './setting-values.js';
+import type { SettingValue } from '../../settings/setting-values.js';
 
 /** The `module_settings` table: values saved from a module's settings page, by module and key. */
 export class ModuleSettingsStore {

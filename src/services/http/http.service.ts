@@ -4,7 +4,7 @@ import { NxfError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { redactUrl } from './redact-url.js';
 
-/** Settings of an HTTP client (the v5 plan's HttpConfig, plus the backoff knobs). */
+/** Settings of an HTTP client (docs/services.md). */
 export interface HttpConfig {
   /** Prefix for relative request URLs. */
   baseURL?: string;
@@ -23,7 +23,7 @@ export interface HttpConfig {
 /** Per-request options: axios's, plus `retries` to override the client's for this request. */
 export type HttpRequestOptions = AxiosRequestConfig & { retries?: number };
 
-/** HTTP for the core and for modules with `network:outbound` (the v5 plan's HttpService). */
+/** HTTP for the core and for modules with `network:outbound`. */
 export interface HttpService {
   /** A new axios instance with retries, backoff and request logging. */
   createClient(config?: HttpConfig): AxiosInstance;

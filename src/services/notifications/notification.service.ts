@@ -10,7 +10,7 @@ import { channelDriver } from './channels/index.js';
 import { DeliveryLog } from './delivery-log.js';
 import { verifyNotification, type Notification, type OutgoingNotification } from './notification.js';
 
-/** A channel given inline rather than by name (the v5 plan's NotificationChannel). */
+/** A channel given inline rather than by name. */
 export interface NotificationChannel {
   /** `email`, `webhook` or `slack`. */
   type: ChannelType;

@@ -5,7 +5,7 @@ export const severities = ['info', 'warning', 'error', 'critical'] as const;
 /** One of `severities`. */
 export type Severity = (typeof severities)[number];
 
-/** A message for people (the v5 plan's Notification). */
+/** A message for people. */
 export interface Notification {
   /** One line, e.g. "Rack 7 over 90 % of its power budget". */
   title: string;

@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { authError, statusError } from './scrape-errors.js';
 
-/** Where a device's login form is and how to tell that signing in worked (the v5 plan's FormAuthConfig). */
+/** Where a device's login form is and how to tell that signing in worked. */
 export interface FormAuthConfig {
   /** Page with the login form; default the page being scraped (devices usually redirect to their login). */
   loginUrl?: string;

@@ -1,8 +1,8 @@
 import { TimeoutError } from 'puppeteer-core';
-import { isNxfError, NxfError } from '../../errors.js';
+import { isNxfError, NxfError, type NxfCode } from '../../errors.js';
 
 /** A scraping failure with its code and whether trying again may help. */
-export function scrapeError(code: string, message: string, transient: boolean, cause?: unknown): NxfError {
+export function scrapeError(code: NxfCode, message: string, transient: boolean, cause?: unknown): NxfError {
   return new NxfError(code, message, { status: transient ? 503 : 422, details: { transient }, cause });
 }
 

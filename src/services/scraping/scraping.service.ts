@@ -8,7 +8,7 @@ import { parseNumber, type NumberFormat } from './extract-number.js';
 import { isLoginPage, loginBasicAuth, loginFormAuth, setAuthCookies, type FormAuthConfig } from './page-auth.js';
 import { classifyScrapeError, scrapeError, statusError } from './scrape-errors.js';
 
-/** How to sign in to the device (the v5 plan's `auth`). */
+/** How to sign in to the device. */
 export type ScrapeAuth =
   | { type: 'basic'; credentials: { username: string; password: string } }
   | {
@@ -26,7 +26,7 @@ export interface ExtractRule extends NumberFormat {
   type?: 'text' | 'number';
 }
 
-/** What to scrape (the v5 plan's ScrapingConfig, plus what form logins and extraction need). */
+/** What to scrape (docs/services.md). */
 export interface ScrapingConfig {
   /** Page to read. */
   url: string;
@@ -46,7 +46,7 @@ export interface ScrapingConfig {
   screenshot?: 'on-error' | 'always' | 'never';
 }
 
-/** Outcome of a scrape (the v5 plan's ScrapingResult). It never throws for a device's fault: read `success`. */
+/** Outcome of a scrape. It never throws for a device's fault: read `success`. */
 export interface ScrapingResult<T = Record<string, unknown>> {
   /** True when the page was read. */
   success: boolean;
@@ -75,7 +75,7 @@ export interface ScrapeSession {
 /** Custom work on the loaded page; its result becomes `data`. */
 export type ScrapeWork<T> = (page: Page, session: ScrapeSession) => Promise<T>;
 
-/** Scraping for the core and for modules with `network:outbound` (the v5 plan's ScrapingService). */
+/** Scraping for the core and for modules with `network:outbound`. */
 export interface ScrapingService {
   /** Loads, signs in, waits, extracts; retries transient failures; keeps a screenshot when it fails. */
   scrape<T = Record<string, unknown>>(config: ScrapingConfig, work?: ScrapeWork<T>): Promise<ScrapingResult<T>>;

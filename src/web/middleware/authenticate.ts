@@ -2,7 +2,7 @@ import type { ApiTokenStore } from '../../auth/api-tokens.js';
 import type { AuthenticatedUser, SessionStore } from '../../auth/sessions.js';
 import { sessionMaxDays } from '../../auth/sessions.js';
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isApiRequest } from './error-handler.js';
 
 export const sessionCookie = 'nxf_session';

@@ -1,7 +1,7 @@
 import { randomToken } from '../../hash.js';
 import type { Keyring } from '../../keyring.js';
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 
 const anonymousCookie = 'nxf_csrf';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);

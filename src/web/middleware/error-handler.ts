@@ -1,5 +1,5 @@
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isHtmxRequest } from '../render/htmx.js';
 import type { ViewRenderer } from '../render/views.js';
 

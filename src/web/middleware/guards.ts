@@ -1,6 +1,6 @@
-import { roleHasPermission } from '../../auth/permissions.js';
+import { assertPermission as assertUserPermission } from '../../auth/assert-permission.js';
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isHtmxRequest } from '../render/htmx.js';
 import { isApiRequest } from './error-handler.js';
 
@@ -41,8 +41,5 @@ export function requirePermission(permission: string): AppMiddleware {
 
 /** Throws 403 NXF_FORBIDDEN unless the signed-in user holds `permission`. */
 export function assertPermission(ctx: AppContext, permission: string): void {
-  const { user } = ctx.state;
-  if (!user || !roleHasPermission(user.role, permission)) {
-    throw new NxfError('NXF_FORBIDDEN', `You need the "${permission}" permission for this.`, { status: 403 });
-  }
+  assertUserPermission(ctx.state.user, permission);
 }

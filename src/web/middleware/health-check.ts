@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 
 /**
  * `GET /healthz`: 200 `{"status":"ok"}` while the database answers, 503 otherwise. Answered before sessions and

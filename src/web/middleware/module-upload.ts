@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { koaBody } from 'koa-body';
 import { NxfError } from '../../errors.js';
-import type { AppContext, AppMiddleware, CoreServices } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
+import type { CoreServices } from '../../core-services.js';
 
 /** The file of a parsed upload (formidable's). */
 export interface UploadedFile {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import type { AppMiddleware } from '../app-context.js';
-import { RequestState } from '../request-state.js';
+import type { AppMiddleware } from '../../http/app-context.js';
+import { RequestState } from '../../http/request-state.js';
 
 const acceptableRequestId = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -1,4 +1,4 @@
-import type { AppMiddleware } from '../app-context.js';
+import type { AppMiddleware } from '../../http/app-context.js';
 
 /**
  * No inline script, no eval, nothing from other origins; htmx and our own script are files under /static.

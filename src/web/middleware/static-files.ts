@@ -1,6 +1,6 @@
 import { send } from '@koa/send';
 import { corePaths } from '../../paths.js';
-import type { AppContext, AppMiddleware } from '../app-context.js';
+import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 
 const oneDayMs = 24 * 3600 * 1000;
 

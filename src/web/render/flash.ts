@@ -1,11 +1,8 @@
 import type Koa from 'koa';
+import type { FlashMessage } from '../../http/request-state.js';
 import { isHtmxRequest } from './htmx.js';
 
-/** A one-time message shown at the top of the next page. */
-export interface FlashMessage {
-  kind: 'success' | 'info' | 'warning' | 'error';
-  text: string;
-}
+export type { FlashMessage };
 
 const cookieName = 'nxf_flash';
 

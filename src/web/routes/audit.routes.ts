@@ -1,16 +1,17 @@
-import Router from '@koa/router';
 import type { AuditQuery } from '../../audit/audit-log.js';
 import { corePermissions } from '../../auth/permissions.js';
-import type { AppState, CoreServices } from '../app-context.js';
+import type { AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { requirePermission } from '../middleware/guards.js';
 import { queryDay as day } from '../query.js';
 
 const pageSize = 50;
 
 /** The audit log page for administrators: filter by user, action (or a family such as `module.`) and dates. */
-export function auditRoutes(services: CoreServices): Router<AppState> {
+export function auditRoutes(services: CoreServices): AppRouter {
   const { audit, views } = services;
-  const router = new Router<AppState>();
+  const router = createRouter();
   router.get('/admin/audit', requirePermission(corePermissions.auditView), async (ctx) => {
     const text = (name: string) =>
       typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim().slice(0, 100) : '';

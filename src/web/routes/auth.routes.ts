@@ -1,7 +1,8 @@
-import Router from '@koa/router';
 import { throttleKeys } from '../../auth/login-throttle.js';
 import { verifyDecoy, verifyPassword } from '../../auth/passwords.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { clearSessionCookie, setSessionCookie } from '../middleware/authenticate.js';
 import { setFlash } from '../render/flash.js';
 import { formString } from '../forms.js';
@@ -12,9 +13,9 @@ export function safeNextPath(next: unknown): string {
 }
 
 /** Sign-in and sign-out. */
-export function authRoutes(services: CoreServices): Router<AppState> {
+export function authRoutes(services: CoreServices): AppRouter {
   const { users, sessions, throttle, audit, views } = services;
-  const router = new Router<AppState>();
+  const router = createRouter();
 
   const showLogin = (ctx: AppContext, status: number, error?: string, username = '') =>
     views.page(ctx, 'pages/login', {

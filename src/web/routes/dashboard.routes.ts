@@ -1,14 +1,15 @@
-import Router from '@koa/router';
 import { roleHasPermission } from '../../auth/permissions.js';
 import { NxfError } from '../../errors.js';
-import { renderWidget } from '../../modules/module-widgets.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import { renderWidget } from '../module-widgets.js';
+import type { AppContext, AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { assertPermission, requireLogin } from '../middleware/guards.js';
 
 /** The landing page after sign-in: module states at a glance and the widgets of the modules the user may read. */
-export function dashboardRoutes(services: CoreServices): Router<AppState> {
+export function dashboardRoutes(services: CoreServices): AppRouter {
   const { views, modules } = services;
-  const router = new Router<AppState>();
+  const router = createRouter();
 
   const readableModules = (ctx: AppContext) =>
     modules.registry.mounted().filter((module) => roleHasPermission(ctx.state.user!.role, `${module.name}:read`));

@@ -1,8 +1,9 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../auth/permissions.js';
 import { severities } from '../../events/event-bus.js';
 import type { StoredEvent } from '../../events/event-store.js';
-import type { AppState, CoreServices } from '../app-context.js';
+import type { AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { requirePermission } from '../middleware/guards.js';
 import { eventFilters, filterQuery } from './jobs/filters.js';
 
@@ -13,9 +14,9 @@ const pageSize = 100;
  * The Events page (`events:read`): filter by name or prefix, source, minimum severity and dates; new events
  * matching the filter appear at the top without a reload (htmx polls for events newer than the newest shown).
  */
-export function eventsRoutes(services: CoreServices): Router<AppState> {
+export function eventsRoutes(services: CoreServices): AppRouter {
   const { eventStore, views } = services;
-  const router = new Router<AppState>({ prefix: '/events' });
+  const router = createRouter({ prefix: '/events' });
   router.use(requirePermission(corePermissions.eventsRead));
 
   /** The poll's query: the filter and the newest event shown. */

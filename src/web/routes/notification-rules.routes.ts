@@ -1,10 +1,11 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../auth/permissions.js';
 import { isNxfError, NxfError } from '../../errors.js';
 import { severities, type Severity } from '../../events/event-bus.js';
 import { formatDuration, parseDuration } from '../../events/rules/durations.js';
 import { verifyRule, type NotificationRule, type RuleInput } from '../../events/rules/rule-store.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { audited } from '../audited.js';
 import { formFlag, formString } from '../forms.js';
 import { requirePermission } from '../middleware/guards.js';
@@ -35,10 +36,10 @@ const formValues = (rule: NotificationRule) => ({ ...rule, quiet: formatDuration
  * Settings → Notification rules for administrators (`settings:manage`): which events (name pattern and minimum
  * severity) go to which channels, with a quiet period per rule and subject. Errors are shown inline (422).
  */
-export function notificationRulesRoutes(services: CoreServices): Router<AppState> {
+export function notificationRulesRoutes(services: CoreServices): AppRouter {
   const { audit, views, rules } = services;
   const channels = services.toolkit.notifications.channels;
-  const router = new Router<AppState>({ prefix: base });
+  const router = createRouter({ prefix: base });
   router.use(requirePermission(corePermissions.settingsManage));
 
   const formData = async (values: Record<string, unknown>, errors: Record<string, string> = {}) => ({

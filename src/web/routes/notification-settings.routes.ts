@@ -1,11 +1,12 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../auth/permissions.js';
 import { isNxfError, NxfError } from '../../errors.js';
 import type { ChannelStore, StoredChannel } from '../../services/notifications/channel-store.js';
 import { channelDriver, channelDrivers } from '../../services/notifications/channels/index.js';
 import type { ChannelDriver } from '../../services/notifications/channels/channel-driver.js';
 import type { DeliveryResult } from '../../services/notifications/notification.service.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { formFlag, formString } from '../forms.js';
 import { requirePermission } from '../middleware/guards.js';
 import { redirectWithFlash, setFlash } from '../render/flash.js';
@@ -30,11 +31,11 @@ function readForm(ctx: AppContext, driver: ChannelDriver) {
 }
 
 /** Settings → Notifications for administrators: channels (list, create, edit, delete, send test) and deliveries. */
-export function notificationSettingsRoutes(services: CoreServices): Router<AppState> {
+export function notificationSettingsRoutes(services: CoreServices): AppRouter {
   const { audit, views } = services;
   const { notifications } = services.toolkit;
   const channels: ChannelStore = notifications.channels;
-  const router = new Router<AppState>({ prefix: base });
+  const router = createRouter({ prefix: base });
   router.use(requirePermission(corePermissions.settingsManage));
 
   const record = (

@@ -1,8 +1,9 @@
-import Router from '@koa/router';
 import { verifyPassword } from '../../auth/passwords.js';
 import { validatePassword } from '../../auth/users.js';
 import { isNxfError, NxfError } from '../../errors.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppRouter, AppState } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import { formString } from '../forms.js';
 import { setSessionCookie } from '../middleware/authenticate.js';
 import { requireLogin } from '../middleware/guards.js';
@@ -10,9 +11,9 @@ import { setFlash } from '../render/flash.js';
 import { isHtmxRequest } from '../render/htmx.js';
 
 /** Every user's own page: change password, personal API tokens. */
-export function profileRoutes(services: CoreServices): Router<AppState> {
+export function profileRoutes(services: CoreServices): AppRouter {
   const { users, sessions, apiTokens, audit, views } = services;
-  const router = new Router<AppState>({ prefix: '/profile' });
+  const router = createRouter({ prefix: '/profile' });
   router.use(requireLogin());
 
   const me = (ctx: AppContext) => ctx.state.user as NonNullable<AppState['user']>;

@@ -1,9 +1,10 @@
-import Router from '@koa/router';
 import { generatePassword } from '../../auth/passwords.js';
 import { corePermissions, isRole, roleNames } from '../../auth/permissions.js';
 import type { User } from '../../auth/users.js';
 import { isNxfError, NxfError } from '../../errors.js';
-import type { AppContext, AppState, CoreServices } from '../app-context.js';
+import type { AppContext, AppRouter } from '../../http/app-context.js';
+import { createRouter } from '../../http/router.js';
+import type { CoreServices } from '../../core-services.js';
 import type { FlashMessage } from '../render/flash.js';
 import { formString } from '../forms.js';
 import { requirePermission } from '../middleware/guards.js';
@@ -11,9 +12,9 @@ import { setFlash } from '../render/flash.js';
 import { isHtmxRequest } from '../render/htmx.js';
 
 /** The administrators' Users page: list, create, change role, disable / enable, reset password. */
-export function usersRoutes(services: CoreServices): Router<AppState> {
+export function usersRoutes(services: CoreServices): AppRouter {
   const { users, sessions, audit, views } = services;
-  const router = new Router<AppState>({ prefix: '/admin/users' });
+  const router = createRouter({ prefix: '/admin/users' });
   router.use(requirePermission(corePermissions.usersManage));
 
   const showList = async (ctx: AppContext, extra: Record<string, unknown> = {}) =>

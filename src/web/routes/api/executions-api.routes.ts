@@ -1,7 +1,8 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
 import { NxfError } from '../../../errors.js';
-import type { AppState, CoreServices } from '../../app-context.js';
+import type { AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { queryInt } from '../../query.js';
 import { assertValidFilters, eventFilters, executionFilters } from '../jobs/filters.js';
@@ -12,9 +13,9 @@ import { eventJson, executionJson, logLineJson } from '../jobs/job-json.js';
  * `GET /api/v1/executions/:id` with its log lines (`?after=<seq>` for the next ones), and
  * `GET /api/v1/events?name=&source=&severity=&since=&until=&after=&limit=`. Bad filters answer 400 NXF_VALIDATION.
  */
-export function executionsApiRoutes(services: CoreServices): Router<AppState> {
+export function executionsApiRoutes(services: CoreServices): AppRouter {
   const { executions, eventStore } = services;
-  const router = new Router<AppState>({ prefix: '/api/v1' });
+  const router = createRouter({ prefix: '/api/v1' });
 
   router.get('/executions', requirePermission(corePermissions.executionsRead), async (ctx) => {
     const parsed = executionFilters(ctx);

@@ -1,6 +1,7 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { jobJson } from '../jobs/job-json.js';
@@ -17,9 +18,9 @@ function runData(ctx: AppContext): unknown {
  * Jobs for scripts: list them (`jobs:read`), run one now with optional JSON data, pause or resume it
  * (`jobs:run`). Errors: 404 NXF_JOB_NOT_FOUND, 409 NXF_JOB_MODULE_DISABLED, 400 NXF_JOB_DATA_INVALID.
  */
-export function jobsApiRoutes(services: CoreServices): Router<AppState> {
+export function jobsApiRoutes(services: CoreServices): AppRouter {
   const { scheduler, audit } = services;
-  const router = new Router<AppState>({ prefix: '/api/v1/jobs' });
+  const router = createRouter({ prefix: '/api/v1/jobs' });
   const actor = (ctx: AppContext) => ctx.state.user?.username ?? 'api';
   const params = (ctx: AppContext) => ({ module: String(ctx.params.module), job: String(ctx.params.job) });
 

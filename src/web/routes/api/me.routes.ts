@@ -1,11 +1,11 @@
-import Router from '@koa/router';
 import { rolePermissions } from '../../../auth/permissions.js';
-import type { AppState } from '../../app-context.js';
+import type { AppRouter, AppState } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
 import { requireLogin } from '../../middleware/guards.js';
 
 /** `GET /api/v1/me`: who the caller is — the simplest check that a token works. */
-export function meApiRoutes(): Router<AppState> {
-  const router = new Router<AppState>({ prefix: '/api/v1' });
+export function meApiRoutes(): AppRouter {
+  const router = createRouter({ prefix: '/api/v1' });
   router.get('/me', requireLogin(), (ctx) => {
     const user = ctx.state.user as NonNullable<AppState['user']>;
     ctx.body = {

@@ -1,7 +1,7 @@
 import type { ModuleLogEntry } from '../../../modules/module-log.js';
 import type { ModuleInfo } from '../../../modules/module-manager.js';
 
-/** A module as the JSON API shows it (the v5 plan's ModuleInfo). */
+/** A module as the JSON API shows it. */
 export function moduleJson({ record, mounted }: ModuleInfo) {
   return {
     id: record.id,

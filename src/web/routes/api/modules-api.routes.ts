@@ -1,9 +1,10 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
 import { audited as auditedAction } from '../../audited.js';
 
 import type { Actor } from '../../../modules/module-manager.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { moduleUpload, uploadedFile } from '../../middleware/module-upload.js';
 import { logEntryJson, moduleJson } from './module-json.js';
@@ -14,12 +15,12 @@ export function flagSet(value: unknown): boolean {
 }
 
 /**
- * The module lifecycle as a JSON API for administrators (session or Bearer token), in the v5 plan's shapes.
+ * The module lifecycle as a JSON API for administrators (session or Bearer token), in the shapes docs/modules.md documents.
  * Errors are `{"error": {"code", "message"}}`: 400 invalid, 404 unknown, 409 conflict, 413 too large.
  */
-export function modulesApiRoutes(services: CoreServices): Router<AppState> {
+export function modulesApiRoutes(services: CoreServices): AppRouter {
   const { modules, installer, audit } = services;
-  const router = new Router<AppState>({ prefix: '/api/v1/modules' });
+  const router = createRouter({ prefix: '/api/v1/modules' });
   router.use(requirePermission(corePermissions.modulesManage));
   const actor = (ctx: AppContext): Actor => ({ name: ctx.state.user?.username ?? 'unknown', reason: 'API' });
 

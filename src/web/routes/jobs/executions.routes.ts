@@ -1,9 +1,10 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
 import { NxfError } from '../../../errors.js';
 import type { Execution } from '../../../jobs/execution-store.js';
 import { executionStatuses } from '../../../jobs/job-types.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { queryInt } from '../../query.js';
 import { executionFilters, filterQuery } from './filters.js';
@@ -16,9 +17,9 @@ const pageLines = 2000;
  * The Executions page (`executions:read`): filter by module, job, status and dates, refreshed live; an
  * execution's page with its outcome, its log (growing live while it runs), screenshots and events.
  */
-export function executionsRoutes(services: CoreServices): Router<AppState> {
+export function executionsRoutes(services: CoreServices): AppRouter {
   const { executions, eventStore, scheduler, views, toolkit } = services;
-  const router = new Router<AppState>({ prefix: '/executions' });
+  const router = createRouter({ prefix: '/executions' });
   router.use(requirePermission(corePermissions.executionsRead));
 
   const load = async (ctx: AppContext): Promise<Execution> => {

@@ -3,7 +3,7 @@ import type { EventFilters } from '../../../events/event-store.js';
 import type { ExecutionFilters } from '../../../jobs/execution-store.js';
 import { executionStatuses, type ExecutionStatus } from '../../../jobs/job-types.js';
 import { NxfError } from '../../../errors.js';
-import type { AppContext } from '../../app-context.js';
+import type { AppContext } from '../../../http/app-context.js';
 import { queryDay, queryInt, queryText } from '../../query.js';
 
 /** A filter form as submitted (to show it again) and what is wrong with it, by field. */

@@ -1,9 +1,10 @@
-import Router from '@koa/router';
 import { corePermissions, roleHasPermission } from '../../../auth/permissions.js';
 import { isNxfError } from '../../../errors.js';
 import type { JobStatus } from '../../../jobs/job-status.js';
-import { parseSettingsForm } from '../../../modules/settings/setting-values.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import { parseSettingsForm } from '../../../settings/setting-values.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { formString } from '../../forms.js';
 import { requirePermission } from '../../middleware/guards.js';
@@ -19,9 +20,9 @@ export const may = (ctx: AppContext, permission: string) =>
  * refreshed live; a job's page with its recent executions and config. "Run now", pause and resume need
  * `jobs:run`; editing a job's config needs `settings:manage`.
  */
-export function jobsRoutes(services: CoreServices): Router<AppState> {
+export function jobsRoutes(services: CoreServices): AppRouter {
   const { scheduler, executions, audit, views } = services;
-  const router = new Router<AppState>({ prefix: '/jobs' });
+  const router = createRouter({ prefix: '/jobs' });
   router.use(requirePermission(corePermissions.jobsRead));
   const run = requirePermission(corePermissions.jobsRun);
   const params = (ctx: AppContext) => ({ module: String(ctx.params.module), job: String(ctx.params.job) });

@@ -1,9 +1,9 @@
-import Router from '@koa/router';
-
 import { corePermissions } from '../../../auth/permissions.js';
 import { isNxfError } from '../../../errors.js';
 import { uninstallImpact } from '../../../modules/uninstall-impact.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { formFlag } from '../../forms.js';
 import { requirePermission } from '../../middleware/guards.js';
@@ -11,9 +11,9 @@ import { setFlash } from '../../render/flash.js';
 import { moduleActor } from './module-list.routes.js';
 
 /** A module's page: what its manifest declares, its log (refreshed live), and uninstalling with its impact. */
-export function moduleDetailRoutes(services: CoreServices): Router<AppState> {
+export function moduleDetailRoutes(services: CoreServices): AppRouter {
   const { modules, installer, audit, views, db, toolkit } = services;
-  const router = new Router<AppState>({ prefix: '/admin/modules/:name' });
+  const router = createRouter({ prefix: '/admin/modules/:name' });
   router.use(requirePermission(corePermissions.modulesManage));
   const logPage = 50;
 

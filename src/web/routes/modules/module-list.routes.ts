@@ -1,8 +1,9 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
 import { isNxfError, NxfError } from '../../../errors.js';
 import type { Actor } from '../../../modules/module-manager.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { formFlag } from '../../forms.js';
 import { requirePermission } from '../../middleware/guards.js';
@@ -20,9 +21,9 @@ export const moduleActor = (ctx: AppContext): Actor => ({
  * The Modules list: every module with its status, enable/disable swapped in place with htmx, and the upload
  * form (validation errors shown inline). Administrators only.
  */
-export function moduleListRoutes(services: CoreServices): Router<AppState> {
+export function moduleListRoutes(services: CoreServices): AppRouter {
   const { modules, installer, audit, views } = services;
-  const router = new Router<AppState>({ prefix: '/admin/modules' });
+  const router = createRouter({ prefix: '/admin/modules' });
   router.use(requirePermission(corePermissions.modulesManage));
 
   const listData = async () => ({

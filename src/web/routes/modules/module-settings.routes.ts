@@ -1,15 +1,16 @@
-import Router from '@koa/router';
 import { corePermissions } from '../../../auth/permissions.js';
-import { parseSettingsForm } from '../../../modules/settings/setting-values.js';
-import type { AppContext, AppState, CoreServices } from '../../app-context.js';
+import { parseSettingsForm } from '../../../settings/setting-values.js';
+import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { createRouter } from '../../../http/router.js';
+import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { moduleActor } from './module-list.routes.js';
 
 /** A module's settings page, generated from its manifest's `settings`; administrators only. */
-export function moduleSettingsRoutes(services: CoreServices): Router<AppState> {
+export function moduleSettingsRoutes(services: CoreServices): AppRouter {
   const { modules, audit, views } = services;
-  const router = new Router<AppState>({ prefix: '/admin/modules/:name/settings' });
+  const router = createRouter({ prefix: '/admin/modules/:name/settings' });
   router.use(requirePermission(corePermissions.settingsManage));
 
   const show = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {

@@ -1,9 +1,8 @@
 import { errorMessage } from '../errors.js';
-import type { AppContext } from '../web/app-context.js';
-import type { ViewRenderer } from '../web/render/views.js';
-import { moduleRequestScope } from './context/request-scope.js';
-import type { LoadedModule } from './loaded-module.js';
-import type { WidgetDefinition } from './manifest/manifest-types.js';
+import type { AppContext } from '../http/app-context.js';
+import type { LoadedModule } from '../modules/loaded-module.js';
+import type { WidgetDefinition } from '../modules/manifest/manifest-types.js';
+import type { ViewRenderer } from './render/views.js';
 
 /** A widget ready for the dashboard: its definition, its module and its rendered content. */
 export interface RenderedWidget {
@@ -25,7 +24,7 @@ export async function renderWidget(
 ): Promise<RenderedWidget> {
   try {
     const load = module.widgets.get(definition.id);
-    const data = load ? await moduleRequestScope.run(ctx, () => load(ctx)) : {};
+    const data = load ? await load(ctx) : {};
     const html = module.eta.render(definition.view, { ...views.common(ctx), module: { name: module.name }, ...data });
     return { module: module.name, definition, html, failed: false };
   } catch (error) {

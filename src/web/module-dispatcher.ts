@@ -1,11 +1,10 @@
 import { send } from '@koa/send';
 import path from 'node:path';
 import { NxfError } from '../errors.js';
-import type { AppContext, AppMiddleware } from '../web/app-context.js';
-import { assertPermission, requireLogin } from '../web/middleware/guards.js';
-import { moduleRequestScope } from './context/request-scope.js';
-import type { LoadedModule } from './loaded-module.js';
-import type { ModuleRegistry } from './module-registry.js';
+import type { AppContext, AppMiddleware } from '../http/app-context.js';
+import type { LoadedModule } from '../modules/loaded-module.js';
+import type { ModuleRegistry } from '../modules/module-registry.js';
+import { assertPermission, requireLogin } from './middleware/guards.js';
 
 const apiPrefix = '/api/v1/m/';
 const assetPrefix = '/static/modules/';
@@ -43,11 +42,11 @@ export function moduleDispatcher(registry: ModuleRegistry): AppMiddleware {
   };
 }
 
-/** Runs a module's router for the request, counting it in flight and making it the module's current request. */
+/** Runs a module's router for the request, counting it in flight. */
 async function serve(module: LoadedModule, ctx: AppContext, router: LoadedModule['ui']): Promise<void> {
   module.inFlight += 1;
   try {
-    await moduleRequestScope.run(ctx, () => router(ctx, async () => {}));
+    await router(ctx, async () => {});
   } finally {
     module.inFlight -= 1;
   }

@@ -1,5 +1,5 @@
-import type { ModuleHooks } from '../modules/module-mounter.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../jobs/scheduler.js';
+import type { ModuleHooks } from './module-mounter.js';
 
 /**
  * How jobs follow modules: mounting a module registers its jobs, unmounting it (disable, upgrade, reload, or
@@ -8,7 +8,13 @@ import type { Scheduler } from './scheduler.js';
  */
 export function schedulerHooks(scheduler: Scheduler): ModuleHooks {
   return {
-    mounted: (module) => scheduler.registerModule(module),
+    mounted: (module) =>
+      scheduler.registerModule({
+        name: module.name,
+        directory: module.directory,
+        manifest: module.manifest,
+        settings: () => module.settings.current,
+      }),
     unmounting: (module) =>
       scheduler.unregisterModule(
         module.name,

@@ -1,6 +1,11 @@
 import type { AuthenticatedUser } from '../auth/sessions.js';
 import type { Logger } from '../logger.js';
-import type { FlashMessage } from './render/flash.js';
+
+/** A one-time message shown at the top of the next page. */
+export interface FlashMessage {
+  kind: 'success' | 'info' | 'warning' | 'error';
+  text: string;
+}
 
 /**
  * What the middleware chain learns about a request, available to every handler as `ctx.state`. A class rather

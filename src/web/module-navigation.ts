@@ -1,5 +1,5 @@
-import type { NavEntry, NavigationRegistry } from '../web/navigation.js';
-import type { ModuleRegistry } from './module-registry.js';
+import type { ModuleRegistry } from '../modules/module-registry.js';
+import type { NavEntry, NavigationRegistry } from './navigation.js';
 
 /** Default sidebar position of a module that gives no `order`: after the dashboard, before Administration. */
 const defaultOrder = 100;

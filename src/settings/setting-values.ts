@@ -1,4 +1,16 @@
-import type { SettingDefinition } from '../manifest/manifest-types.js';
+/** A setting a manifest declares, for the module (`settings`) or for one of its jobs (`jobs.<id>.config`). */
+export interface SettingDefinition {
+  type: 'string' | 'number' | 'boolean' | 'select';
+  label: string;
+  description?: string;
+  default?: string | number | boolean;
+  required?: boolean;
+  /** Choices of a `select`. */
+  options?: Array<{ label: string; value: string | number }>;
+  /** Bounds of a `number`. */
+  min?: number;
+  max?: number;
+}
 
 /** A setting's value as module code reads it. */
 export type SettingValue = string | number | boolean;
