@@ -49,6 +49,7 @@ describe('temperature-monitor: alerts through notification rules to a webhook', 
       quietSeconds: 0,
       enabled: true,
     });
+    tm.server.services.rules.engine.invalidate(); // the engine caches rules for a while
     const host = await tm.api('POST', '/hosts', { name: 'web-01', address: bmc.url, source: 'redfish', ...bmcCredentials });
     hostId = host.body.host.id;
     const tracked = await tm.api('POST', `/hosts/${hostId}/sensors`, { keys: [cpu1] });

@@ -26,6 +26,7 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
     await tm.server.services.modules.saveSettings('temperature-monitor', { minDurationSeconds: 0 }, testActor);
     const hook = await tm.server.services.toolkit.notifications.channels.create({ name: 'Pager', type: 'webhook', enabled: true, values: { url: `${receiver.url}/pager` } });
     await tm.server.services.rules.store.create({ name: 'Hot', eventPattern: 'temperature-monitor.alert_firing', minSeverity: 'critical', channelIds: [hook.id], quietSeconds: 3600, enabled: true });
+    tm.server.services.rules.engine.invalidate(); // the engine caches rules for a while
     browser = await launchBrowser();
     ({ page, problems } = await signedInPage(browser, tm.server.url, { username: 'admin', password: testAdminPassword }));
   });
