@@ -40,7 +40,10 @@ export interface ModuleContext<Services = ModuleServices> {
   readonly manifest: ModuleManifest;
   /** Lines go to the process log and to the module's log (Modules → the module → Log). */
   readonly logger: ModuleLogger;
-  /** The Sequelize instance, for raw queries on the module's own tables; needs `database:read` or `database:write`. */
+  /**
+   * Sequelize for raw queries on the module's own tables; needs `database:read` or `database:write`. Its
+   * connections act as the module's database role: the core's and other modules' tables are out of its reach.
+   */
   readonly db: Sequelize;
   /** Current setting values (saved, else the manifest's default), typed by the manifest. */
   readonly settings: Readonly<Record<string, SettingValue | undefined>>;
@@ -103,6 +106,8 @@ export function createModuleContext(
     eta: Eta;
     logger: ModuleLogger;
     settings: () => Record<string, SettingValue | undefined>;
+    /** The module's own connection pool, acting as its database role; the core's when isolation is off. */
+    database?: Sequelize;
   },
 ): ModuleContextParts {
   const { manifest, eta } = module;
@@ -154,7 +159,7 @@ export function createModuleContext(
     manifest,
     logger: module.logger,
     get db() {
-      return has('database:read') || has('database:write') ? deps.db.sequelize : deny('database:read');
+      return has('database:read') || has('database:write') ? (module.database ?? deps.db.sequelize) : deny('database:read');
     },
     settings,
     get services() {
