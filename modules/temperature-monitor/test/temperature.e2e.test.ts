@@ -38,38 +38,49 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
   });
 
   const text = (selector: string) => page.$eval(selector, (element) => element.textContent?.replace(/\s+/g, ' ').trim() ?? '');
-  const submit = (selector: string) => Promise.all([page.waitForNavigation(), page.click(selector)]);
+  /**
+   * Clicks, then waits for the page the click leads to (its path): links and forms are boosted by htmx, so the
+   * page changes without a navigation event.
+   */
+  const follow = async (selector: string, path: RegExp) => {
+    await page.click(selector);
+    await page.waitForFunction((source) => new RegExp(source).test(location.pathname + location.search), {}, path.source);
+    await page.waitForFunction(() => !document.querySelector('.htmx-request'));
+  };
 
   it('adds the mockup BMC from the Hosts page of its sidebar entry', async () => {
     const links = await page.$$eval('nav[aria-label="Main"] a', (anchors) => anchors.map((a) => a.getAttribute('href')));
     expect(links).to.include.members(['/temperature', '/temperature/hosts', '/temperature/alerts', '/temperature/trends']);
-    await Promise.all([page.waitForNavigation(), page.click('nav[aria-label="Main"] a[href="/temperature/hosts"]')]);
-    await Promise.all([page.waitForNavigation(), page.click('a[href="/temperature/hosts/new"]')]);
+    await follow('nav[aria-label="Main"] a[href="/temperature/hosts"]', /^\/temperature\/hosts$/);
+    await follow('a[href="/temperature/hosts/new"]', /^\/temperature\/hosts\/new$/);
+    await page.waitForSelector('#field-name');
     await page.type('#field-name', hostName);
     await page.type('#field-address', bmc.url);
     await page.type('#field-username', bmcCredentials.username);
     await page.type('#field-password', bmcCredentials.password);
     await page.type('[id="field-labels.room"]', 'A');
     await page.type('[id="field-labels.rack"]', '7');
-    await submit('form.tm-form button[type=submit]');
+    await follow('form.tm-form button[type=submit]', /^\/temperature\/hosts\/\d+$/);
+    await page.waitForSelector('form[action$="/discover"]');
     expect(await text('h1')).to.equal(hostName);
     expect(await text('#flash')).to.contain('added');
   });
 
   it('discovers its sensors and tracks the ones with a reading', async () => {
-    await submit('form[action$="/discover"] button');
+    await page.click('form[action$="/discover"] button');
+    await page.waitForSelector('table.tm-discovered');
     const rows = await page.$$eval('table.tm-discovered tbody tr', (trs) =>
       trs.map((tr) => [tr.querySelector('th')?.textContent?.trim(), (tr.querySelector('input') as HTMLInputElement).checked]),
     );
     expect(rows).to.deep.include(['CPU #1 Temperature', true]);
-    await submit('form[action$="/track"] button[type=submit]');
-    expect(await text('#flash')).to.match(/Tracking \d+ sensors/);
+    await page.click('form[action$="/track"] button[type=submit]');
+    await page.waitForFunction(() => /Tracking \d+ sensors/.test(document.querySelector('#flash')?.textContent ?? ''));
     expect(await page.$$eval('table.data tbody tr', (trs) => trs.length)).to.be.greaterThan(5);
   });
 
   it('runs the poll job from the Jobs page and shows the tiles, grouped, with the host name as text', async () => {
     await page.goto(`${tm.server.url}/jobs`);
-    await submit('#job-temperature-monitor-poll-temperatures button.primary');
+    await follow('#job-temperature-monitor-poll-temperatures button.primary', /^\/executions\/[0-9a-f-]{36}$/);
     await page.waitForFunction(() => document.querySelector('#execution-head .status')?.getAttribute('data-status') === 'succeeded', { timeout: 30_000 });
     await page.goto(`${tm.server.url}/temperature`);
     expect(await text('.tm-room h2')).to.equal('Room A');
@@ -94,11 +105,12 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
   });
 
   it('opens a tile: the trend chart is drawn on the server with the threshold bands', async () => {
-    await submit('.tm-tile a[title^="CPU #1"]');
+    await follow('.tm-tile a[title^="CPU #1"]', /^\/temperature\/sensors\/\d+$/);
+    await page.waitForSelector('figure.chart svg');
     expect(await page.$$eval('figure.chart svg', (svgs) => svgs.length)).to.equal(1);
     expect(await page.$$eval('figure.chart rect.band', (bands) => bands.map((b) => b.getAttribute('class')))).to.deep.equal(['band band-warning', 'band band-critical']);
-    await submit('a[href$="range=7d"]');
-    expect(await text('figcaption .chart-title')).to.contain('last 7d');
+    await follow('a[href$="range=7d"]', /range=7d$/);
+    await page.waitForFunction(() => document.querySelector('figcaption .chart-title')?.textContent?.includes('last 7d'));
   });
 
   it('a reading pushed over critical shows as an alert, and the notification reaches the webhook', async () => {
@@ -106,7 +118,8 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
     expect((await runJob(tm.server, 'temperature-monitor', 'poll-temperatures')).status).to.equal('succeeded');
     await page.goto(`${tm.server.url}/temperature`);
     expect(await page.$eval('.tm-tile a[title^="CPU #1"]', (a) => a.parentElement?.className)).to.equal('tm-tile tm-critical');
-    await Promise.all([page.waitForNavigation(), page.click('nav[aria-label="Main"] a[href="/temperature/alerts"]')]);
+    await follow('nav[aria-label="Main"] a[href="/temperature/alerts"]', /^\/temperature\/alerts$/);
+    await page.waitForSelector('table.tm-alerts');
     const row = await text('table.tm-alerts tbody tr');
     expect(row).to.contain(`${hostName} · CPU #1 Temperature`).and.contain('critical').and.contain('firing').and.contain('ok → critical at 47.0 °C (threshold 45.0 °C)');
     const [delivery] = await eventually(() => (receiver.received('/pager').length > 0 ? receiver.received('/pager') : undefined));
