@@ -86,8 +86,8 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
     expect(await text('.tm-room h2')).to.equal('Room A');
     expect(await text('.tm-host h4 a')).to.equal(hostName); // shown as text: no <b> element made of it
     expect(await page.$$eval('.tm-host h4 b', (bold) => bold.length)).to.equal(0);
-    const cpu = await page.$eval('.tm-tile a[title^="CPU #1"]', (a) => ({ value: a.querySelector('.tm-tile-value')?.textContent, state: a.parentElement?.className }));
-    expect(cpu).to.deep.equal({ value: '37.0 °C', state: 'tm-tile tm-ok' });
+    const cpu = await page.$eval('.tm-tiles a[title^="CPU #1"]', (a) => ({ value: a.querySelector('b')?.textContent, state: a.parentElement?.className }));
+    expect(cpu).to.deep.equal({ value: '37.0 °C', state: 'tm-ok' });
   });
 
   it('refreshes the tiles as an htmx fragment, and fits an 800×480 kiosk screen', async () => {
@@ -105,7 +105,7 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
   });
 
   it('opens a tile: the trend chart is drawn on the server with the threshold bands', async () => {
-    await follow('.tm-tile a[title^="CPU #1"]', /^\/temperature\/sensors\/\d+$/);
+    await follow('.tm-tiles a[title^="CPU #1"]', /^\/temperature\/sensors\/\d+$/);
     await page.waitForSelector('figure.chart svg');
     expect(await page.$$eval('figure.chart svg', (svgs) => svgs.length)).to.equal(1);
     expect(await page.$$eval('figure.chart rect.band', (bands) => bands.map((b) => b.getAttribute('class')))).to.deep.equal(['band band-warning', 'band band-critical']);
@@ -117,7 +117,7 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
     bmc.setSensor('CPU1Temp', 47);
     expect((await runJob(tm.server, 'temperature-monitor', 'poll-temperatures')).status).to.equal('succeeded');
     await page.goto(`${tm.server.url}/temperature`);
-    expect(await page.$eval('.tm-tile a[title^="CPU #1"]', (a) => a.parentElement?.className)).to.equal('tm-tile tm-critical');
+    expect(await page.$eval('.tm-tiles a[title^="CPU #1"]', (a) => a.parentElement?.className)).to.equal('tm-critical');
     await follow('nav[aria-label="Main"] a[href="/temperature/alerts"]', /^\/temperature\/alerts$/);
     await page.waitForSelector('table.tm-alerts');
     const row = await text('table.tm-alerts tbody tr');

@@ -67,6 +67,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
     .range([height - margin.bottom, margin.top]);
   const unit = spec.unit ? ` ${escapeHtml(spec.unit)}` : '';
   const path = line<{ x: Date | number; y: number | null }>()
+    .digits(1)
     .defined((p) => p.y !== null && Number.isFinite(p.y))
     .x((p) => x(p.x as never) as number)
     .y((p) => y(p.y as number));

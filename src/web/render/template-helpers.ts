@@ -22,8 +22,23 @@ export const templateHelpers = {
   /** A number with a fixed count of decimals and thin-space thousands, or a dash. */
   number(value: number | null | undefined, decimals = 1): string {
     if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-    return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    return numberFormat(decimals).format(value);
   },
 };
 
 export type TemplateHelpers = typeof templateHelpers;
+
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
+/**
+ * The formatter for a count of decimals, made once: `toLocaleString` with options builds a new one on every call,
+ * about 0.1 ms each — a dashboard of 1000 readings spent 100 ms on it.
+ */
+function numberFormat(decimals: number): Intl.NumberFormat {
+  let format = numberFormats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    numberFormats.set(decimals, format);
+  }
+  return format;
+}

@@ -16,6 +16,7 @@ export async function recordSensorStep(
 ): Promise<PendingEvent | null> {
   const announced = step.notice !== null;
   const { transition } = step;
+  if (!transition && !step.notice) return null; // most readings: nothing to store beyond the reading
   let alert = await alerts.firing(subject.hostId, subject.sensorId);
   if (transition && transition.to !== 'ok' && !alert) {
     const id = await alerts.open(

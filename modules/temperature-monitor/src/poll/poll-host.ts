@@ -10,7 +10,7 @@ import { createAlertStore } from '../store/alert-store.js';
 import type { HostRow } from '../store/host-store.js';
 import { createHostStore } from '../store/host-store.js';
 import { createReadingStore, type Reading } from '../store/reading-store.js';
-import { createSensorStore, type SensorRow, type SensorState } from '../store/sensor-store.js';
+import { createSensorStore, type SensorRow, type SensorState, type SensorStateUpdate } from '../store/sensor-store.js';
 import type { Sql } from '../store/sql.js';
 import { effectiveThresholds } from '../thresholds.js';
 
@@ -92,6 +92,7 @@ async function recordPoll(
   if (!reads) return events;
 
   const readings: Reading[] = [];
+  const states: SensorStateUpdate[] = [];
   for (const sensor of sensors) {
     const read = reads.get(sensor.key) ?? { status: 'missing' as const, note: 'not read' };
     const deviceThresholds = 'thresholds' in read && read.thresholds ? read.thresholds : sensor.device_thresholds;
@@ -100,14 +101,7 @@ async function recordPoll(
     const celsius = read.status === 'ok' ? read.celsius : null;
     const step = stepSensor(memory, celsius, at, thresholds, policy);
     const state: SensorState = read.status === 'ok' ? step.memory.level : read.status === 'disabled' ? 'disabled' : 'unknown';
-    await sql.execute(
-      // Without a reading now the last one stays, with its time (its age shows), except for a disabled sensor.
-      `UPDATE tm_sensor SET state = $2,
-         reading = CASE WHEN $3::float8 IS NOT NULL THEN $3 WHEN $2 = 'disabled' THEN NULL ELSE reading END,
-         read_at = CASE WHEN $3::float8 IS NOT NULL THEN $4 WHEN $2 = 'disabled' THEN NULL ELSE read_at END,
-         note = $5, alert_memory = $6, device_thresholds = $7 WHERE id = $1`,
-      [sensor.id, state, celsius, at, read.status === 'ok' ? null : read.note, JSON.stringify(step.memory), JSON.stringify(deviceThresholds)],
-    );
+    states.push({ id: sensor.id, state, celsius, note: read.status === 'ok' ? null : read.note, memory: step.memory, deviceThresholds });
     if (celsius === null) continue;
     readings.push({ sensorId: sensor.id, at, celsius });
     const subject = {
@@ -122,6 +116,7 @@ async function recordPoll(
     const event = await recordSensorStep(alerts, subject, step, celsius, at);
     if (event) events.push(event);
   }
+  await createSensorStore(sql).recordStates(states, at);
   await createReadingStore(sql).record(readings);
   return events;
 }

@@ -94,6 +94,10 @@ export function createAlertStore(sql: Sql) {
     repeated: (alertId: number, at: Date, reading: number | null, threshold: number | null, level: string) =>
       transition(alertId, { at, from_state: level, to_state: level, reading, threshold, announced: true }),
 
+    /** How many alerts are firing. */
+    firingCount: async () =>
+      Number((await sql.one<{ count: string }>(`SELECT count(*) AS count FROM tm_alert WHERE state = 'firing'`))?.count ?? 0),
+
     /** Alerts newest first, optionally only firing or resolved ones. */
     list: (filter: { state?: 'firing' | 'resolved'; hostId?: number; limit: number; offset?: number }) =>
       sql.select<AlertWithNames>(

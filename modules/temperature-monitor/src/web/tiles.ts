@@ -1,4 +1,4 @@
-import type { SensorWithHost } from '../store/sensor-store.js';
+import type { SensorWithHost, TileRow } from '../store/sensor-store.js';
 
 /** A tile of the dashboard: one tracked sensor. */
 export interface Tile {
@@ -37,7 +37,7 @@ export function ageOf(at: Date | null, now: Date): string | null {
 }
 
 /** Groups sensors (already sorted by room, rack, host, name) for the dashboard. */
-export function groupTiles(sensors: readonly SensorWithHost[], now: Date, pollIntervalSeconds: number): TileGroups {
+export function groupTiles(sensors: readonly TileRow[], now: Date, pollIntervalSeconds: number): TileGroups {
   const counts = { ok: 0, warning: 0, critical: 0, unknown: 0, disabled: 0 };
   const rooms: TileGroups['rooms'] = [];
   for (const sensor of sensors) {

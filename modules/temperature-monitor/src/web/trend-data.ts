@@ -5,13 +5,14 @@ import { effectiveThresholds } from '../thresholds.js';
 import { thresholdBands, trendRanges, withGaps, type ChartSpec, type TrendRange } from './trend-chart.js';
 
 /**
- * How each range is drawn: raw readings in 5-minute buckets for 24 h, the hourly rollups for 7 days, 3-hour
- * buckets of the rollups for 30 days — at most ~300 points a line, light enough for a kiosk browser.
+ * How each range is drawn: raw readings in 5-minute buckets for 24 h, the hourly rollups for 7 days, 6-hour
+ * buckets of the rollups for 30 days — at most 288 points a line (a 640-unit chart shows no more), light enough
+ * for a kiosk browser.
  */
 const drawing: Record<TrendRange, { source: 'raw' | 'hourly'; bucketSeconds: number }> = {
   '24h': { source: 'raw', bucketSeconds: 300 },
   '7d': { source: 'hourly', bucketSeconds: 3600 },
-  '30d': { source: 'hourly', bucketSeconds: 3 * 3600 },
+  '30d': { source: 'hourly', bucketSeconds: 6 * 3600 },
 };
 
 /**
@@ -22,9 +23,15 @@ export async function trendChart(sql: Sql, sensors: readonly SensorWithHost[], r
   const { source, bucketSeconds } = drawing[range];
   const from = new Date(now.getTime() - trendRanges[range] * 3600 * 1000);
   const rows = await createReadingStore(sql).bucketed(sensors.map((s) => s.id), from, now, bucketSeconds, source);
+  const bySensor = new Map<number, typeof rows>();
+  for (const row of rows) {
+    const list = bySensor.get(row.sensor_id);
+    if (list) list.push(row);
+    else bySensor.set(row.sensor_id, [row]);
+  }
   const pointsOf = (sensorId: number, value: 'avg' | 'max') =>
     withGaps(
-      rows.filter((r) => r.sensor_id === sensorId).map((r) => ({ x: new Date(r.at), y: Number(r[value]) })),
+      (bySensor.get(sensorId) ?? []).map((r) => ({ x: r.at, y: Number(r[value]) })),
       3 * bucketSeconds * 1000,
     );
   const single = sensors.length === 1 ? sensors[0] : undefined;

@@ -1,9 +1,9 @@
 import type { ModuleContext } from 'nxforge/module';
 import { readSettings } from '../../settings.js';
 import { createAlertStore } from '../../store/alert-store.js';
-import { createSensorStore } from '../../store/sensor-store.js';
 import type { Sql } from '../../store/sql.js';
 import { groupTiles } from '../tiles.js';
+import { createTilesSource } from '../tiles-source.js';
 import { stylesheet } from './page-kit.js';
 
 /** How often the tiles refresh themselves (htmx), whatever the poll interval: ages stay current. */
@@ -11,13 +11,13 @@ const refreshSeconds = 30;
 
 /** The dashboard (tiles by room, rack and host, refreshed as a fragment) and the firing-alerts widget. */
 export function registerDashboard(ctx: ModuleContext, sql: Sql): void {
-  const sensors = createSensorStore(sql);
   const alerts = createAlertStore(sql);
+  const tiles = createTilesSource(sql);
   const tilesData = async () => {
     const now = new Date();
-    const groups = groupTiles(await sensors.listWithHosts(), now, readSettings(ctx.settings).pollIntervalSeconds);
-    const firing = await alerts.list({ state: 'firing', limit: 500 });
-    return { ...groups, firing: firing.length, now, refreshSeconds };
+    const { rows, firing } = await tiles();
+    const groups = groupTiles(rows, now, readSettings(ctx.settings).pollIntervalSeconds);
+    return { ...groups, firing, now, refreshSeconds };
   };
 
   ctx.ui.get('/temperature', async (request) => {

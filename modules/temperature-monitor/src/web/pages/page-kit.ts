@@ -16,4 +16,4 @@ export function idParam(ctx: ModuleContext, request: PageRequest, name = 'id'): 
 }
 
 /** The module's stylesheet link, placed at the top of every page body. */
-export const stylesheet = '/static/modules/temperature-monitor/temperature.css?v=1';
+export const stylesheet = '/static/modules/temperature-monitor/temperature.css?v=2';

@@ -9,26 +9,31 @@ import { stylesheet } from './page-kit.js';
 /** Trends of a host (every tracked sensor) or of one sensor over 24 h, 7 d or 30 d. */
 export function registerTrendsPage(ctx: ModuleContext, sql: Sql): void {
   const sensors = createSensorStore(sql);
+  const hosts = createHostStore(sql);
+  const positive = (value: unknown) => {
+    const number = Number(value);
+    return Number.isInteger(number) && number > 0 ? number : undefined;
+  };
   ctx.ui.get('/temperature/trends', async (request) => {
     const range = trendRangeOf(request.query.range);
-    const hosts = await createHostStore(sql).list();
-    const all = await sensors.listWithHosts();
-    const sensorId = Number(request.query.sensor);
-    const hostId = Number(request.query.host);
-    const host = Number.isInteger(hostId) && hostId > 0 ? hostId : undefined;
+    const allHosts = await hosts.list();
+    const askedSensor = positive(request.query.sensor);
+    const askedHost = positive(request.query.host);
+    const sensor = askedSensor === undefined ? undefined : await sensors.get(askedSensor);
     // A sensor of another host than the one chosen (the host was changed in the form) gives way to the host.
-    const sensor = all.find((s) => s.id === sensorId && (host === undefined || s.host_id === host));
-    const chosen = sensor ? [sensor] : all.filter((s) => s.host_id === (host ?? all[0]?.host_id));
+    const hostId = askedHost ?? sensor?.host_id ?? allHosts[0]?.id;
+    const ofHost = hostId === undefined ? [] : await sensors.listWithHosts(hostId);
+    const chosen = sensor && sensor.host_id === hostId ? [sensor] : ofHost;
     const chart = chosen.length > 0 ? await trendChart(sql, chosen, range) : null;
     request.body = ctx.render('trends', {
       title: 'Temperature trends',
       stylesheet,
       range,
       ranges: Object.keys(trendRanges),
-      hosts,
-      sensors: all,
-      hostId: chosen[0]?.host_id ?? null,
-      sensorId: sensor?.id ?? null,
+      hosts: allHosts,
+      sensors: ofHost,
+      hostId: hostId ?? null,
+      sensorId: chosen.length === 1 && sensor ? sensor.id : null,
       chart,
     });
   });

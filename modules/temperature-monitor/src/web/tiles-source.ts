@@ -1,0 +1,27 @@
+import { createAlertStore } from '../store/alert-store.js';
+import { createSensorStore, type TileRow } from '../store/sensor-store.js';
+import type { Sql } from '../store/sql.js';
+
+/** What the dashboard shows, as read from the tables. */
+export interface TilesData {
+  rows: TileRow[];
+  firing: number;
+}
+
+/**
+ * The dashboard's rows, read again only when their stamp changed (a poll, a host changed, a sensor tracked or
+ * dropped): kiosks ask every 30 s and a room holds 1000 sensors, while the data changes once a poll. The stamp
+ * is read each time, so a change made by another process or a job's worker shows at the next request.
+ */
+export function createTilesSource(sql: Sql): () => Promise<TilesData> {
+  const sensors = createSensorStore(sql);
+  const alerts = createAlertStore(sql);
+  let cached: { stamp: string; data: TilesData } | undefined;
+  return async () => {
+    const stamp = await sensors.tilesStamp();
+    if (cached?.stamp === stamp) return cached.data;
+    const [rows, firing] = await Promise.all([sensors.tiles(), alerts.firingCount()]);
+    cached = { stamp, data: { rows, firing } };
+    return cached.data;
+  };
+}
