@@ -7,14 +7,20 @@
  */
 export const errorCatalog = {
   // Requests
-  NXF_BAD_REQUEST: { status: 400, meaning: 'the request could not be read (malformed JSON, a bad form body)' },
+  NXF_BAD_REQUEST: {
+    status: 400,
+    meaning: 'the request could not be read (malformed JSON, a bad form body, a body not in its Content-Encoding)',
+  },
   NXF_TOO_LARGE: { status: 413, meaning: 'the request body is over its limit (JSON 1 MB, forms 256 KB)' },
   NXF_NOT_FOUND: { status: 404, meaning: 'nothing at this address, or no such record' },
   NXF_METHOD_NOT_ALLOWED: { status: 405, meaning: 'the address exists but does not accept this method' },
   NXF_NOT_IMPLEMENTED: { status: 501, meaning: 'the method is not one the server supports' },
   NXF_INTERNAL: { status: 500, meaning: 'an unexpected failure on the server; it is logged with the request id' },
   NXF_VALIDATION: { status: 400, meaning: 'a value is not valid; `details` names each field and what is wrong' },
-  NXF_DATABASE_DOWN: { status: 503, meaning: '/healthz: the database does not answer' },
+  NXF_DATABASE_DOWN: {
+    status: 503,
+    meaning: 'the database does not answer (down, restarting): /healthz, and every request that needs it',
+  },
   NXF_CONFIG_INVALID: { status: 500, meaning: 'the environment holds invalid settings; the message lists them' },
   NXF_USAGE: { status: 400, meaning: 'the nxforge command was called with missing or wrong arguments' },
   NXF_CONFLICT: {
@@ -25,7 +31,10 @@ export const errorCatalog = {
   // Signing in, permissions
   NXF_UNAUTHENTICATED: { status: 401, meaning: 'not signed in and no API token sent' },
   NXF_TOKEN_INVALID: { status: 401, meaning: 'the API token is unknown or revoked' },
-  NXF_FORBIDDEN: { status: 403, meaning: 'the user lacks the permission the message names' },
+  NXF_FORBIDDEN: {
+    status: 403,
+    meaning: 'the user lacks the permission; the message says which, who has it and who can grant it',
+  },
   NXF_CSRF: { status: 403, meaning: 'a form without a valid CSRF token (expired, or not from NxForge)' },
   NXF_USER_EXISTS: { status: 409, meaning: 'a user of that name already exists' },
   NXF_LAST_ADMIN: { status: 409, meaning: 'the change would leave no enabled administrator' },
@@ -35,7 +44,10 @@ export const errorCatalog = {
   NXF_MANIFEST_INVALID: { status: 400, meaning: 'the manifest breaks the schema; `details` lists each field' },
   NXF_UPLOAD_INVALID: { status: 400, meaning: 'the upload could not be read or has no `file` field' },
   NXF_UPLOAD_TOO_LARGE: { status: 413, meaning: 'the uploaded archive is over the upload limit' },
-  NXF_ZIP_INVALID: { status: 400, meaning: 'the archive is not a readable ZIP' },
+  NXF_ZIP_INVALID: {
+    status: 400,
+    meaning: 'the file is not a ZIP, or is cut short or damaged; `details` has what the ZIP library said',
+  },
   NXF_ZIP_TOO_BIG: { status: 400, meaning: 'the archive has too many entries or unpacks too large' },
   NXF_ZIP_UNSAFE_PATH: { status: 400, meaning: 'an archive entry is absolute or climbs out with `..`' },
   NXF_ZIP_LINK: { status: 400, meaning: 'the archive holds a symbolic link' },
@@ -60,6 +72,7 @@ export const errorCatalog = {
   NXF_MODULE_ENTRY: { status: 400, meaning: 'the entry cannot be imported or exports no default setup function' },
   NXF_MODULE_SETUP_FAILED: { status: 500, meaning: "the module's setup(ctx) threw" },
   NXF_MODULE_SETUP_TIMEOUT: { status: 500, meaning: "the module's setup(ctx) did not finish within 30 s" },
+  NXF_MODULE_LOAD: { status: 500, meaning: 'loading the module failed otherwise; the message names it and the cause' },
   NXF_CORE_INCOMPATIBLE: { status: 409, meaning: 'the module needs another NxForge core version' },
   NXF_DEPENDENCY_MISSING: { status: 409, meaning: 'a module it depends on is not enabled, or not in the range' },
   NXF_DEPENDENCY_CYCLE: { status: 409, meaning: 'the module is part of a dependency cycle; the message names it' },
@@ -73,6 +86,7 @@ export const errorCatalog = {
   NXF_PREFIX_TAKEN: { status: 409, meaning: "the module's table prefix clashes with another module's" },
   NXF_MIGRATION_FAILED: { status: 400, meaning: 'a migration failed; it was rolled back with its record' },
   NXF_MIGRATION_FORMAT: { status: 400, meaning: 'a migration file is not in the expected form' },
+  NXF_MIGRATION_LOAD: { status: 400, meaning: 'Node cannot load a JS migration (a syntax error, CommonJS read)' },
   NXF_MIGRATION_PREFIX: { status: 400, meaning: "a module migration touches objects without the module's prefix" },
   // Jobs and executions
   NXF_JOB_NOT_FOUND: { status: 404, meaning: 'no such job (of an enabled module)' },
@@ -143,7 +157,15 @@ export const errorCatalog = {
   NXF_SECRET_CORRUPT: { status: 500, meaning: 'a stored secret was altered, moved to another row, or is not sealed' },
   NXF_DATA_DIR_UNREACHABLE: {
     status: 500,
-    meaning: 'embedded PostgreSQL (as user postgres) cannot reach the data folder',
+    meaning: 'as root: an existing embedded cluster is in a folder the user postgres cannot enter (named)',
+  },
+  NXF_POSTGRES_START: {
+    status: 500,
+    meaning: "embedded PostgreSQL: initdb or the postmaster failed (PostgreSQL's last line), or no user postgres",
+  },
+  NXF_DATABASE_LOST: {
+    status: 500,
+    meaning: 'the embedded PostgreSQL died and could not be started again: logged, then exit code 1',
   },
 } as const satisfies Record<`NXF_${string}`, { status: number; meaning: string; forModules?: true }>;
 

@@ -8,11 +8,14 @@ import type { DatabaseNotifications } from './db/notifications.js';
 import { migrateCore } from './db/core-migrations.js';
 import { connectDatabase, type Database } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabaseServer } from './db/embedded-postgres.js';
+import type { RestartPolicy } from './db/postmaster-keeper.js';
+import type { NxfError } from './errors.js';
 import { Keyring, resolveSecret } from './keyring.js';
 import { createLogger, type Logger } from './logger.js';
 import type { AppRouter } from './http/app-context.js';
 import type { CoreServices } from './core-services.js';
 import { createApp } from './web/app.js';
+import { answerClientError } from './web/client-errors.js';
 import { moduleDispatcher } from './web/module-dispatcher.js';
 
 /** Knobs for tests and embedding; production uses the defaults. */
@@ -22,6 +25,8 @@ export interface StartOptions extends CoreServiceOptions {
   routers?: AppRouter[];
   /** Milliseconds to let in-flight requests finish at shutdown before closing their connections. */
   shutdownGraceMs?: number;
+  /** How the embedded PostgreSQL is started again after it died. */
+  databaseRestart?: RestartPolicy;
 }
 
 /** A running NxForge: its address, its parts, and how to stop it cleanly. */
@@ -29,6 +34,8 @@ export interface RunningNxforge {
   url: string;
   services: CoreServices;
   server: http.Server;
+  /** Settles when the embedded PostgreSQL died and could not be restarted: stop, and exit non-zero. */
+  failed: Promise<NxfError>;
   /** Stops accepting, lets in-flight requests finish, closes the pool, stops embedded PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -37,9 +44,10 @@ export interface RunningNxforge {
 export async function openDatabase(
   config: Config,
   logger: Logger,
+  restart?: RestartPolicy,
 ): Promise<{ db: Database; embedded?: EmbeddedDatabaseServer }> {
   if (config.databaseUrl) return { db: await connectDatabase(config.databaseUrl) };
-  const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), logger);
+  const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), logger, { restart });
   try {
     return { db: await connectDatabase(embedded.url), embedded };
   } catch (error) {
@@ -53,7 +61,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   await mkdir(config.dataDir, { recursive: true });
   const keyring = new Keyring(await resolveSecret(config.dataDir, config.secret));
-  const { db, embedded } = await openDatabase(config, logger);
+  const { db, embedded } = await openDatabase(config, logger, options.databaseRestart);
   let notifications: DatabaseNotifications | undefined;
   let scheduler: CoreServices['scheduler'] | undefined;
   const stopDatabase = async () => {
@@ -76,6 +84,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
     await services.scheduler.start();
     await services.modules.start();
     const server = http.createServer(app.callback());
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -87,6 +96,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       url,
       services,
       server,
+      failed: embedded?.failed ?? new Promise<never>(() => {}),
       stop: async () => {
         logger.info('shutting down');
         await closeServer(server, options.shutdownGraceMs ?? 10_000);

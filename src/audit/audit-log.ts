@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { escapeLike } from '../db/escape-like.js';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -80,7 +81,8 @@ export class AuditLog {
     };
     if (query.actor) add('lower(actor_name) = lower(?)', query.actor);
     if (query.action) {
-      if (query.action.endsWith('.')) add("action LIKE ? || '%'", query.action);
+      // A family prefix matches literally: `%` and `_` in it are no wildcards.
+      if (query.action.endsWith('.')) add("action LIKE ? || '%'", escapeLike(query.action));
       else add('action = ?', query.action);
     }
     if (query.from) add('at >= ?', query.from);

@@ -81,6 +81,13 @@ export class ApiTokenStore {
     return row && toApiToken(row);
   }
 
+  /** Revokes every live token of the user (a password reset does); returns how many. */
+  async revokeAllForUser(userId: string): Promise<number> {
+    return this.db.execute('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [
+      userId,
+    ]);
+  }
+
   /** The owner of a live token, or undefined for an unknown or revoked token or a disabled owner. */
   async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
     if (!token.startsWith(apiTokenPrefix)) return undefined;

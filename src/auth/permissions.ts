@@ -43,3 +43,36 @@ export function roleHasPermission(role: Role, permission: string): boolean {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (roleNames as readonly string[]).includes(value);
 }
+
+const coreCapabilities: Record<string, string> = {
+  [corePermissions.usersManage]: 'Managing users',
+  [corePermissions.modulesManage]: 'Managing modules',
+  [corePermissions.settingsManage]: 'Changing settings (notification channels and rules, module settings, job config)',
+  [corePermissions.auditView]: 'Reading the audit log',
+  [corePermissions.jobsRun]: 'Running, pausing and resuming jobs',
+  [corePermissions.jobsRead]: 'Seeing the jobs',
+  [corePermissions.executionsRead]: 'Seeing the executions',
+  [corePermissions.eventsRead]: 'Seeing the events',
+  [corePermissions.dashboardRead]: 'Seeing the dashboard',
+};
+
+const rolePlurals: Record<Role, string> = { admin: 'administrators', operator: 'operators', viewer: 'viewers' };
+
+/**
+ * Why a user may not do something, in words: what the permission allows, which roles hold it, who they are and
+ * who can change that — e.g. "Managing users (users:manage) is for administrators. You are signed in as vera,
+ * a viewer; an administrator can change your role on the Users page."
+ */
+export function refusalMessage(permission: string, user: { username: string; role: Role }): string {
+  const [area, action] = permission.split(':');
+  const capability =
+    coreCapabilities[permission] ??
+    (action === 'read' ? `Seeing the pages of ${area}` : action === 'write' ? `Making changes in ${area}` : 'This');
+  const holders = roleNames.filter((role) => roleHasPermission(role, permission)).map((role) => rolePlurals[role]);
+  const who = holders.length > 1 ? `${holders.slice(0, -1).join(', ')} and ${holders.at(-1)}` : holders[0];
+  const article = /^[aeiou]/.test(user.role) ? 'an' : 'a';
+  return (
+    `${capability} (${permission}) is for ${who}. You are signed in as ${user.username}, ${article} ${user.role}; ` +
+    'an administrator can change your role on the Users page.'
+  );
+}

@@ -21,7 +21,8 @@ export async function serveCommand(config: Config): Promise<number> {
 
 /**
  * The signals are caught from the start, so one that arrives while the server is still starting stops it as soon
- * as it is up.
+ * as it is up. An embedded PostgreSQL that died for good stops it too, with exit code 1, so the service manager
+ * restarts NxForge as a whole.
  */
 async function serveUntilSignalled(config: Config): Promise<number> {
   let signalled: (signal: NodeJS.Signals) => void = () => {};
@@ -33,13 +34,15 @@ async function serveUntilSignalled(config: Config): Promise<number> {
 
   const logger = cluster.worker ? createLogger(config.logLevel).child({ worker: cluster.worker.id }) : undefined;
   const running: RunningNxforge = await startNxforge(config, { logger });
-  const received = await signal;
-  running.services.logger.info({ signal: received }, 'signal received');
+  const outcome = await Promise.race([signal, running.failed]);
+  const log = running.services.logger;
+  if (typeof outcome === 'string') log.info({ signal: outcome }, 'signal received');
+  else log.error({ code: outcome.code }, 'stopping: the database is gone');
   try {
     await running.stop();
-    return 0;
+    return typeof outcome === 'string' ? 0 : 1;
   } catch (error) {
-    running.services.logger.error({ err: error }, 'shutdown failed');
+    log.error({ err: error }, 'shutdown failed');
     return 1;
   }
 }

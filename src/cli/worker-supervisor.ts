@@ -40,6 +40,8 @@ export async function superviseWorkers(config: Config): Promise<number> {
       await db.close();
     }
     const databaseUrl = config.databaseUrl ?? (embedded?.url as string);
+    // The workers cannot serve without the cluster this process runs: stop them all, and exit 1.
+    void embedded?.failed.then(() => stop('failing'));
     const outcome = await runWorkers(config.workers, { DATABASE_URL: databaseUrl }, logger, stopped, stop);
     return outcome === 'signal' ? 0 : 1;
   } finally {
@@ -79,7 +81,8 @@ async function runWorkers(
       return;
     }
     logger.error({ worker: worker.id, pid: worker.process.pid, code, signal }, 'a worker exited; starting another');
-    setTimeout(() => stopping || start(), restartDelayMs).unref();
+    // Not unref'd: with every worker dead and a cluster this process does not run, it is all that keeps it alive.
+    setTimeout(() => stopping || start(), restartDelayMs);
   });
 
   for (let i = 0; i < count; i += 1) start();

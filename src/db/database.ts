@@ -1,4 +1,4 @@
-import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
+import { ConnectionError, QueryTypes, Sequelize, type Transaction } from 'sequelize';
 
 /** Bind parameters for `$1, $2…` placeholders. */
 export type Bind = readonly unknown[];
@@ -72,4 +72,34 @@ export async function connectDatabase(url: string, options: { poolMax?: number }
   });
   await sequelize.authenticate();
   return new Database(sequelize, url);
+}
+
+/** Error codes of a server that is down, restarting or shutting down (node's and PostgreSQL's SQLSTATEs). */
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+/**
+ * True when `error` says the database cannot be reached (refused, lost, starting up, shutting down) rather than
+ * that a query was wrong: the web layer answers it with 503 instead of a 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  const { parent } = (error ?? {}) as { parent?: unknown };
+  return [error, parent].some((candidate) => {
+    const { code, message } = (candidate ?? {}) as { code?: unknown; message?: unknown };
+    return (
+      (typeof code === 'string' && unavailableCodes.has(code)) ||
+      (typeof message === 'string' && /^Connection terminated|connection is closed/i.test(message))
+    );
+  });
 }

@@ -76,7 +76,7 @@ export async function discoverMigrations(
         ),
       });
     } else if (options.allowJs) {
-      const loaded = (await import(pathToFileURL(filePath).href)) as { up?: JsMigrationFn; down?: JsMigrationFn };
+      const loaded = await importJsMigration(filePath, file);
       const { up, down } = loaded;
       if (typeof up !== 'function') {
         throw new NxfError('NXF_MIGRATION_FORMAT', `${file}: a JS migration must export an async function up()`, {
@@ -93,6 +93,21 @@ export async function discoverMigrations(
     }
   }
   return migrations;
+}
+
+/** A JS migration's exports. @throws NxfError NXF_MIGRATION_LOAD when Node cannot load the file. */
+async function importJsMigration(
+  filePath: string,
+  file: string,
+): Promise<{ up?: JsMigrationFn; down?: JsMigrationFn }> {
+  try {
+    return (await import(pathToFileURL(filePath).href)) as { up?: JsMigrationFn; down?: JsMigrationFn };
+  } catch (error) {
+    throw new NxfError('NXF_MIGRATION_LOAD', `migration ${file} could not be loaded: ${(error as Error).message}`, {
+      status: 400,
+      cause: error,
+    });
+  }
 }
 
 /** Opens the migration's transaction and leaves it for the storage to commit once the record is written. */

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Database } from './database.js';
+import { Reconnector } from './reconnector.js';
 
 type Handler = (payload: string) => void;
 
@@ -12,13 +13,14 @@ type Handler = (payload: string) => void;
 export class DatabaseNotifications {
   readonly #handlers = new Map<string, Set<Handler>>();
   #client?: pg.Client;
-  #closed = false;
-  #reconnectTimer?: NodeJS.Timeout;
+  readonly #reconnector: Reconnector;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#reconnector = new Reconnector(logger, 'notification connection', () => this.start());
+  }
 
   /** Connects the listening connection and subscribes to the channels registered so far. */
   async start(): Promise<void> {
@@ -33,10 +35,15 @@ export class DatabaseNotifications {
       }
     });
     client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'notification connection lost; reconnecting');
-      this.#scheduleReconnect();
+      if (this.#client === client) this.#client = undefined;
+      client.end().catch(() => undefined);
+      this.#reconnector.lost(error);
     });
-    await client.connect();
+    await client.connect().catch(async (error: unknown) => {
+      await client.end().catch(() => undefined);
+      throw error;
+    });
+    if (this.#reconnector.stopped) return void (await client.end());
     this.#client = client;
     for (const channel of this.#handlers.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
   }
@@ -58,21 +65,7 @@ export class DatabaseNotifications {
   }
 
   async stop(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#reconnectTimer);
+    this.#reconnector.stop();
     await this.#client?.end().catch(() => undefined);
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#closed || this.#reconnectTimer) return;
-    this.#client?.end().catch(() => undefined);
-    this.#client = undefined;
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.start().catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'notification connection failed; retrying');
-        this.#scheduleReconnect();
-      });
-    }, 1000);
   }
 }

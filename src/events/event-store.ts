@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { escapeLike } from '../db/escape-like.js';
 import { eventSubject } from './builtin-events.js';
 import { severities, type NxfEvent, type Severity } from './event-bus.js';
 
@@ -122,9 +123,4 @@ export class EventStore {
   async deleteBefore(before: Date): Promise<number> {
     return this.db.execute('DELETE FROM events WHERE occurred_at < $1', [before]);
   }
-}
-
-/** `name` filters use LIKE for prefixes: `_` and `%` in the prefix are literal. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

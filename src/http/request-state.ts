@@ -5,6 +5,8 @@ import type { Logger } from '../logger.js';
 export interface FlashMessage {
   kind: 'success' | 'info' | 'warning' | 'error';
   text: string;
+  /** A link shown after the text, to where the user can read more (a module's log). */
+  link?: { href: string; label: string };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
+import { Reconnector } from '../db/reconnector.js';
 import type { Logger } from '../logger.js';
 import type { Execution, ExecutionStore } from './execution-store.js';
 
@@ -19,25 +20,33 @@ const lockKey = (runner: string) => `nxforge:runner:${runner}`;
  */
 export class RunnerLiveness {
   #client?: pg.Client;
-  #closed = false;
-  #reconnectTimer?: NodeJS.Timeout;
+  readonly #reconnector: Reconnector;
 
   constructor(
     private readonly url: string,
     readonly runner: string,
     private readonly store: ExecutionStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#reconnector = new Reconnector(logger, 'runner lock connection', () => this.start());
+  }
 
   /** Takes this process's lock (held until `stop`). */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'the runner lock connection was lost; taking the lock again');
-      this.#reconnect();
+      if (this.#client === client) this.#client = undefined;
+      client.end().catch(() => undefined);
+      this.#reconnector.lost(error);
     });
-    await client.connect();
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey(this.runner)]);
+    try {
+      await client.connect();
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey(this.runner)]);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.#reconnector.stopped) return void (await client.end());
     this.#client = client;
   }
 
@@ -62,23 +71,8 @@ export class RunnerLiveness {
   }
 
   async stop(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#reconnectTimer);
+    this.#reconnector.stop();
     await this.#client?.end().catch(() => undefined);
     this.#client = undefined;
-  }
-
-  #reconnect(): void {
-    if (this.#closed || this.#reconnectTimer) return;
-    void this.#client?.end().catch(() => undefined);
-    this.#client = undefined;
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.start().catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'could not take the runner lock again; retrying');
-        this.#reconnect();
-      });
-    }, 1000);
-    this.#reconnectTimer.unref();
   }
 }

@@ -47,7 +47,7 @@ let loadCounter = 0;
  * Loads a module from `directory`: validates the manifest, checks its claims against the core and the mounted
  * modules, applies its pending migrations, imports its entry, calls `setup(ctx)` and checks the routes it
  * registered. Any failure undoes everything this load did — the module's teardown, its event subscriptions,
- * the migrations it applied — and is rethrown; nothing is left half-loaded.
+ * the migrations it applied — and is rethrown as an NxfError saying what failed; nothing is left half-loaded.
  */
 export async function loadModule(
   deps: LoaderDeps,
@@ -119,8 +119,17 @@ export async function loadModule(
       expectedName,
       'undoing a failed module load failed',
     );
-    throw error;
+    throw asLoadError(error, expectedName);
   }
+}
+
+/** Whatever stopped a load, as a coded error that names the module (an unexpected one keeps its own text). */
+function asLoadError(error: unknown, module: string): NxfError {
+  if (error instanceof NxfError) return error;
+  return new NxfError('NXF_MODULE_LOAD', `${module} could not be loaded: ${errorMessage(error)}`, {
+    status: 500,
+    cause: error,
+  });
 }
 
 /** A router's routes and its 405/501 answers as one middleware (the router's context type is a superset of Koa's). */

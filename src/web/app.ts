@@ -1,11 +1,14 @@
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
+import { NxfError } from '../errors.js';
 import type { AppState } from '../http/app-context.js';
 import type { CoreServices } from '../core-services.js';
 import { authenticate } from './middleware/authenticate.js';
 import { csrfProtection } from './middleware/csrf.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { fragmentETag } from './middleware/fragment-etag.js';
 import { healthCheck } from './middleware/health-check.js';
+import { moduleUploadPath } from './middleware/module-upload.js';
 import { requestContext } from './middleware/request-context.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { staticFiles } from './middleware/static-files.js';
@@ -52,7 +55,8 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(healthCheck(services.db));
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(bodyParser());
-  app.use(csrfProtection(services.keyring));
+  app.use(csrfProtection(services.keyring, { queryTokenPaths: [moduleUploadPath] }));
+  app.use(fragmentETag());
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 
   app.use(
@@ -89,7 +93,21 @@ function bodyParser(): Koa.Middleware<AppState> {
     jsonLimit: '1mb',
     formLimit: '256kb',
     text: false,
+    onError: refuseUnreadableBody,
   });
   return (ctx, next) => (bodyMethods.has(ctx.method) ? parse(ctx, next) : next());
+}
+
+/**
+ * A body that cannot be read is the client's fault: over a limit (413) or malformed JSON keep their status; one
+ * that is not what its `Content-Encoding` says (a failure of zlib, which carries no status) is a 400 too.
+ */
+function refuseUnreadableBody(error: Error & { status?: number }, ctx: Koa.Context): never {
+  if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) throw error;
+  const encoding = ctx.get('Content-Encoding') || 'identity';
+  throw new NxfError('NXF_BAD_REQUEST', `The request body could not be read as ${encoding}.`, {
+    status: 400,
+    cause: error,
+  });
 }
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -95,8 +95,18 @@ describe('routes by role', () => {
     expect(api.json()).to.deep.equal({
       error: { code: 'NXF_UNAUTHENTICATED', message: 'Sign in or send an API token.' },
     });
-    const htmx = await anonymous.get('/profile', { 'HX-Request': 'true' });
+    // A poll of a fragment sends the browser to sign in and back to the page it shows, not to the fragment.
+    const htmx = await anonymous.get('/jobs/rows', {
+      'HX-Request': 'true',
+      'HX-Current-URL': `${server.url}/jobs?module=lab`,
+    });
     expect(htmx.status).to.equal(401);
-    expect(htmx.headers.get('hx-redirect')).to.equal('/login?next=%2Fprofile');
+    expect(htmx.headers.get('hx-redirect')).to.equal('/login?next=%2Fjobs%3Fmodule%3Dlab');
+    const login = await anonymous.get('/login?next=%2Fjobs%3Fmodule%3Dlab');
+    expect(login.text).to.contain('Your session ended — sign in again.');
+    expect(login.text).to.contain('name="next" value="/jobs?module=lab"');
+    // Boosted navigation comes back to the page it asked for.
+    const boosted = await anonymous.get('/profile', { 'HX-Request': 'true', 'HX-Request-Type': 'full' });
+    expect(boosted.headers.get('hx-redirect')).to.equal('/login?next=%2Fprofile');
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser } from '../helpers/browser.js';
+import { clickSidebarLink, launchBrowser } from '../helpers/browser.js';
 import { watchPageProblems } from '../helpers/page-watch.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 
@@ -43,11 +43,11 @@ describe('end to end in Chromium: sign in, sidebar, create a user, sign out', fu
 
   it('navigates with boosted links, without reloading the page', async () => {
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
-    await page.click('nav[aria-label="Main"] a[href="/"]');
+    await clickSidebarLink(page, '/');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Dashboard');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).to.equal(42);
     expect(new URL(page.url()).pathname).to.equal('/');
-    await page.click('nav[aria-label="Main"] a[href="/admin/users"]');
+    await clickSidebarLink(page, '/admin/users');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Users');
   });
 

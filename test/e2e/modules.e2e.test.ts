@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser, signedInPage } from '../helpers/browser.js';
+import { clickSidebarLink, launchBrowser, signedInPage } from '../helpers/browser.js';
 import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 
@@ -49,7 +49,7 @@ describe('end to end in Chromium: a module appears, an admin disables it, it is 
 
   it("a viewer sees the module's sidebar entry and opens its page", async () => {
     expect(await sidebarLabels(viewer)).to.include.members(['Dummy', 'Items', 'Chart']);
-    await viewer.click('nav[aria-label="Main"] a[href="/dummy/items"]');
+    await clickSidebarLink(viewer, '/dummy/items');
     await viewer.waitForFunction(() => document.querySelector('h1')?.textContent === 'Dummy items');
     expect(await viewer.$eval('.greeting', (p) => p.textContent)).to.equal('Hello, wall.');
     await viewer.screenshot({ path: '/tmp/nxf-dummy-800x480.png' });

@@ -36,3 +36,15 @@ export async function signedInPage(
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
   return { page, problems };
 }
+
+/** Clicks a sidebar link as a person would: on a narrow screen the sidebar is first opened from "Menu". */
+export async function clickSidebarLink(page: Page, href: string): Promise<void> {
+  const folded = await page
+    .$eval('.menu-button', (button) => getComputedStyle(button).display !== 'none')
+    .catch(() => false);
+  if (folded) {
+    await page.click('.menu-button');
+    await page.waitForSelector('nav[aria-label="Main"]', { visible: true });
+  }
+  await page.click(`nav[aria-label="Main"] a[href="${href}"]`);
+}

@@ -49,6 +49,13 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
       expect(page.text).to.contain('Items per page · Default: 10');
     });
 
+    it('lists the fields in the order of the manifest, not the order the database keeps', async () => {
+      const page = (await admin.get('/admin/modules/dummy/settings')).text;
+      const order = ['greeting', 'pageSize', 'showChart', 'colour'].map((key) => page.indexOf(`id="setting-${key}"`));
+      expect(order.every((at) => at > 0)).to.equal(true);
+      expect([...order].sort((a, b) => a - b)).to.deep.equal(order);
+    });
+
     it('the module reads its defaults through ctx.settings', async () => {
       expect(await moduleSettings()).to.deep.equal({
         greeting: 'Hello',
@@ -90,6 +97,26 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
       expect((await admin.get('/dummy/items')).text).to.contain('Welcome, admin.');
       const audit = await server.services.audit.query({ action: 'settings.module' });
       expect(audit[0]).to.include({ target: 'dummy', actorName: 'admin' });
+    });
+
+    it("a module page's error shows once: the core field partial gets only the data of its include", async () => {
+      await admin.get('/dummy/items');
+      const page = await admin.post('/dummy/items', { name: '' });
+      expect(page.status).to.equal(422);
+      expect(page.text.split('Enter a name.').length - 1).to.equal(1);
+      expect(page.text).to.match(/<input type="text" id="field-name" name="name" value=""/);
+    });
+
+    it("a module's fragments are conditional too: the same fragment again is 304", async () => {
+      const first = await admin.get('/dummy/items', htmx);
+      expect(first.status).to.equal(200);
+      const etag = first.headers.get('etag') ?? '';
+      expect(etag).to.not.equal('');
+      expect((await admin.get('/dummy/items', { ...htmx, 'If-None-Match': etag })).status).to.equal(304);
+      const created = await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'new' });
+      expect((await admin.get('/dummy/items', { ...htmx, 'If-None-Match': etag })).status).to.equal(200);
+      const { id } = (created.body as { item: { id: number } }).item;
+      expect((await apiRequest(server.url, token, 'DELETE', `/api/v1/m/dummy/items/${id}`)).status).to.equal(204);
     });
 
     it('is for administrators only', async () => {

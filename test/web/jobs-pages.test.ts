@@ -26,14 +26,33 @@ describe('Jobs, Executions and Events pages', function () {
     const page = await viewer.get('/jobs');
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('<a href="/jobs/lab/echo">Echo</a>');
-    expect(page.text).to.contain('<code>17 * * * *</code>');
+    expect(page.text).to.match(
+      /<code[^>]*>17 \* \* \* \*<\/code><span class="cron-words muted">At 17 minutes past the hour</,
+    );
     expect(page.text).to.not.contain('Run now');
+    // A job that is neither paused, running nor queued says so.
+    expect(/<tr id="job-lab-echo"[\s\S]*?<\/tr>/.exec(page.text)?.[0]).to.contain('<span class="muted">idle</span>');
     expect(page.text).to.match(
       /<nav class="sidebar"[\s\S]*Operations[\s\S]*href="\/jobs"[\s\S]*href="\/executions"[\s\S]*href="\/events"/,
     );
     expect(page.text).to.not.contain('href="/settings/notification-rules"');
     expect((await viewer.post('/jobs/lab/noop/run')).status).to.equal(403);
     expect((await viewer.post('/jobs/lab/noop/pause')).status).to.equal(403);
+  });
+
+  it('answers a poll of an unchanged fragment 304, by its ETag', async () => {
+    const first = await viewer.get('/jobs/rows', htmx);
+    expect(first.status).to.equal(200);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).to.match(/^W\/"[\w-]{32}"$/);
+    expect(first.headers.get('cache-control')).to.equal('no-store');
+    const again = await viewer.get('/jobs/rows', { ...htmx, 'If-None-Match': etag });
+    expect(again.status).to.equal(304);
+    expect(again.text).to.equal('');
+    // Another user's fragment differs (its own CSRF token, its own buttons): no 304 across users.
+    expect((await operator.get('/jobs/rows', { ...htmx, 'If-None-Match': etag })).status).to.equal(200);
+    // Whole pages are not conditional.
+    expect((await viewer.get('/jobs')).headers.get('etag')).to.equal(null);
   });
 
   it('runs a job for an operator and sends them to its execution', async () => {

@@ -50,7 +50,7 @@ describe('layout, static files and headers', () => {
 
   it('composes the sidebar per user: admins see Users, viewers do not; the current page is marked', async () => {
     const adminPage = await admin.get('/admin/users');
-    expect(adminPage.text).to.contain('<nav class="sidebar" aria-label="Main">');
+    expect(adminPage.text).to.contain('<nav class="sidebar" id="sidebar" aria-label="Main">');
     expect(adminPage.text).to.match(/<a href="\/admin\/users" aria-current="page">/);
     expect(adminPage.text).to.match(/<a href="\/" >/);
     const viewerPage = await viewer.get('/');

@@ -58,6 +58,21 @@ describe('Modules administration pages', () => {
     expect(list.text).to.match(/id="module-broken-one"[\s\S]*INVALID/);
   });
 
+  it('says in plain words that a file is not a ZIP, with what the ZIP library said in the details', async () => {
+    await admin.get('/admin/modules');
+    const response = await admin.postFile(
+      '/admin/modules/upload',
+      { field: 'file', name: 'notes.zip', content: Buffer.from('meeting notes, not an archive') },
+      { csrf: 'header', headers: htmx },
+    );
+    expect(response.status).to.equal(400);
+    expect(response.text).to.contain('<li>This file is not a ZIP archive, or it is cut short.');
+    expect(response.text).to.match(
+      /<details class="problem-detail"><summary>Technical details<\/summary><code>End of central directory record signature not found[^<]*<\/code>/,
+    );
+    expect(response.text).to.contain('<div class="flash flash-error" role="alert">This file is not a ZIP archive');
+  });
+
   it('refuses an upload without the CSRF token and from an operator', async () => {
     const content = await dummyZip();
     expect(

@@ -121,6 +121,16 @@ describe('Settings → Notifications page', () => {
 
   it('sends a test message and shows the result in the row, with the deliveries refreshed', async () => {
     const id = await channelId('Ops hook');
+    const lastTest = async () =>
+      (
+        /<td id="test-result-[^"]+" class="test-result" aria-live="polite">([\s\S]*?)<\/td>/.exec(
+          (await admin.get(base)).text,
+        )?.[1] ?? ''
+      )
+        .replace(/<[^>]+>|\s+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+    expect(await lastTest(), 'never tested').to.equal('never');
     const response = await admin.post(`${base}/${id}/test`, {}, htmx);
     expect(response.status).to.equal(200);
     expect(response.text).to.contain('badge-ok">delivered').and.contain('answer 200 · 1 attempt');
@@ -138,6 +148,8 @@ describe('Settings → Notifications page', () => {
     expect(failed.text).to.contain('badge-bad">failed').and.contain('answer 500 · 3 attempts: POST');
     const page = await admin.get(base);
     expect(page.text).to.contain('Recent deliveries').and.contain('badge-bad">failed');
+    // The row keeps the last test's outcome with its time to the second.
+    expect(await lastTest()).to.match(/^failed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 
     const plain = await admin.post(`${base}/${id}/test`);
     expect(plain.status).to.equal(303);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { NxfError } from '../../errors.js';
@@ -54,6 +54,7 @@ export class ModuleInstaller {
           await this.modules.recordInvalid(check.name, check.manifest?.version, check.problems, message, options.actor);
         throw new NxfError('NXF_MODULE_INVALID', message, { status: 400, details: check.problems });
       }
+      await declareEsModules(moduleDir);
       const { name, version } = check.manifest;
       if (this.#busy.has(name))
         throw new NxfError('NXF_MODULE_BUSY', `${name} is being installed right now; try again when that is done.`, {
@@ -121,4 +122,16 @@ export class ModuleInstaller {
       directory.startsWith(`${this.installedDir}${path.sep}`) && !directory.startsWith(`${this.stagingDir}${path.sep}`)
     );
   }
+}
+
+/**
+ * Node decides how to read a `.js` file from the nearest package.json above it; in an archive without one,
+ * that could be any package.json above the data directory (`"type": "commonjs"` makes every ESM entry and
+ * migration fail to load). The install folder therefore says itself that its JavaScript is ES modules.
+ */
+async function declareEsModules(moduleDir: string): Promise<void> {
+  const file = path.join(moduleDir, 'package.json');
+  if (existsSync(file)) return;
+  const declaration = { type: 'module', description: 'Written by NxForge at install: this module is ES modules.' };
+  await writeFile(file, `${JSON.stringify(declaration, null, 2)}\n`, { flag: 'wx' });
 }

@@ -30,6 +30,17 @@ const symlinkType = 0o120000;
 const refuse = (code: NxfCode, message: string, status = 400) => new NxfError(code, message, { status });
 
 /**
+ * NXF_ZIP_INVALID in plain words for the person uploading; what the ZIP library said goes in the details
+ * (`[{field: 'file', message, detail}]`), for whoever looks closer.
+ */
+const unreadable = (message: string, error: unknown) =>
+  new NxfError('NXF_ZIP_INVALID', message, {
+    status: 400,
+    details: [{ field: 'file', message, detail: (error as Error).message }],
+    cause: error,
+  });
+
+/**
  * Lists an archive's entries, refusing anything unsafe before a byte is written: names that are absolute,
  * climb out with `..`, use backslashes or drive letters; symlinks, devices, FIFOs and sockets; duplicate names
  * (compared case-insensitively, as some filesystems do); encrypted entries; more entries or more unpacked bytes
@@ -122,7 +133,7 @@ export async function extractZip(file: string, destination: string, limits: ZipL
     }
   } catch (error) {
     if (error instanceof NxfError) throw error;
-    throw refuse('NXF_ZIP_INVALID', `The archive could not be unpacked: ${(error as Error).message}`);
+    throw unreadable('The archive could not be unpacked: it is damaged.', error);
   } finally {
     zip.close();
   }
@@ -154,7 +165,7 @@ async function openZip(file: string): Promise<yauzl.ZipFile> {
       ),
     );
   } catch (error) {
-    throw refuse('NXF_ZIP_INVALID', `This is not a readable ZIP archive: ${(error as Error).message}`);
+    throw unreadable('This file is not a ZIP archive, or it is cut short.', error);
   }
 }
 
@@ -164,10 +175,7 @@ async function* iterateEntries(zip: yauzl.ZipFile): AsyncGenerator<yauzl.Entry> 
     const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
       const onEntry = (found: yauzl.Entry) => (cleanup(), resolve(found));
       const onEnd = () => (cleanup(), resolve(undefined));
-      const onError = (error: Error) => (
-        cleanup(),
-        reject(refuse('NXF_ZIP_INVALID', `The archive is damaged: ${error.message}`))
-      );
+      const onError = (error: Error) => (cleanup(), reject(unreadable('The archive is damaged.', error)));
       const cleanup = () => {
         zip.off('entry', onEntry);
         zip.off('end', onEnd);

@@ -92,20 +92,34 @@ export class DeliveryLog {
           'SELECT * FROM notification_deliveries ORDER BY attempted_at DESC, id DESC LIMIT $1',
           [limit],
         );
-    return rows.map((row) => ({
-      id: String(row.id),
-      channelId: row.channel_id ?? undefined,
-      channelName: row.channel_name,
-      channelType: row.channel_type,
-      source: row.source,
-      title: row.title,
-      severity: row.severity,
-      attempt: row.attempt,
-      status: row.status,
-      responseStatus: row.response_status ?? undefined,
-      error: row.error ?? undefined,
-      durationMs: row.duration_ms,
-      attemptedAt: row.attempted_at,
-    }));
+    return rows.map(toRecord);
   }
+
+  /** Each channel's latest test message (source `settings`), by channel id: the "Last test" of the settings page. */
+  async lastTests(): Promise<Map<string, DeliveryRecord>> {
+    const rows = await this.db.select<DeliveryRow>(
+      `SELECT DISTINCT ON (channel_id) * FROM notification_deliveries
+        WHERE source = 'settings' AND channel_id IS NOT NULL
+        ORDER BY channel_id, attempted_at DESC, id DESC`,
+    );
+    return new Map(rows.map((row) => [String(row.channel_id), toRecord(row)]));
+  }
+}
+
+function toRecord(row: DeliveryRow): DeliveryRecord {
+  return {
+    id: String(row.id),
+    channelId: row.channel_id ?? undefined,
+    channelName: row.channel_name,
+    channelType: row.channel_type,
+    source: row.source,
+    title: row.title,
+    severity: row.severity,
+    attempt: row.attempt,
+    status: row.status,
+    responseStatus: row.response_status ?? undefined,
+    error: row.error ?? undefined,
+    durationMs: row.duration_ms,
+    attemptedAt: row.attempted_at,
+  };
 }

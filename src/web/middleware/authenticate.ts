@@ -1,6 +1,7 @@
 import type { ApiTokenStore } from '../../auth/api-tokens.js';
 import type { AuthenticatedUser, SessionStore } from '../../auth/sessions.js';
 import { sessionMaxDays } from '../../auth/sessions.js';
+import { deviceCookieDays } from '../../auth/device-cookies.js';
 import { NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isApiRequest } from './error-handler.js';
@@ -56,4 +57,18 @@ export function setSessionCookie(ctx: AppContext, token: string): void {
 
 export function clearSessionCookie(ctx: AppContext): void {
   ctx.cookies.set(sessionCookie, null, { httpOnly: true, sameSite: 'lax', path: '/', overwrite: true });
+}
+
+/** The device cookie (src/auth/device-cookies.ts): sent only to the login page, kept across sign-outs. */
+export const deviceCookie = 'nxf_device';
+
+export function setDeviceCookie(ctx: AppContext, value: string): void {
+  ctx.cookies.set(deviceCookie, value, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.secure,
+    path: '/login',
+    maxAge: deviceCookieDays * 24 * 3600 * 1000,
+    overwrite: true,
+  });
 }

@@ -2,17 +2,26 @@ import { randomToken } from '../../hash.js';
 import type { Keyring } from '../../keyring.js';
 import { NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
+import { isApiRequest } from './error-handler.js';
+import { isHtmxMade, sessionEnded } from './guards.js';
 
 const anonymousCookie = 'nxf_csrf';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Where the CSRF check may find the token in the query string. */
+export interface CsrfOptions {
+  /** Paths of multipart upload routes whose plain forms carry the token in their action URL (`?_csrf=…`). */
+  queryTokenPaths?: readonly string[];
+}
+
 /**
  * CSRF protection with synchronizer tokens: the token is an HMAC of the session (or, before login, of a random
- * cookie), so it cannot be guessed from another origin and needs no storage. Forms send it as `_csrf` (upload
- * forms in their action URL); htmx sends it as `X-CSRF-Token` from the layout's meta tag. Requests authenticated by a Bearer token carry no
- * ambient credentials and are exempt. Must run after authentication and body parsing.
+ * cookie), so it cannot be guessed from another origin and needs no storage. Forms send it as `_csrf` (the upload
+ * form, in its action URL); htmx sends it as `X-CSRF-Token` from the layout's meta tag. Requests authenticated by a
+ * Bearer token carry no ambient credentials and are exempt. Must run after authentication and body parsing.
  */
-export function csrfProtection(keyring: Keyring): AppMiddleware {
+export function csrfProtection(keyring: Keyring, options: CsrfOptions = {}): AppMiddleware {
+  const queryTokenPaths = new Set(options.queryTokenPaths ?? []);
   // Tokens of recent sessions, so a page view costs a map lookup rather than an HMAC.
   const recent = new Map<string, string>();
   const tokenFor = (binding: string): string => {
@@ -32,8 +41,10 @@ export function csrfProtection(keyring: Keyring): AppMiddleware {
     const binding = csrfBinding(ctx);
     ctx.state.csrfToken = tokenFor(binding);
     if (!safeMethods.has(ctx.method)) {
-      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf') || multipartQueryToken(ctx);
+      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf') || uploadQueryToken(ctx, queryTokenPaths);
       if (!sent || !keyring.verify('csrf', binding, sent)) {
+        // The page's token was bound to a session that has since ended: that is a lost session, not a forgery.
+        if (!ctx.state.user && isHtmxMade(ctx) && !isApiRequest(ctx)) return sessionEnded(ctx);
         throw new NxfError(
           'NXF_CSRF',
           'This form has expired or did not come from NxForge. Reload the page and try again.',
@@ -58,11 +69,12 @@ function csrfBinding(ctx: AppContext): string {
 
 /**
  * A multipart upload is parsed by its own route, after this check, so a plain (non-htmx) upload form carries
- * its token in the form's action URL instead: `?_csrf=…`. Only multipart requests may do so.
+ * its token in the form's action URL instead: `?_csrf=…`. Only multipart requests to those routes may do so: a
+ * token in a URL can leak (logs, history), and elsewhere nothing needs it.
  */
-function multipartQueryToken(ctx: AppContext): string | undefined {
+function uploadQueryToken(ctx: AppContext, paths: ReadonlySet<string>): string | undefined {
   const token = ctx.query._csrf;
-  return ctx.is('multipart') && typeof token === 'string' ? token : undefined;
+  return paths.has(ctx.path) && ctx.is('multipart') && typeof token === 'string' ? token : undefined;
 }
 
 function bodyField(ctx: AppContext, name: string): string | undefined {

@@ -1,4 +1,5 @@
-import { NxfError } from '../../errors.js';
+import { isDatabaseUnavailable } from '../../db/database.js';
+import { errorMessage, NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isHtmxRequest } from '../render/htmx.js';
 import type { ViewRenderer } from '../render/views.js';
@@ -33,8 +34,19 @@ export function sendError(
     ctx.body = views.render('partials/flash', { messages: [{ kind: 'error', text: `${message} (${code})` }] });
     return;
   }
-  views.page(ctx, 'pages/error', { title: status === 404 ? 'Not found' : 'Error', status, code, message });
+  const title = codeTitles[code] ?? errorTitles[status] ?? 'Error';
+  views.page(ctx, 'pages/error', { title, status, code, message });
 }
+
+const errorTitles: Record<number, string> = { 403: 'Not allowed', 404: 'Not found' };
+const codeTitles: Record<string, string> = { NXF_DATABASE_DOWN: 'Database unavailable' };
+
+/** What a request that needed the database is told while it cannot be reached. */
+const databaseDown = {
+  status: 503,
+  code: 'NXF_DATABASE_DOWN',
+  message: 'The database is unavailable right now. NxForge is reconnecting; try again in a moment.',
+};
 
 const bodilessStatuses: Record<number, [string, string]> = {
   404: ['NXF_NOT_FOUND', 'Not found.'],
@@ -57,7 +69,11 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
       }
     } catch (error) {
       const { status, code, message, details } = describe(error);
-      if (status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      // One line per request while the database is down, not a stack each: the outage is logged where it happens.
+      if (code === databaseDown.code) {
+        ctx.set('Retry-After', '5');
+        ctx.state.log.warn({ code, error: errorMessage(error) }, 'database unavailable');
+      } else if (status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       else ctx.state.log.debug({ err: error }, 'request refused');
       try {
         sendError(ctx, views, status, code, message, details);
@@ -77,6 +93,7 @@ function describe(error: unknown): { status: number; code: string; message: stri
     const details = error.status < 500 ? error.details : undefined;
     return { status: error.status, code: error.code, message: error.message, details };
   }
+  if (isDatabaseUnavailable(error)) return databaseDown;
   const httpError = error as { status?: number; expose?: boolean; message?: string };
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
     // Koa / body-parser client errors (malformed JSON, body too large…).

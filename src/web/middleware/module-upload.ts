@@ -5,6 +5,12 @@ import { NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import type { CoreServices } from '../../core-services.js';
 
+/**
+ * The page route of module uploads. A plain (non-htmx) upload form carries its CSRF token in its action URL, and
+ * this is the one path where the CSRF check accepts it there (see csrf.ts).
+ */
+export const moduleUploadPath = '/admin/modules/upload';
+
 /** The file of a parsed upload (formidable's). */
 export interface UploadedFile {
   filepath: string;

@@ -1,21 +1,26 @@
 import { send } from '@koa/send';
-import { corePaths } from '../../paths.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
+import { assetFingerprint, coreAssetFile } from '../static-assets.js';
 
-const oneDayMs = 24 * 3600 * 1000;
+const oneYearMs = 365 * 24 * 3600 * 1000;
 
 /**
- * Serves `/static/*` from `public/`, and htmx from the installed package at `/static/vendor/` (no CDN, no copy
- * to keep in sync). Pages link them with `?v=<version>`, so they can be cached for a day.
+ * Serves the core's `/static/*` files (static-assets.ts says from where). Pages link them with their content
+ * fingerprint (`?h=…`, `nx.asset`): such a request is cached for a year as immutable; any other must revalidate,
+ * so an old or guessed fingerprint never pins a file in a cache.
  */
 export function staticFiles(): AppMiddleware {
   const serve = async (ctx: AppContext, next: () => Promise<unknown>) => {
-    const relative = ctx.path.slice('/static/'.length);
-    const vendor = /^vendor\/(htmx(?:\.min)?\.js(?:\.map)?)$/.exec(relative);
-    const root = vendor ? corePaths.htmxDist : corePaths.public;
-    const file = vendor ? (vendor[1] as string) : relative;
+    const { root, file } = coreAssetFile(ctx.path) as { root: string; file: string };
+    const fingerprinted = typeof ctx.query.h === 'string' && ctx.query.h === assetFingerprint(ctx.path);
+    const cacheControl = fingerprinted ? `public, max-age=${oneYearMs / 1000}, immutable` : 'no-cache';
     try {
-      await send(ctx, file, { root, maxage: oneDayMs, index: false, hidden: false });
+      await send(ctx, file, {
+        root,
+        index: false,
+        hidden: false,
+        setHeaders: (res) => res.setHeader('Cache-Control', cacheControl),
+      });
     } catch (error) {
       if ((error as { status?: number }).status === 404) return next();
       throw error;

@@ -10,9 +10,14 @@ const cookieName = 'nxf_flash';
  * Queues a message for the next page the browser shows (after a redirect). Kept in a signed cookie, so it works
  * for signed-out visitors too and costs no database write.
  */
-export function setFlash(ctx: Koa.Context | Koa.ParameterizedContext, kind: FlashMessage['kind'], text: string): void {
+export function setFlash(
+  ctx: Koa.Context | Koa.ParameterizedContext,
+  kind: FlashMessage['kind'],
+  text: string,
+  link?: FlashMessage['link'],
+): void {
   const queued = readFlashCookie(ctx);
-  queued.push({ kind, text });
+  queued.push(link ? { kind, text, link } : { kind, text });
   ctx.cookies.set(cookieName, Buffer.from(JSON.stringify(queued.slice(-5))).toString('base64url'), {
     signed: true,
     httpOnly: true,

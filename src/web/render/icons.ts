@@ -1,5 +1,4 @@
-import { coreVersion } from '../../version.js';
-
+import { assetUrl } from '../static-assets.js';
 import { escapeHtml } from './escape-html.js';
 
 /**
@@ -9,7 +8,7 @@ import { escapeHtml } from './escape-html.js';
 export function iconHtml(name: string | undefined): string {
   if (!name) return '<span class="icon" aria-hidden="true"></span>';
   if (/^[a-z][a-z-]*$/.test(name)) {
-    return `<svg class="icon" aria-hidden="true" focusable="false"><use href="/static/icons.svg?v=${coreVersion}#${name}"></use></svg>`;
+    return `<svg class="icon" aria-hidden="true" focusable="false"><use href="${assetUrl(`/static/icons.svg#${name}`)}"></use></svg>`;
   }
   return `<span class="icon" aria-hidden="true">${escapeHtml(name)}</span>`;
 }

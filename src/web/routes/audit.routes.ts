@@ -4,7 +4,7 @@ import type { AppRouter } from '../../http/app-context.js';
 import { createRouter } from '../../http/router.js';
 import type { CoreServices } from '../../core-services.js';
 import { requirePermission } from '../middleware/guards.js';
-import { queryDay as day } from '../query.js';
+import { queryDay as day, queryPaging } from '../query.js';
 
 const pageSize = 50;
 
@@ -15,7 +15,7 @@ export function auditRoutes(services: CoreServices): AppRouter {
   router.get('/admin/audit', requirePermission(corePermissions.auditView), async (ctx) => {
     const text = (name: string) =>
       typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim().slice(0, 100) : '';
-    const offset = Math.max(0, Number(ctx.query.offset) || 0);
+    const { offset } = queryPaging(ctx, { defaultLimit: pageSize, maxLimit: pageSize });
     const filter = { actor: text('actor'), action: text('action'), from: text('from'), to: text('to') };
     const query: AuditQuery = {
       actor: filter.actor || undefined,

@@ -1,9 +1,9 @@
-import { throttleKeys } from '../../auth/login-throttle.js';
+import { DeviceCookies } from '../../auth/device-cookies.js';
 import { verifyDecoy, verifyPassword } from '../../auth/passwords.js';
 import type { AppContext, AppRouter } from '../../http/app-context.js';
 import { createRouter } from '../../http/router.js';
 import type { CoreServices } from '../../core-services.js';
-import { clearSessionCookie, setSessionCookie } from '../middleware/authenticate.js';
+import { clearSessionCookie, deviceCookie, setDeviceCookie, setSessionCookie } from '../middleware/authenticate.js';
 import { setFlash } from '../render/flash.js';
 import { formString } from '../forms.js';
 
@@ -15,6 +15,7 @@ export function safeNextPath(next: unknown): string {
 /** Sign-in and sign-out. */
 export function authRoutes(services: CoreServices): AppRouter {
   const { users, sessions, throttle, audit, views } = services;
+  const devices = new DeviceCookies(services.keyring);
   const router = createRouter();
 
   const showLogin = (ctx: AppContext, status: number, error?: string, username = '') =>
@@ -35,7 +36,6 @@ export function authRoutes(services: CoreServices): AppRouter {
     const username = formString(ctx, 'username').trim().slice(0, 200);
     const password = formString(ctx, 'password').slice(0, 1024);
     const sourceIp = ctx.ip;
-    const keys = throttleKeys(username, sourceIp);
     const failed = async (reason: string, status: number, message: string) => {
       await audit.record({
         action: 'auth.login',
@@ -48,9 +48,11 @@ export function authRoutes(services: CoreServices): AppRouter {
     };
 
     if (username === '' || password === '') return failed('empty', 400, 'Enter your username and password.');
-    const verdict = await throttle.check(keys);
-    if (verdict.lockedUntil) {
-      const minutes = Math.max(1, Math.ceil((verdict.lockedUntil.getTime() - Date.now()) / 60_000));
+    const found = await users.findForLogin(username);
+    const deviceId = found && devices.deviceId(ctx.cookies.get(deviceCookie), found.user.id);
+    const attempt = await throttle.begin({ username, address: sourceIp, deviceId });
+    if (attempt.lockedUntil) {
+      const minutes = Math.max(1, Math.ceil((attempt.lockedUntil.getTime() - Date.now()) / 60_000));
       ctx.set('Retry-After', String(minutes * 60));
       return failed(
         'locked',
@@ -58,19 +60,16 @@ export function authRoutes(services: CoreServices): AppRouter {
         `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes > 1 ? 's' : ''}.`,
       );
     }
-    if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+    if (attempt.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, attempt.delayMs));
 
-    const found = await users.findForLogin(username);
     const passwordOk = found
       ? await verifyPassword(found.passwordHash, password)
       : (await verifyDecoy(password), false);
-    if (!found || !passwordOk) {
-      await throttle.recordFailure(keys);
-      return failed('bad-credentials', 401, 'Incorrect username or password.');
-    }
+    if (!found || !passwordOk) return failed('bad-credentials', 401, 'Incorrect username or password.');
+    await attempt.succeeded();
     if (found.user.disabled) return failed('disabled', 403, 'This account is disabled. Ask an administrator.');
 
-    await throttle.reset(keys[0] as string);
+    setDeviceCookie(ctx, devices.issue(found.user.id));
     const token = await sessions.create(found.user.id, { sourceIp, userAgent: ctx.get('User-Agent') });
     setSessionCookie(ctx, token);
     await users.recordLogin(found.user.id);

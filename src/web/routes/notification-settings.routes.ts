@@ -113,9 +113,10 @@ export function notificationSettingsRoutes(services: CoreServices): AppRouter {
   };
 
   router.get('/', async (ctx) => {
+    const lastTests = await notifications.deliveries.lastTests();
     views.page(ctx, 'pages/settings/notifications/index', {
       title: 'Notifications',
-      channels: (await channels.list()).map(listed),
+      channels: (await channels.list()).map((channel) => ({ ...listed(channel), lastTest: lastTests.get(channel.id) })),
       deliveries: await notifications.deliveries.recent({ limit: 20 }),
       drivers: Object.values(channelDrivers),
     });

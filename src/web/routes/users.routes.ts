@@ -13,7 +13,7 @@ import { isHtmxRequest } from '../render/htmx.js';
 
 /** The administrators' Users page: list, create, change role, disable / enable, reset password. */
 export function usersRoutes(services: CoreServices): AppRouter {
-  const { users, sessions, audit, views } = services;
+  const { users, sessions, apiTokens, audit, views } = services;
   const router = createRouter({ prefix: '/admin/users' });
   router.use(requirePermission(corePermissions.usersManage));
 
@@ -127,9 +127,15 @@ export function usersRoutes(services: CoreServices): AppRouter {
     const target = await loadTarget(ctx);
     const password = generatePassword();
     await users.setPassword(target.id, password);
+    // A reset is what an administrator does when the account may be in other hands: nothing it gave out stays valid.
     await sessions.destroyForUser(target.id);
-    await record(ctx, 'user.password_reset', target.username);
-    const text = `New password for ${target.username}: ${password} — it is shown only once.`;
+    const tokensRevoked = await apiTokens.revokeAllForUser(target.id);
+    await record(ctx, 'user.password_reset', target.username, { tokensRevoked });
+    const revokedText =
+      tokensRevoked > 0 ? ` and ${tokensRevoked} API token${tokensRevoked > 1 ? 's' : ''} revoked` : '';
+    const text =
+      `New password for ${target.username}: ${password} — it is shown only once. ` +
+      `They were signed out${revokedText}.`;
     await done(ctx, { kind: 'success', text }, row(target), { secret: true });
   });
 

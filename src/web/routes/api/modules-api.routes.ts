@@ -6,6 +6,7 @@ import type { AppContext, AppRouter } from '../../../http/app-context.js';
 import { createRouter } from '../../../http/router.js';
 import type { CoreServices } from '../../../core-services.js';
 import { requirePermission } from '../../middleware/guards.js';
+import { queryPaging } from '../../query.js';
 import { moduleUpload, uploadedFile } from '../../middleware/module-upload.js';
 import { logEntryJson, moduleJson } from './module-json.js';
 
@@ -77,8 +78,7 @@ export function modulesApiRoutes(services: CoreServices): AppRouter {
   router.get('/:name/logs', async (ctx) => {
     const name = ctx.params.name as string;
     await modules.get(name);
-    const limit = Math.min(Math.max(Number(ctx.query.limit ?? 50) || 50, 1), 500);
-    const offset = Math.max(Number(ctx.query.offset ?? 0) || 0, 0);
+    const { limit, offset } = queryPaging(ctx, { defaultLimit: 50, maxLimit: 500 });
     const logs = await modules.logs.list(name, { limit, offset });
     ctx.body = { logs: logs.map(logEntryJson), limit, offset };
   });

@@ -4,7 +4,7 @@ import type { ExecutionFilters } from '../../../jobs/execution-store.js';
 import { executionStatuses, type ExecutionStatus } from '../../../jobs/job-types.js';
 import { NxfError } from '../../../errors.js';
 import type { AppContext } from '../../../http/app-context.js';
-import { queryDay, queryInt, queryText } from '../../query.js';
+import { queryDay, queryPaging, queryText } from '../../query.js';
 
 /** A filter form as submitted (to show it again) and what is wrong with it, by field. */
 export interface ParsedFilters<F> {
@@ -46,8 +46,7 @@ export function executionFilters(ctx: AppContext): ParsedFilters<ExecutionFilter
     status: (form.status || undefined) as ExecutionStatus | undefined,
     since: time(form.since!, 'since', errors, false),
     until: time(form.until!, 'until', errors, true),
-    limit: queryInt(ctx, 'limit', 50, 1, 500),
-    offset: queryInt(ctx, 'offset', 0, 0, 1_000_000),
+    ...queryPaging(ctx, { defaultLimit: 50, maxLimit: 500 }),
   };
   return { filters, form, errors };
 }
@@ -71,7 +70,7 @@ export function eventFilters(ctx: AppContext): ParsedFilters<EventFilters> {
     until: time(form.until!, 'until', errors, true),
     afterId: id('after'),
     beforeId: id('before'),
-    limit: queryInt(ctx, 'limit', 100, 1, 500),
+    limit: queryPaging(ctx, { defaultLimit: 100, maxLimit: 500 }).limit,
   };
   return { filters, form, errors };
 }

@@ -1,5 +1,6 @@
 import { corePermissions } from '../../../auth/permissions.js';
 import { isNxfError } from '../../../errors.js';
+import { authoredManifest } from '../../../modules/manifest/authored-manifest.js';
 import { uninstallImpact } from '../../../modules/uninstall-impact.js';
 import type { AppContext, AppRouter } from '../../../http/app-context.js';
 import { createRouter } from '../../../http/router.js';
@@ -24,7 +25,7 @@ export function moduleDetailRoutes(services: CoreServices): AppRouter {
     views.page(ctx, 'pages/modules/detail', {
       title: info.record.manifest?.displayName ?? info.record.name,
       m: info,
-      manifest: info.record.manifest,
+      manifest: await authoredManifest(modules.registry, info.record),
       logs: await logs(info.record.name),
     });
   });

@@ -33,20 +33,29 @@ export function moduleListRoutes(services: CoreServices): AppRouter {
   /** After an action: htmx gets `fragment`, a plain form is sent back to the list with the messages. */
   const finish = async (ctx: AppContext, fragment: () => Promise<void>) => {
     if (isHtmxRequest(ctx)) return fragment();
-    for (const message of ctx.state.flash.splice(0)) setFlash(ctx, message.kind, message.text);
+    for (const message of ctx.state.flash.splice(0)) setFlash(ctx, message.kind, message.text, message.link);
     ctx.status = 303;
     ctx.redirect('/admin/modules');
   };
 
-  /** Runs a lifecycle action; a refusal (409, 404…) becomes a message, anything unexpected stays an error. */
+  /**
+   * Runs a lifecycle action. A refusal (409, 404…) or a module that fails to load becomes a message saying
+   * why, with its log one click away; anything else stays an error. A load failure is the module's fault, not
+   * the server's, so it is answered 422 rather than 5xx.
+   */
   const attempt = async (ctx: AppContext, action: string, name: string, work: () => Promise<unknown>, done: string) => {
     try {
       await audited(audit, ctx, action, name, work);
       ctx.state.flash.push({ kind: 'success', text: done });
     } catch (error) {
-      if (!isNxfError(error) || error.status >= 500) throw error;
-      ctx.state.flash.push({ kind: 'error', text: error.message });
-      ctx.status = error.status;
+      if (!isNxfError(error)) throw error;
+      const verb = action.replace(/^module\./, '');
+      ctx.state.flash.push({
+        kind: 'error',
+        text: `${name} could not be ${verb === 'install' ? 'installed' : `${verb}d`}: ${error.message}`,
+        link: { href: `/admin/modules/${encodeURIComponent(name)}#log-heading`, label: `Open the log of ${name}` },
+      });
+      ctx.status = error.status < 500 ? error.status : 422;
     }
   };
 

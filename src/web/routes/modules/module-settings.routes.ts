@@ -1,4 +1,5 @@
 import { corePermissions } from '../../../auth/permissions.js';
+import { authoredManifest } from '../../../modules/manifest/authored-manifest.js';
 import { parseSettingsForm } from '../../../settings/setting-values.js';
 import type { AppContext, AppRouter } from '../../../http/app-context.js';
 import { createRouter } from '../../../http/router.js';
@@ -15,13 +16,14 @@ export function moduleSettingsRoutes(services: CoreServices): AppRouter {
 
   const show = async (ctx: AppContext, extra: Record<string, unknown> = {}) => {
     const { record } = await modules.get(String(ctx.params.name));
+    const manifest = await authoredManifest(modules.registry, record);
     views.respond(
       ctx,
       { page: 'pages/modules/settings', fragment: 'pages/modules/_settings-form' },
       {
         title: `${record.manifest?.displayName ?? record.name} settings`,
         module: record,
-        definitions: record.manifest?.settings ?? {},
+        definitions: manifest?.settings ?? {},
         values: await modules.settingsOf(record.name),
         errors: {},
         ...extra,
