@@ -11,7 +11,9 @@ export const benchSensorUri = (n: number) => `/redfish/v1/Chassis/1U/Sensors/Tem
  * A BMC for the benchmark on 127.0.0.1: `sensors` temperature Sensor resources (the ThermalSubsystem schema) behind
  * basic auth, each reading a little differently every time it is read, as a real one would.
  */
-export async function startBenchBmc(sensors: number): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+export async function startBenchBmc(
+  sensors: number,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
   const expected = `Basic ${Buffer.from(`${benchBmcCredentials.username}:${benchBmcCredentials.password}`).toString('base64')}`;
   let requests = 0;
   const server = http.createServer((request, response) => {

@@ -5,7 +5,16 @@ import { connectDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { createLogger } from '../src/logger.js';
 import { benchBmcCredentials, benchSensorUri } from './fake-redfish.js';
-import { median, printResult, repoRoot, runLoad, signIn, startBareKoa, startNxforgeProcess, temporaryDataDir } from './lib.js';
+import {
+  median,
+  printResult,
+  repoRoot,
+  runLoad,
+  signIn,
+  startBareKoa,
+  startNxforgeProcess,
+  temporaryDataDir,
+} from './lib.js';
 
 /**
  * bench:temperature — the Temperature Monitor at the size of a full room: 50 Redfish hosts × 20 sensors, with
@@ -106,7 +115,9 @@ try {
   const rows = await db.one<{ readings: string; rollups: string }>(
     'SELECT (SELECT count(*) FROM tm_reading) AS readings, (SELECT count(*) FROM tm_rollup_hourly) AS rollups',
   );
-  console.log(`generated ${rows?.readings} readings and ${rows?.rollups} rollups in ${round((Date.now() - generated) / 1000)} s`);
+  console.log(
+    `generated ${rows?.readings} readings and ${rows?.rollups} rollups in ${round((Date.now() - generated) / 1000)} s`,
+  );
 
   // The 30-day trend of one host, as its page draws it.
   const cookie = await signIn(nxforge.url, 'admin', password);
@@ -126,11 +137,14 @@ try {
   await runLoad(bare.url, { connections: 10, durationSeconds: 2 });
   const dashboard = await runLoad(dashboardUrl, { connections: 10, durationSeconds: seconds, headers: { cookie } });
   const baseline = await runLoad(bare.url, { connections: 10, durationSeconds: seconds });
-  if (dashboard.non2xx > 0 || dashboard.errors > 0) throw new Error(`dashboard: ${JSON.stringify(dashboard.statusCodes)}`);
+  if (dashboard.non2xx > 0 || dashboard.errors > 0)
+    throw new Error(`dashboard: ${JSON.stringify(dashboard.statusCodes)}`);
 
   // One poll of the 50 hosts, then the same GETs made directly.
   const before = await requestsServed();
-  const { executionId } = (await api('POST', '/api/v1/jobs/temperature-monitor/poll-temperatures/run')) as { executionId: string };
+  const { executionId } = (await api('POST', '/api/v1/jobs/temperature-monitor/poll-temperatures/run')) as {
+    executionId: string;
+  };
   let execution: { status: string; startedAt: string; finishedAt: string; result?: { data?: Record<string, number> } };
   for (;;) {
     execution = ((await api('GET', `/api/v1/executions/${executionId}`)) as { execution: typeof execution }).execution;
@@ -149,7 +163,8 @@ try {
         const uris = Array.from({ length: sensorsPerHost }, (_, n) => benchSensorUri(n));
         await Promise.all(
           Array.from({ length: 4 }, async () => {
-            for (let uri = uris.shift(); uri; uri = uris.shift()) await (await fetch(new URL(uri, bmc.url), { headers: { authorization: auth } })).json();
+            for (let uri = uris.shift(); uri; uri = uris.shift())
+              await (await fetch(new URL(uri, bmc.url), { headers: { authorization: auth } })).json();
           }),
         );
       }
@@ -159,8 +174,12 @@ try {
 
   const trendP50 = round(median(trendTimes));
   console.log(`trend page of one host over 30 days: median ${trendP50} ms of ${trendTimes.length}`);
-  console.log(`dashboard (1000 tiles): ${dashboard.rps} req/s, p50 ${dashboard.p50Ms} ms, p99 ${dashboard.p99Ms} ms; bare Koa ${baseline.rps} req/s, p99 ${baseline.p99Ms} ms`);
-  console.log(`poll of ${hosts} hosts: ${round(pollSeconds, 2)} s, ${requested} requests to the BMCs, ${JSON.stringify(execution.result?.data)}; the same GETs directly: ${round(directSeconds, 2)} s`);
+  console.log(
+    `dashboard (1000 tiles): ${dashboard.rps} req/s, p50 ${dashboard.p50Ms} ms, p99 ${dashboard.p99Ms} ms; bare Koa ${baseline.rps} req/s, p99 ${baseline.p99Ms} ms`,
+  );
+  console.log(
+    `poll of ${hosts} hosts: ${round(pollSeconds, 2)} s, ${requested} requests to the BMCs, ${JSON.stringify(execution.result?.data)}; the same GETs directly: ${round(directSeconds, 2)} s`,
+  );
   printResult({
     bench: 'temperature',
     trend_p50_ms: trendP50,

@@ -141,7 +141,10 @@ export const errorCatalog = {
   NXF_IPMI_AUTH: { status: 422, meaning: 'the BMC refused the IPMI user or password' },
   NXF_IPMI_FAILED: { status: 502, meaning: 'ipmitool failed otherwise; the message quotes what it said' },
   NXF_IPMI_PARSE: { status: 502, meaning: 'ipmitool printed something that is not the listing asked for' },
-  NXF_IPMI_TARGET: { status: 400, meaning: 'an IPMI host, user or port that is not valid (or would read as an option)' },
+  NXF_IPMI_TARGET: {
+    status: 400,
+    meaning: 'an IPMI host, user or port that is not valid (or would read as an option)',
+  },
   NXF_STORAGE_PATH: { status: 400, meaning: 'a storage path is absolute, climbs with `..`, or crosses a link' },
   NXF_STORAGE_NOT_FOUND: { status: 404, meaning: 'no stored file at that path' },
   NXF_NOTIFICATION_INVALID: { status: 400, meaning: 'a notification has a malformed title, message, severity or data' },

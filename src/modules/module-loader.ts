@@ -109,7 +109,11 @@ export async function loadModule(
       settings,
       databaseRole: role,
       inFlight: 0,
-      unload: { moduleTeardown: undo.moduleTeardown, endSubscriptions: parts.dispose, closeDatabase: undo.closeDatabase },
+      unload: {
+        moduleTeardown: undo.moduleTeardown,
+        endSubscriptions: parts.dispose,
+        closeDatabase: undo.closeDatabase,
+      },
     };
     return loaded;
   } catch (error) {

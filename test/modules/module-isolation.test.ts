@@ -47,7 +47,10 @@ async function databaseOwnedBy(user: string, attributes: string): Promise<TestDa
       asSuperuser(async (client) => {
         await client.query(`DROP DATABASE IF EXISTS ${user} WITH (FORCE)`);
         // Roles left by modules that were not purged belong to this database alone (their names carry its OID).
-        const { rows } = await client.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE 'nxfm\\_%' AND pg_has_role($1, oid, 'MEMBER')`, [user]);
+        const { rows } = await client.query<{ rolname: string }>(
+          `SELECT rolname FROM pg_roles WHERE rolname LIKE 'nxfm\\_%' AND pg_has_role($1, oid, 'MEMBER')`,
+          [user],
+        );
         for (const { rolname } of rows) await client.query(`DROP ROLE IF EXISTS ${rolname}`);
         await client.query(`DROP ROLE IF EXISTS ${user}`);
       }),
@@ -61,10 +64,17 @@ describe('module database isolation: a PostgreSQL role per module', function () 
     let server: TestServer;
     let token: string;
     let lab: Awaited<ReturnType<typeof copyModuleFixture>>;
-    const dummy = (path: string) => apiRequest(server.url, token, 'GET', `/api/v1/m/dummy${path}`) as Promise<{ status: number; body: Probe }>;
-    const labReads = async (table: string) => ((await runJob(server, 'lab', 'reads', { table })).result as { data: Probe }).data;
+    const dummy = (path: string) =>
+      apiRequest(server.url, token, 'GET', `/api/v1/m/dummy${path}`) as Promise<{ status: number; body: Probe }>;
+    const labReads = async (table: string) =>
+      ((await runJob(server, 'lab', 'reads', { table })).result as { data: Probe }).data;
     const ownerOf = async (table: string) =>
-      (await server.services.db.one<{ owner: string }>('SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = $1', [table]))?.owner;
+      (
+        await server.services.db.one<{ owner: string }>(
+          'SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = $1',
+          [table],
+        )
+      )?.owner;
 
     before(async () => {
       server = await startTestServer();
@@ -79,13 +89,15 @@ describe('module database isolation: a PostgreSQL role per module', function () 
       await lab?.remove();
     });
 
-    it('runs each module\'s migrations under its role, which owns what they made', async () => {
+    it("runs each module's migrations under its role, which owns what they made", async () => {
       expect(server.services.moduleRoles.isolated).to.equal(true);
       const role = server.services.moduleRoles.roleOf('dm_');
       expect(role).to.match(/^nxfm_\d+_dm$/);
       expect(await ownerOf('dm_item')).to.equal(role);
       expect(await ownerOf('lab_runs')).to.equal(server.services.moduleRoles.roleOf('lab_'));
-      const columns = await server.services.db.select<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'dm_item' ORDER BY ordinal_position`);
+      const columns = await server.services.db.select<{ column_name: string }>(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'dm_item' ORDER BY ordinal_position`,
+      );
       expect(columns.map((c) => c.column_name)).to.include('notes'); // 002_add_notes.js ran too
     });
 
@@ -101,7 +113,11 @@ describe('module database isolation: a PostgreSQL role per module', function () 
     it("a module's jobs do too, from their worker threads", async () => {
       expect(await labReads('lab_runs')).to.deep.equal({ ok: true, count: 0 });
       expect(await labReads('users')).to.include({ ok: false, code: '42501' });
-      expect(await labReads('dm_item')).to.include({ ok: false, code: '42501', message: 'permission denied for table dm_item' });
+      expect(await labReads('dm_item')).to.include({
+        ok: false,
+        code: '42501',
+        message: 'permission denied for table dm_item',
+      });
     });
 
     it('a migration reaching for a core table through dynamic SQL, which no reading of the text catches, is refused by PostgreSQL', async () => {
@@ -113,7 +129,9 @@ describe('module database isolation: a PostgreSQL role per module', function () 
           m.ui.routes = [{ path: '/sneaky/*' }];
           m.ui.sidebar.children = [{ label: 'Home', path: '/sneaky' }];
         },
-        files: { 'migrations/001_grab.sql': `-- Up migration\nDO $$ BEGIN EXECUTE 'UPDATE us' || 'ers SET role = ''admin'''; END $$;\n-- Down migration\n` },
+        files: {
+          'migrations/001_grab.sql': `-- Up migration\nDO $$ BEGIN EXECUTE 'UPDATE us' || 'ers SET role = ''admin'''; END $$;\n-- Down migration\n`,
+        },
       });
       await server.services.modules.installFromDirectory(sneaky.dir, 'installed', testActor);
       let failure: Error | undefined;
@@ -136,7 +154,8 @@ describe('module database isolation: a PostgreSQL role per module', function () 
 
     it('keeps the role when uninstalling keeps the data, and drops it with a purge', async () => {
       const role = server.services.moduleRoles.roleOf('dm_');
-      const exists = async () => (await server.services.db.select('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).length === 1;
+      const exists = async () =>
+        (await server.services.db.select('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).length === 1;
       await server.services.modules.disable('dummy', testActor);
       await server.services.modules.uninstall('dummy', testActor);
       expect(await exists()).to.equal(true);
@@ -162,7 +181,11 @@ describe('module database isolation: a PostgreSQL role per module', function () 
     });
 
     it('prepare the same module role at the same moment without tripping over each other', async () => {
-      const roles = await Promise.all([first.services.moduleRoles.prepare('tw_'), second.services.moduleRoles.prepare('tw_'), first.services.moduleRoles.prepare('tw_')]);
+      const roles = await Promise.all([
+        first.services.moduleRoles.prepare('tw_'),
+        second.services.moduleRoles.prepare('tw_'),
+        first.services.moduleRoles.prepare('tw_'),
+      ]);
       expect(new Set(roles).size).to.equal(1);
       const found = await first.services.db.select('SELECT 1 FROM pg_roles WHERE rolname = $1', [roles[0]]);
       expect(found).to.have.length(1);
@@ -191,7 +214,9 @@ describe('module database isolation: a PostgreSQL role per module', function () 
       expect(users.body).to.include({ ok: false, code: '42501' });
       await server.services.modules.disable('dummy', testActor);
       await server.services.modules.uninstall('dummy', testActor, { purge: true });
-      const left = await server.services.db.select('SELECT 1 FROM pg_roles WHERE rolname = $1', [server.services.moduleRoles.roleOf('dm_')]);
+      const left = await server.services.db.select('SELECT 1 FROM pg_roles WHERE rolname = $1', [
+        server.services.moduleRoles.roleOf('dm_'),
+      ]);
       expect(left).to.deep.equal([]);
     });
   });
@@ -216,7 +241,9 @@ describe('module database isolation: a PostgreSQL role per module', function () 
       const { token } = await server.services.apiTokens.create(admin!.user.id, 't');
       const own = await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/tables/dm_item');
       expect(own.body).to.deep.equal({ ok: true, count: 0 });
-      const owner = await server.services.db.one<{ owner: string }>(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'dm_item'`);
+      const owner = await server.services.db.one<{ owner: string }>(
+        `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'dm_item'`,
+      );
       expect(owner?.owner).to.equal(`nxf_plain_${process.pid}`);
     });
   });

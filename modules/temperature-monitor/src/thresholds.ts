@@ -70,7 +70,10 @@ const orderedPairs: Array<[OverridableThreshold, OverridableThreshold, 'lte' | '
  * threshold (an upper warning below the lower warning…). Only pairs involving an override are checked, so a
  * device with odd thresholds of its own does not block every change.
  */
-export function thresholdOrderErrors(device: Partial<Thresholds>, overrides: ThresholdOverrides): Record<string, string> {
+export function thresholdOrderErrors(
+  device: Partial<Thresholds>,
+  overrides: ThresholdOverrides,
+): Record<string, string> {
   const merged = effectiveThresholds(device, overrides);
   const errors: Record<string, string> = {};
   for (const [low, high, relation] of orderedPairs) {

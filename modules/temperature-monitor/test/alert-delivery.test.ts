@@ -28,13 +28,18 @@ describe('temperature-monitor: alerts through notification rules to a webhook', 
     const execution = await runJob(tm.server, 'temperature-monitor', 'poll-temperatures');
     expect(execution.status, JSON.stringify(execution.error)).to.equal('succeeded');
   };
-  const firing = async () => (await tm.api('GET', '/alerts?state=firing')).body.alerts as Array<Record<string, unknown>>;
+  const firing = async () =>
+    (await tm.api('GET', '/alerts?state=firing')).body.alerts as Array<Record<string, unknown>>;
 
   before(async () => {
     receiver = await startWebhookReceiver();
     bmc = await startFakeBmc();
     tm = await startTemperatureServer();
-    await tm.server.services.modules.saveSettings('temperature-monitor', { minDurationSeconds: 0, hysteresisCelsius: 2 }, testActor);
+    await tm.server.services.modules.saveSettings(
+      'temperature-monitor',
+      { minDurationSeconds: 0, hysteresisCelsius: 2 },
+      testActor,
+    );
     const hook = await tm.server.services.toolkit.notifications.channels.create({
       name: 'On call',
       type: 'webhook',
@@ -50,7 +55,12 @@ describe('temperature-monitor: alerts through notification rules to a webhook', 
       enabled: true,
     });
     tm.server.services.rules.engine.invalidate(); // the engine caches rules for a while
-    const host = await tm.api('POST', '/hosts', { name: 'web-01', address: bmc.url, source: 'redfish', ...bmcCredentials });
+    const host = await tm.api('POST', '/hosts', {
+      name: 'web-01',
+      address: bmc.url,
+      source: 'redfish',
+      ...bmcCredentials,
+    });
     hostId = host.body.host.id;
     const tracked = await tm.api('POST', `/hosts/${hostId}/sensors`, { keys: [cpu1] });
     sensorId = tracked.body.sensors[0].id;
@@ -66,14 +76,34 @@ describe('temperature-monitor: alerts through notification rules to a webhook', 
     await poll();
     const alerts = await firing();
     expect(alerts).to.have.length(1);
-    expect(alerts[0]).to.include({ hostId, sensorId, kind: 'sensor', severity: 'critical', state: 'firing', reading: 47, threshold: 45, resolvedAt: null });
+    expect(alerts[0]).to.include({
+      hostId,
+      sensorId,
+      kind: 'sensor',
+      severity: 'critical',
+      state: 'firing',
+      reading: 47,
+      threshold: 45,
+      resolvedAt: null,
+    });
     const [message] = await eventually(() => (delivered().length >= 1 ? delivered() : undefined));
     expect(message?.title).to.equal('temperature-monitor.alert_firing: web-01/CPU #1 Temperature');
     expect(message?.severity).to.equal('critical');
     expect(message?.message).to.equal('CPU #1 Temperature on web-01 is 47 °C, past its critical threshold of 45 °C.');
-    expect(message?.data).to.include({ event: 'temperature-monitor.alert_firing', subject: 'web-01/CPU #1 Temperature', source: 'temperature-monitor' });
+    expect(message?.data).to.include({
+      event: 'temperature-monitor.alert_firing',
+      subject: 'web-01/CPU #1 Temperature',
+      source: 'temperature-monitor',
+    });
     const [event] = await tm.server.services.eventStore.list({ name: 'temperature-monitor.alert_firing', limit: 5 });
-    expect(event?.payload).to.include({ subject: 'web-01/CPU #1 Temperature', reading: 47, threshold: 45, severity: 'critical', hostId, sensorId });
+    expect(event?.payload).to.include({
+      subject: 'web-01/CPU #1 Temperature',
+      reading: 47,
+      threshold: 45,
+      severity: 'critical',
+      hostId,
+      sensorId,
+    });
   });
 
   it('47 → 41 °C leaves critical for warning (the same alert), 39 °C resolves it; each transition delivered', async () => {
@@ -100,7 +130,11 @@ describe('temperature-monitor: alerts through notification rules to a webhook', 
       'SELECT from_state, to_state, threshold FROM tm_alert_transition WHERE alert_id = $1 ORDER BY id',
       [id],
     );
-    expect(history.map((t) => `${t.from_state}→${t.to_state}@${t.threshold}`)).to.deep.equal(['ok→critical@45', 'critical→warning@43', 'warning→ok@40']);
+    expect(history.map((t) => `${t.from_state}→${t.to_state}@${t.threshold}`)).to.deep.equal([
+      'ok→critical@45',
+      'critical→warning@43',
+      'warning→ok@40',
+    ]);
   });
 
   it('a host that stops answering is its own alert, muting its sensors; it resolves when the host answers', async () => {
@@ -120,7 +154,9 @@ describe('temperature-monitor: alerts through notification rules to a webhook', 
     expect(await firing()).to.deep.equal([]);
     // Deliveries run side by side, so they arrive in any order; the events were emitted in this one.
     const messages = await eventually(() => (delivered().length >= 4 ? delivered() : undefined));
-    const expected = ['alert_firing', 'host_unreachable', 'host_recovered', 'alert_resolved'].map((e) => `temperature-monitor.${e}`);
+    const expected = ['alert_firing', 'host_unreachable', 'host_recovered', 'alert_resolved'].map(
+      (e) => `temperature-monitor.${e}`,
+    );
     expect(messages.map((m) => m.data.event)).to.have.members(expected);
     expect(messages.find((m) => m.data.event.endsWith('host_unreachable'))?.data.subject).to.equal('web-01');
     const events = await tm.server.services.eventStore.list({ name: 'temperature-monitor.*', limit: 4 });

@@ -24,7 +24,12 @@ describe('temperature-monitor beside another module: both in the sidebar, each w
     tm = await startTemperatureServer();
     other = await copyModuleFixture();
     await installAndEnable(tm.server, other.dir);
-    const host = await tm.api('POST', '/hosts', { name: 'web-01', address: bmc.url, source: 'redfish', ...bmcCredentials });
+    const host = await tm.api('POST', '/hosts', {
+      name: 'web-01',
+      address: bmc.url,
+      source: 'redfish',
+      ...bmcCredentials,
+    });
     await tm.api('POST', `/hosts/${host.body.host.id}/sensors`, { keys: ['/redfish/v1/Chassis/1U/Sensors/CPU1Temp'] });
     web = new WebClient(tm.server.url);
     await web.login('admin', testAdminPassword);
@@ -46,7 +51,14 @@ describe('temperature-monitor beside another module: both in the sidebar, each w
   it('shows both modules in the sidebar, each under its own entry', async () => {
     const page = (await web.get('/')).text;
     const sidebar = page.slice(page.indexOf('<nav class="sidebar"'), page.indexOf('</nav>'));
-    for (const link of ['/temperature', '/temperature/hosts', '/temperature/alerts', '/temperature/trends', '/dummy/items', '/dummy/chart']) {
+    for (const link of [
+      '/temperature',
+      '/temperature/hosts',
+      '/temperature/alerts',
+      '/temperature/trends',
+      '/dummy/items',
+      '/dummy/chart',
+    ]) {
       expect(sidebar, link).to.contain(`href="${link}"`);
     }
     expect(sidebar).to.contain('Temperatures').and.contain('Dummy');
@@ -61,8 +73,16 @@ describe('temperature-monitor beside another module: both in the sidebar, each w
     await client.connect();
     try {
       expect((await client.query('SELECT count(*)::int AS n FROM tm_host')).rows[0].n).to.equal(1);
-      for (const statement of ['SELECT * FROM dm_item', "INSERT INTO dm_item (name) VALUES ('x')", 'DELETE FROM dm_item', 'SELECT * FROM users']) {
-        const error = await client.query(statement).then(() => undefined, (failure: { code?: string }) => failure);
+      for (const statement of [
+        'SELECT * FROM dm_item',
+        "INSERT INTO dm_item (name) VALUES ('x')",
+        'DELETE FROM dm_item',
+        'SELECT * FROM users',
+      ]) {
+        const error = await client.query(statement).then(
+          () => undefined,
+          (failure: { code?: string }) => failure,
+        );
         expect(error?.code, statement).to.equal('42501');
       }
     } finally {
@@ -71,21 +91,41 @@ describe('temperature-monitor beside another module: both in the sidebar, each w
   });
 
   it('disabling the other module leaves the temperature monitor fully working, and the other way round', async () => {
-    expect(await statuses()).to.deep.equal({ temperaturePage: 200, temperatureApi: 200, otherPage: 200, otherApi: 200 });
+    expect(await statuses()).to.deep.equal({
+      temperaturePage: 200,
+      temperatureApi: 200,
+      otherPage: 200,
+      otherApi: 200,
+    });
 
     await tm.server.services.modules.disable('dummy', testActor);
-    expect(await statuses()).to.deep.include({ temperaturePage: 200, temperatureApi: 200, otherPage: 403, otherApi: 403 });
+    expect(await statuses()).to.deep.include({
+      temperaturePage: 200,
+      temperatureApi: 200,
+      otherPage: 403,
+      otherApi: 403,
+    });
     bmc.setSensor('CPU1Temp', 39);
     expect((await runJob(tm.server, 'temperature-monitor', 'poll-temperatures')).status).to.equal('succeeded');
     expect((await tm.api('GET', '/sensors')).body.sensors[0]).to.include({ reading: 39, state: 'ok' });
     await tm.server.services.modules.enable('dummy', testActor);
 
     await tm.server.services.modules.disable('temperature-monitor', testActor);
-    expect(await statuses()).to.deep.include({ temperaturePage: 403, temperatureApi: 403, otherPage: 200, otherApi: 200 });
+    expect(await statuses()).to.deep.include({
+      temperaturePage: 403,
+      temperatureApi: 403,
+      otherPage: 200,
+      otherApi: 200,
+    });
     const created = await apiRequest(tm.server.url, tm.token, 'POST', '/api/v1/m/dummy/items', { name: 'still here' });
     expect(created.status).to.equal(201);
     expect((await runJob(tm.server, 'dummy', 'tick')).status).to.equal('succeeded');
     await tm.server.services.modules.enable('temperature-monitor', testActor);
-    expect(await statuses()).to.deep.equal({ temperaturePage: 200, temperatureApi: 200, otherPage: 200, otherApi: 200 });
+    expect(await statuses()).to.deep.equal({
+      temperaturePage: 200,
+      temperatureApi: 200,
+      otherPage: 200,
+      otherApi: 200,
+    });
   });
 });

@@ -56,7 +56,8 @@ function loadMockup(): Map<string, Record<string, unknown>> {
     for (const entry of readdirSync(dir)) {
       const full = path.join(dir, entry);
       if (statSync(full).isDirectory()) walk(full, `${at}/${entry}`);
-      else if (entry === 'index.json') resources.set(at, JSON.parse(readFileSync(full, 'utf8')) as Record<string, unknown>);
+      else if (entry === 'index.json')
+        resources.set(at, JSON.parse(readFileSync(full, 'utf8')) as Record<string, unknown>);
     }
   };
   walk(mockupDir, '/redfish/v1');
@@ -64,16 +65,23 @@ function loadMockup(): Map<string, Record<string, unknown>> {
 }
 
 /** Starts the fake BMC (HTTPS with `tls`, a self-signed certificate). */
-export async function startFakeBmc(options: { maxSessions?: number; tls?: { key: string; cert: string }; withoutSensors?: boolean } = {}): Promise<FakeBmc> {
+export async function startFakeBmc(
+  options: { maxSessions?: number; tls?: { key: string; cert: string }; withoutSensors?: boolean } = {},
+): Promise<FakeBmc> {
   const resources = loadMockup();
   if (options.withoutSensors) {
     // An older BMC: only the Thermal resource, no Sensors collection.
     delete resources.get('/redfish/v1/Chassis/1U')?.Sensors;
-    for (const key of [...resources.keys()]) if (key.startsWith('/redfish/v1/Chassis/1U/Sensors')) resources.delete(key);
+    for (const key of [...resources.keys()])
+      if (key.startsWith('/redfish/v1/Chassis/1U/Sensors')) resources.delete(key);
   }
   const sessions = new Map<string, string>();
   const requests: BmcRequest[] = [];
-  const state = { mode: 'normal' as BmcMode, maxSessions: options.maxSessions ?? 8, stats: { created: 0, refused: 0, deleted: 0 } };
+  const state = {
+    mode: 'normal' as BmcMode,
+    maxSessions: options.maxSessions ?? 8,
+    stats: { created: 0, refused: 0, deleted: 0 },
+  };
 
   const authOf = (request: http.IncomingMessage): BmcRequest['auth'] => {
     const token = request.headers['x-auth-token'];
@@ -99,7 +107,9 @@ export async function startFakeBmc(options: { maxSessions?: number; tls?: { key:
       return void response.end('<!doctype html><html><body><form action="/login">Sign in</form></body></html>');
     }
     if (state.mode === 'redirect-loop') {
-      response.writeHead(302, { location: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : `${url.pathname}/` });
+      response.writeHead(302, {
+        location: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : `${url.pathname}/`,
+      });
       return void response.end();
     }
     const sessionsPath = '/redfish/v1/SessionService/Sessions';
@@ -113,18 +123,29 @@ export async function startFakeBmc(options: { maxSessions?: number; tls?: { key:
         }
         if (sessions.size >= state.maxSessions) {
           state.stats.refused += 1;
-          return json(503, { error: { code: 'Base.1.8.SessionLimitExceeded', message: 'The session establishment failed due to the number of simultaneous sessions exceeding the limit of the implementation.' } });
+          return json(503, {
+            error: {
+              code: 'Base.1.8.SessionLimitExceeded',
+              message:
+                'The session establishment failed due to the number of simultaneous sessions exceeding the limit of the implementation.',
+            },
+          });
         }
         const id = randomBytes(6).toString('hex');
         const token = randomBytes(16).toString('hex');
         sessions.set(id, token);
         state.stats.created += 1;
-        json(201, { '@odata.id': `${sessionsPath}/${id}`, Id: id, UserName: given.UserName }, { 'x-auth-token': token, location: `${sessionsPath}/${id}` });
+        json(
+          201,
+          { '@odata.id': `${sessionsPath}/${id}`, Id: id, UserName: given.UserName },
+          { 'x-auth-token': token, location: `${sessionsPath}/${id}` },
+        );
       });
       return;
     }
     // The service root answers without credentials, as the Redfish specification wants.
-    if (resourcePath !== '/redfish/v1' && auth !== 'basic' && auth !== 'token') return json(401, { error: { code: 'Base.1.0.NoValidSession' } });
+    if (resourcePath !== '/redfish/v1' && auth !== 'basic' && auth !== 'token')
+      return json(401, { error: { code: 'Base.1.0.NoValidSession' } });
     if (request.method === 'DELETE' && resourcePath.startsWith(`${sessionsPath}/`)) {
       const id = resourcePath.slice(sessionsPath.length + 1);
       if (!sessions.delete(id)) return json(404, {});

@@ -17,7 +17,10 @@ describe('temperature-monitor: IPMI hosts through ipmitool', function () {
 
   before(async () => {
     // The simulator's sensors, and a discrete temperature sensor (a state, not a reading) as some BMCs have.
-    sim = await startIpmiSim([...defaultSimSensors, { number: 5, name: 'Temp Status', entity: 0x03, kind: 'discrete', sensorType: 0x01 }]);
+    sim = await startIpmiSim([
+      ...defaultSimSensors,
+      { number: 5, name: 'Temp Status', entity: 0x03, kind: 'discrete', sensorType: 0x01 },
+    ]);
     tm = await startTemperatureServer();
     await tm.server.services.modules.saveSettings('temperature-monitor', { minDurationSeconds: 0 }, testActor);
     fakeDir = await mkdtemp(path.join(os.tmpdir(), 'nxf-tm-ipmitool-'));
@@ -52,7 +55,13 @@ describe('temperature-monitor: IPMI hosts through ipmitool', function () {
       state: 'ok',
       thresholds: { lowerCritical: null, lowerWarning: null, upperWarning: 70, upperCritical: 80, upperFatal: 90 },
     });
-    expect(byKey['Inlet Temp@55.1'].thresholds).to.deep.equal({ lowerCritical: 5, lowerWarning: 10, upperWarning: 40, upperCritical: 45, upperFatal: 50 });
+    expect(byKey['Inlet Temp@55.1'].thresholds).to.deep.equal({
+      lowerCritical: 5,
+      lowerWarning: 10,
+      upperWarning: 40,
+      upperCritical: 45,
+      upperFatal: 50,
+    });
     expect(byKey['DIMM Temp@3.1']).to.include({ reading: null, state: 'disabled' });
     expect(byKey['Temp Status@3.1']).to.include({ reading: null, state: 'unknown' });
     expect(byKey['Temp Status@3.1'].note).to.contain('discrete sensor');
@@ -62,7 +71,9 @@ describe('temperature-monitor: IPMI hosts through ipmitool', function () {
     await tm.api('POST', `/hosts/${hostId}/sensors`, { keys: ['CPU Temp@3.1', 'DIMM Temp@3.1'] });
     await runJob(tm.server, 'temperature-monitor', 'poll-temperatures');
     const first = (await tm.api('GET', `/sensors?hostId=${hostId}`)).body.sensors;
-    expect(first.map((s: { name: string; state: string; reading: number | null }) => [s.name, s.state, s.reading])).to.deep.equal([
+    expect(
+      first.map((s: { name: string; state: string; reading: number | null }) => [s.name, s.state, s.reading]),
+    ).to.deep.equal([
       ['CPU Temp', 'ok', 45],
       ['DIMM Temp', 'disabled', null],
     ]);

@@ -6,7 +6,8 @@ import { testActor } from '../../../dist/test/helpers/modules.js';
 import { bmcCredentials, startFakeBmc, type FakeBmc } from './fake-bmc.js';
 import { startTemperatureServer, type TemperatureServer } from './tm-server.js';
 
-const tls = (file: string) => readFileSync(fileURLToPath(new URL(`../test/fixtures/tls/${file}`, import.meta.url)), 'utf8');
+const tls = (file: string) =>
+  readFileSync(fileURLToPath(new URL(`../test/fixtures/tls/${file}`, import.meta.url)), 'utf8');
 const intake = '/redfish/v1/Chassis/1U/Sensors/IntakeTemp';
 const cpu1 = '/redfish/v1/Chassis/1U/Sensors/CPU1Temp';
 
@@ -34,7 +35,13 @@ describe('temperature-monitor: Redfish hosts that answer badly', function () {
   let counter = 0;
   const host = async (extra: Record<string, unknown> = {}) => {
     counter += 1;
-    const created = await tm.api('POST', '/hosts', { name: `bad-${counter}`, address: bmc.url, source: 'redfish', ...bmcCredentials, ...extra });
+    const created = await tm.api('POST', '/hosts', {
+      name: `bad-${counter}`,
+      address: bmc.url,
+      source: 'redfish',
+      ...bmcCredentials,
+      ...extra,
+    });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     return created.body.host.id as number;
   };
@@ -45,7 +52,10 @@ describe('temperature-monitor: Redfish hosts that answer badly', function () {
   };
   const pollAndHost = async (id: number) => {
     await runJob(tm.server, 'temperature-monitor', 'poll-temperatures', { hostId: id });
-    return (await tm.api('GET', `/hosts/${id}`)).body.host as { state: string; error: { code: string; message: string } | null };
+    return (await tm.api('GET', `/hosts/${id}`)).body.host as {
+      state: string;
+      error: { code: string; message: string } | null;
+    };
   };
 
   it('a BMC answering an HTML page is an error of the host, not a reading', async () => {
@@ -94,7 +104,9 @@ describe('temperature-monitor: Redfish hosts that answer badly', function () {
       [cpu1, 'unknown', null],
       [intake, 'ok', 24.8],
     ]);
-    const rows = await tm.server.services.db.select('SELECT celsius FROM tm_reading WHERE sensor_id = $1', [sensors[0]?.id]);
+    const rows = await tm.server.services.db.select('SELECT celsius FROM tm_reading WHERE sensor_id = $1', [
+      sensors[0]?.id,
+    ]);
     expect(rows).to.deep.equal([]);
 
     bmc.setSensor('CPU1Temp', 38);
@@ -105,18 +117,24 @@ describe('temperature-monitor: Redfish hosts that answer badly', function () {
       ['ok', 38],
       ['unknown', 24.8], // the last reading stays with its time; the state says it is not read now
     ]);
-    const note = await tm.server.services.db.one<{ note: string }>('SELECT note FROM tm_sensor WHERE id = $1', [sensors[1]?.id]);
+    const note = await tm.server.services.db.one<{ note: string }>('SELECT note FROM tm_sensor WHERE id = $1', [
+      sensors[1]?.id,
+    ]);
     expect(note?.note).to.equal('The device no longer reports this sensor.');
   });
 
   it('refuses threshold overrides out of order with the others, naming the field', async () => {
     const id = await host();
-    const tracked = await tm.api('POST', `/hosts/${id}/sensors`, { keys: ['/redfish/v1/Chassis/1U/Sensors/AmbientTemp'] });
+    const tracked = await tm.api('POST', `/hosts/${id}/sensors`, {
+      keys: ['/redfish/v1/Chassis/1U/Sensors/AmbientTemp'],
+    });
     const sensorId = tracked.body.sensors[0].id;
     const below = await tm.api('PUT', `/sensors/${sensorId}`, { overrides: { lowerWarning: 10, upperWarning: 3 } });
     expect(below.status).to.equal(422);
     expect(below.body.error.code).to.equal('NXF_VALIDATION');
-    expect(below.body.error.details).to.deep.equal({ upperWarning: 'The upper warning threshold (3 °C) must be above the lower warning threshold (10 °C).' });
+    expect(below.body.error.details).to.deep.equal({
+      upperWarning: 'The upper warning threshold (3 °C) must be above the lower warning threshold (10 °C).',
+    });
     const bad = await tm.api('PUT', `/sensors/${sensorId}`, { overrides: { upperWarning: 'hot', upperCool: 3 } });
     expect(Object.keys(bad.body.error.details)).to.deep.equal(['upperWarning', 'upperCool']);
     const fine = await tm.api('PUT', `/sensors/${sensorId}`, { overrides: { upperWarning: 30, upperCritical: 35 } });
@@ -126,15 +144,44 @@ describe('temperature-monitor: Redfish hosts that answer badly', function () {
   });
 
   it('refuses a bad host with a message per field, and a second host of the same name', async () => {
-    const bad = await tm.api('POST', '/hosts', { name: ' ', source: 'snmp', address: 'ftp://x', pollIntervalSeconds: 5, labels: { rack: 7 } });
+    const bad = await tm.api('POST', '/hosts', {
+      name: ' ',
+      source: 'snmp',
+      address: 'ftp://x',
+      pollIntervalSeconds: 5,
+      labels: { rack: 7 },
+    });
     expect(bad.status).to.equal(422);
-    expect(Object.keys(bad.body.error.details).sort()).to.deep.equal(['labels.rack', 'name', 'pollIntervalSeconds', 'source']);
+    expect(Object.keys(bad.body.error.details).sort()).to.deep.equal([
+      'labels.rack',
+      'name',
+      'pollIntervalSeconds',
+      'source',
+    ]);
     const noUrl = await tm.api('POST', '/hosts', { name: 'x', source: 'redfish', address: 'not a url' });
     expect(noUrl.body.error.details.address).to.contain('/redfish/v1 is appended');
-    const badIpmi = await tm.api('POST', '/hosts', { name: 'x', source: 'ipmi', address: 'bmc:99999', ipmi: { cipherSuite: 42 } });
+    const badIpmi = await tm.api('POST', '/hosts', {
+      name: 'x',
+      source: 'ipmi',
+      address: 'bmc:99999',
+      ipmi: { cipherSuite: 42 },
+    });
     expect(Object.keys(badIpmi.body.error.details).sort()).to.deep.equal(['address', 'ipmi.cipherSuite']);
-    const badScrape = await tm.api('POST', '/hosts', { name: 'x', source: 'scrape', scrape: { url: 'http://x/t', sensors: [{ name: 'a', selector: '' }, { name: 'A', selector: '#a' }] } });
-    expect(Object.keys(badScrape.body.error.details).sort()).to.deep.equal(['scrape.sensors[0].selector', 'scrape.sensors[1].name']);
+    const badScrape = await tm.api('POST', '/hosts', {
+      name: 'x',
+      source: 'scrape',
+      scrape: {
+        url: 'http://x/t',
+        sensors: [
+          { name: 'a', selector: '' },
+          { name: 'A', selector: '#a' },
+        ],
+      },
+    });
+    expect(Object.keys(badScrape.body.error.details).sort()).to.deep.equal([
+      'scrape.sensors[0].selector',
+      'scrape.sensors[1].name',
+    ]);
     await host();
     const duplicate = await tm.api('POST', '/hosts', { name: `BAD-${counter}`, address: bmc.url, source: 'redfish' });
     expect(duplicate.status).to.equal(409);

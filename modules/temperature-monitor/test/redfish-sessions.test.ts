@@ -14,7 +14,13 @@ describe('temperature-monitor: Redfish sessions on a BMC that allows two', funct
   before(async () => {
     tm = await startTemperatureServer();
     bmc = await startFakeBmc({ maxSessions: 2 });
-    const created = await tm.api('POST', '/hosts', { name: 'idrac-01', address: bmc.url, source: 'redfish', ...bmcCredentials, redfish: { auth: 'session' } });
+    const created = await tm.api('POST', '/hosts', {
+      name: 'idrac-01',
+      address: bmc.url,
+      source: 'redfish',
+      ...bmcCredentials,
+      redfish: { auth: 'session' },
+    });
     hostId = created.body.host.id;
   });
   after(async () => {
@@ -40,16 +46,26 @@ describe('temperature-monitor: Redfish sessions on a BMC that allows two', funct
     expect(discovered.status).to.equal(200);
     await tm.api('POST', `/hosts/${hostId}/sensors`, { keys: ['/redfish/v1/Chassis/1U/Sensors/CPU1Temp'] });
     for (let i = 0; i < 3; i += 1) expect((await poll()).status).to.equal('succeeded');
-    await Promise.all([poll(), tm.api('POST', `/hosts/${hostId}/discover`), tm.api('POST', `/hosts/${hostId}/discover`)]);
+    await Promise.all([
+      poll(),
+      tm.api('POST', `/hosts/${hostId}/discover`),
+      tm.api('POST', `/hosts/${hostId}/discover`),
+    ]);
     expect(bmc.stats).to.deep.equal({ created: 1, refused: 0, deleted: 0 });
     expect(bmc.sessions.size).to.equal(1);
-    const authenticated = bmc.requests.filter((r) => r.path !== '/redfish/v1/SessionService/Sessions' && r.path !== '/redfish/v1');
+    const authenticated = bmc.requests.filter(
+      (r) => r.path !== '/redfish/v1/SessionService/Sessions' && r.path !== '/redfish/v1',
+    );
     expect(authenticated.every((r) => r.auth === 'token')).to.equal(true);
   });
 
   it('signs in again once when the BMC ended the session (a reboot), without leaving another behind', async () => {
     bmc.dropSessions();
-    await Promise.all([tm.api('POST', `/hosts/${hostId}/discover`), tm.api('POST', `/hosts/${hostId}/discover`), poll()]);
+    await Promise.all([
+      tm.api('POST', `/hosts/${hostId}/discover`),
+      tm.api('POST', `/hosts/${hostId}/discover`),
+      poll(),
+    ]);
     expect(bmc.stats.created).to.equal(2);
     expect(bmc.sessions.size).to.equal(1);
     const sensor = (await tm.api('GET', `/sensors?hostId=${hostId}`)).body.sensors[0];
@@ -60,7 +76,10 @@ describe('temperature-monitor: Redfish sessions on a BMC that allows two', funct
     await tm.server.services.modules.disable('temperature-monitor', testActor);
     expect(bmc.sessions.size).to.equal(0);
     expect(bmc.stats.deleted).to.equal(1);
-    const row = await tm.server.services.db.one<{ session_sealed: string | null }>('SELECT session_sealed FROM tm_host WHERE id = $1', [hostId]);
+    const row = await tm.server.services.db.one<{ session_sealed: string | null }>(
+      'SELECT session_sealed FROM tm_host WHERE id = $1',
+      [hostId],
+    );
     expect(row?.session_sealed).to.equal(null);
     await tm.server.services.modules.enable('temperature-monitor', testActor);
   });

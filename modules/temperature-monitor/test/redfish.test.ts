@@ -26,7 +26,14 @@ describe('temperature-monitor: Redfish hosts against the DMTF mockup', function 
   });
 
   const addHost = async (name: string, address: string, extra: Record<string, unknown> = {}) => {
-    const created = await tm.api('POST', '/hosts', { name, address, source: 'redfish', ...bmcCredentials, labels: { rack: 'R1', room: 'A' }, ...extra });
+    const created = await tm.api('POST', '/hosts', {
+      name,
+      address,
+      source: 'redfish',
+      ...bmcCredentials,
+      labels: { rack: 'R1', room: 'A' },
+      ...extra,
+    });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     return created.body.host as { id: number };
   };
@@ -34,10 +41,20 @@ describe('temperature-monitor: Redfish hosts against the DMTF mockup', function 
   it('adds a host without ever showing its password back', async () => {
     const host = await addHost('web-01', `${bmc.url}/redfish/v1/`);
     const { body } = await tm.api('GET', `/hosts/${host.id}`);
-    expect(body.host).to.include({ name: 'web-01', address: bmc.url, source: 'redfish', username: 'root', enabled: true, state: 'ok' });
+    expect(body.host).to.include({
+      name: 'web-01',
+      address: bmc.url,
+      source: 'redfish',
+      username: 'root',
+      enabled: true,
+      state: 'ok',
+    });
     expect(body.host.labels).to.deep.equal({ rack: 'R1', room: 'A' });
     expect(JSON.stringify(body)).not.to.contain(bmcCredentials.password);
-    const stored = await tm.server.services.db.one<{ password_sealed: string }>('SELECT password_sealed FROM tm_host WHERE id = $1', [host.id]);
+    const stored = await tm.server.services.db.one<{ password_sealed: string }>(
+      'SELECT password_sealed FROM tm_host WHERE id = $1',
+      [host.id],
+    );
     expect(stored?.password_sealed).to.match(/^nxf1\./);
   });
 
@@ -80,14 +97,34 @@ describe('temperature-monitor: Redfish hosts against the DMTF mockup', function 
   it('reads the older Thermal shape, the disabled CPU2 sensor as disabled and never as 0 °C', async () => {
     const host = await addHost('db-01', thermalBmc.url);
     const { body } = await tm.api('POST', `/hosts/${host.id}/discover`);
-    expect(body.sensors.map((s: { name: string }) => s.name)).to.deep.equal(['CPU1 Temp', 'CPU2 Temp', 'Chassis Intake Temp']);
+    expect(body.sensors.map((s: { name: string }) => s.name)).to.deep.equal([
+      'CPU1 Temp',
+      'CPU2 Temp',
+      'Chassis Intake Temp',
+    ]);
     const cpu2 = body.sensors[1];
-    expect(cpu2).to.include({ key: '/redfish/v1/Chassis/1U/Thermal#/Temperatures/1', reading: null, state: 'disabled' });
-    expect(body.sensors[2].thresholds).to.deep.equal({ lowerCritical: 5, lowerWarning: 10, upperWarning: 30, upperCritical: 40, upperFatal: 50 });
+    expect(cpu2).to.include({
+      key: '/redfish/v1/Chassis/1U/Thermal#/Temperatures/1',
+      reading: null,
+      state: 'disabled',
+    });
+    expect(body.sensors[2].thresholds).to.deep.equal({
+      lowerCritical: 5,
+      lowerWarning: 10,
+      upperWarning: 30,
+      upperCritical: 40,
+      upperFatal: 50,
+    });
     await tm.api('POST', `/hosts/${host.id}/sensors`, { keys: body.sensors.map((s: { key: string }) => s.key) });
     await runJob(tm.server, 'temperature-monitor', 'poll-temperatures', { hostId: host.id });
     const sensors = (await tm.api('GET', `/sensors?hostId=${host.id}`)).body.sensors;
-    const byName = Object.fromEntries(sensors.map((s: { name: string; state: string; reading: number | null }) => [s.name, [s.state, s.reading]]));
-    expect(byName).to.deep.equal({ 'CPU1 Temp': ['ok', 41], 'CPU2 Temp': ['disabled', null], 'Chassis Intake Temp': ['ok', 25] });
+    const byName = Object.fromEntries(
+      sensors.map((s: { name: string; state: string; reading: number | null }) => [s.name, [s.state, s.reading]]),
+    );
+    expect(byName).to.deep.equal({
+      'CPU1 Temp': ['ok', 41],
+      'CPU2 Temp': ['disabled', null],
+      'Chassis Intake Temp': ['ok', 25],
+    });
   });
 });

@@ -28,7 +28,13 @@ describe('temperature-monitor: hourly rollups, retention, and the resolution of 
   after(async () => tm?.server.close());
 
   const rollups = () =>
-    tm.server.services.db.select<{ hour: Date; min_celsius: number; max_celsius: number; sum_celsius: number; count: number }>(
+    tm.server.services.db.select<{
+      hour: Date;
+      min_celsius: number;
+      max_celsius: number;
+      sum_celsius: number;
+      count: number;
+    }>(
       'SELECT hour, min_celsius, max_celsius, sum_celsius, count FROM tm_rollup_hourly WHERE sensor_id = $1 ORDER BY hour',
       [sensorId],
     );
@@ -61,17 +67,25 @@ describe('temperature-monitor: hourly rollups, retention, and the resolution of 
       { sensorId, at: new Date(hour - 2 * 3600_000 + 60_000), celsius: 30 },
       { sensorId, at: new Date(hour - 2 * 3600_000 + 120_000), celsius: 34 },
     ]);
-    const recent = await tm.api('GET', `/readings?sensorId=${sensorId}&from=${new Date(now - 6 * 3600_000).toISOString()}`);
+    const recent = await tm.api(
+      'GET',
+      `/readings?sensorId=${sensorId}&from=${new Date(now - 6 * 3600_000).toISOString()}`,
+    );
     expect(recent.body.resolution).to.equal('raw');
     expect(recent.body.readings.map((r: { celsius: number }) => r.celsius)).to.deep.equal([30, 34]);
     const week = await tm.api('GET', `/readings?sensorId=${sensorId}&from=${new Date(now - 7 * day).toISOString()}`);
     expect(week.body.resolution).to.equal('hourly');
     // The hour of the two readings: min 30, max 34, average (30 + 34) / 2 = 32, count 2.
-    expect(week.body.readings).to.deep.equal([{ at: new Date(hour - 2 * 3600_000).toISOString(), min: 30, avg: 32, max: 34, count: 2 }]);
+    expect(week.body.readings).to.deep.equal([
+      { at: new Date(hour - 2 * 3600_000).toISOString(), min: 30, avg: 32, max: 34, count: 2 },
+    ]);
     const bad = await tm.api('GET', `/readings?sensorId=${sensorId}&from=yesterday`);
     expect(bad.status).to.equal(422);
     expect(bad.body.error.details).to.have.keys(['from']);
-    const backwards = await tm.api('GET', `/readings?sensorId=${sensorId}&from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z`);
+    const backwards = await tm.api(
+      'GET',
+      `/readings?sensorId=${sensorId}&from=2026-11-27T00:00:00Z&to=2026-11-26T00:00:00Z`,
+    );
     expect(backwards.body.error.details.from).to.equal('Must be before to.');
     expect((await tm.api('GET', '/readings?sensorId=999999')).status).to.equal(404);
   });
@@ -90,7 +104,7 @@ describe('temperature-monitor: hourly rollups, retention, and the resolution of 
     const execution = await runJob(tm.server, 'temperature-monitor', 'cleanup-readings');
     expect(execution.status).to.equal('succeeded');
     const raw = await tm.server.services.db.select<{ celsius: number }>(
-      'SELECT celsius FROM tm_reading WHERE sensor_id = $1 AND recorded_at < now() - interval \'12 days\' ORDER BY recorded_at',
+      "SELECT celsius FROM tm_reading WHERE sensor_id = $1 AND recorded_at < now() - interval '12 days' ORDER BY recorded_at",
       [sensorId],
     );
     // Gone: the reading of 15 days ago and the four of 2025-01-15; kept: the one of 13 days ago.
@@ -101,6 +115,9 @@ describe('temperature-monitor: hourly rollups, retention, and the resolution of 
     );
     expect(old.map((r) => r.min_celsius)).to.deep.equal([2]);
     // The rollup of 731 days ago went, that of 729 days ago stayed (2025-01-15's hours are younger than two years).
-    expect((execution.result as { data: { readings: number; rollups: number } }).data).to.include({ readings: 5, rollups: 1 });
+    expect((execution.result as { data: { readings: number; rollups: number } }).data).to.include({
+      readings: 5,
+      rollups: 1,
+    });
   });
 });

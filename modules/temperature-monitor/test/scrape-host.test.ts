@@ -17,7 +17,9 @@ describe('temperature-monitor: a host read from its web page', function () {
         return void response.end();
       }
       response.writeHead(200, { 'content-type': 'text/html' });
-      response.end(`<!doctype html><html><body><h1>UPS environment</h1>${page.cpu}<table><tr>${page.inlet}</tr></table></body></html>`);
+      response.end(
+        `<!doctype html><html><body><h1>UPS environment</h1>${page.cpu}<table><tr>${page.inlet}</tr></table></body></html>`,
+      );
     });
     tm = await startTemperatureServer();
     await tm.server.services.modules.saveSettings('temperature-monitor', { minDurationSeconds: 0 }, testActor);
@@ -33,26 +35,38 @@ describe('temperature-monitor: a host read from its web page', function () {
       source: 'scrape',
       username: 'admin',
       password: 'page-pass',
-      scrape: { url: `${device.url}/env.html`, sensors: [{ name: 'CPU', selector: '#cpu' }, { name: 'Inlet', selector: '#inlet' }] },
+      scrape: {
+        url: `${device.url}/env.html`,
+        sensors: [
+          { name: 'CPU', selector: '#cpu' },
+          { name: 'Inlet', selector: '#inlet' },
+        ],
+      },
     });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const id = created.body.host.id;
     expect(created.body.host.address).to.equal(new URL(device.url).host);
     const { body } = await tm.api('POST', `/hosts/${id}/discover`);
-    expect(body.sensors.map((s: { key: string; reading: number; thresholds: unknown }) => [s.key, s.reading])).to.deep.equal([
+    expect(
+      body.sensors.map((s: { key: string; reading: number; thresholds: unknown }) => [s.key, s.reading]),
+    ).to.deep.equal([
       ['CPU', 45.5],
       ['Inlet', 22],
     ]);
     await tm.api('POST', `/hosts/${id}/sensors`, { keys: ['CPU', 'Inlet'] });
     // A page has no thresholds of its own: they are set as overrides.
-    const inlet = (await tm.api('GET', `/sensors?hostId=${id}`)).body.sensors.find((s: { key: string }) => s.key === 'Inlet');
+    const inlet = (await tm.api('GET', `/sensors?hostId=${id}`)).body.sensors.find(
+      (s: { key: string }) => s.key === 'Inlet',
+    );
     await tm.api('PUT', `/sensors/${inlet.id}`, { overrides: { upperWarning: 27, upperCritical: 32 } });
 
     page.cpu = '<span id="cpu">n/a</span>';
     page.inlet = '<td id="inlet">28.5 °C</td>';
     await runJob(tm.server, 'temperature-monitor', 'poll-temperatures');
     let sensors = (await tm.api('GET', `/sensors?hostId=${id}`)).body.sensors;
-    expect(sensors.map((s: { key: string; state: string; reading: number }) => [s.key, s.state, s.reading])).to.deep.equal([
+    expect(
+      sensors.map((s: { key: string; state: string; reading: number }) => [s.key, s.state, s.reading]),
+    ).to.deep.equal([
       ['CPU', 'unknown', null],
       ['Inlet', 'warning', 28.5],
     ]);

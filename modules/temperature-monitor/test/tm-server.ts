@@ -26,6 +26,7 @@ export async function startTemperatureServer(options: TestServerOptions = {}): P
   return {
     server,
     token,
-    api: (method, path, body) => apiRequest(server.url, token, method, `${apiBase}${path}`, body) as Promise<{ status: number; body: any }>,
+    api: (method, path, body) =>
+      apiRequest(server.url, token, method, `${apiBase}${path}`, body) as Promise<{ status: number; body: any }>,
   };
 }

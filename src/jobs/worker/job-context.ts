@@ -23,7 +23,9 @@ export async function createJobContext(run: WorkerRunData, port: WorkerPort): Pr
   const canUseDatabase = run.capabilities.some((capability) => capability.startsWith('database:'));
   const [jobServices, sequelize] = await Promise.all([
     createJobServices(run, port, logger),
-    canUseDatabase ? openDatabase(run.databaseUrl, `nxforge job ${run.module}/${run.job}`, run.databaseRole) : undefined,
+    canUseDatabase
+      ? openDatabase(run.databaseUrl, `nxforge job ${run.module}/${run.job}`, run.databaseRole)
+      : undefined,
   ]);
 
   const context: JobContext = {

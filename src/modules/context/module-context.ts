@@ -159,7 +159,9 @@ export function createModuleContext(
     manifest,
     logger: module.logger,
     get db() {
-      return has('database:read') || has('database:write') ? (module.database ?? deps.db.sequelize) : deny('database:read');
+      return has('database:read') || has('database:write')
+        ? (module.database ?? deps.db.sequelize)
+        : deny('database:read');
     },
     settings,
     get services() {
@@ -206,7 +208,10 @@ export function createModuleContext(
     flash(kind, text) {
       const request = deps.currentRequest();
       if (!request) {
-        throw new NxfError('NXF_RENDER_OUTSIDE_REQUEST', `${name}: flash() can only be called while serving a request.`);
+        throw new NxfError(
+          'NXF_RENDER_OUTSIDE_REQUEST',
+          `${name}: flash() can only be called while serving a request.`,
+        );
       }
       deps.views.flash(request, kind, text);
     },

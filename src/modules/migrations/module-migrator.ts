@@ -71,7 +71,12 @@ function prefixError(where: string, violations: string[]): NxfError {
  * which records the migration in the core's `module_migrations`. A statement that fails aborts the transaction,
  * which undoes the SET LOCAL with everything else.
  */
-async function asRole(db: Database, transaction: Transaction, role: string | undefined, work: () => Promise<unknown>): Promise<unknown> {
+async function asRole(
+  db: Database,
+  transaction: Transaction,
+  role: string | undefined,
+  work: () => Promise<unknown>,
+): Promise<unknown> {
   if (!role) return work();
   await db.execute(`SET LOCAL ROLE "${role.replace(/"/g, '""')}"`, [], transaction);
   const result = await work();

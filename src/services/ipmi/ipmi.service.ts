@@ -81,10 +81,14 @@ export function createIpmiService(logger: Logger, options: IpmiServiceOptions = 
     } catch (second) {
       const stderr = ((second as NxfError).details as { stderr?: string[] } | undefined)?.stderr?.join('\n') ?? '';
       if (classifyStderr(stderr) === 'auth') {
-        return new NxfError('NXF_IPMI_AUTH', `${label}: the BMC refused the user or password (${stderr.split('\n').find((l) => !/^error|loading/i.test(l)) ?? 'RAKP'}).`, {
-          status: 422,
-          details: (second as NxfError).details,
-        });
+        return new NxfError(
+          'NXF_IPMI_AUTH',
+          `${label}: the BMC refused the user or password (${stderr.split('\n').find((l) => !/^error|loading/i.test(l)) ?? 'RAKP'}).`,
+          {
+            status: 422,
+            details: (second as NxfError).details,
+          },
+        );
       }
     }
     return error;
@@ -97,7 +101,8 @@ export function createIpmiService(logger: Logger, options: IpmiServiceOptions = 
       logger.debug({ host: target.host, args, durationMs: output.durationMs }, 'ipmitool');
       return output;
     } catch (error) {
-      const ambiguous = isNxfError(error, 'NXF_IPMI_UNREACHABLE') && (error.details as { ambiguous?: boolean }).ambiguous;
+      const ambiguous =
+        isNxfError(error, 'NXF_IPMI_UNREACHABLE') && (error.details as { ambiguous?: boolean }).ambiguous;
       const reported = ambiguous ? await diagnose(target, runOptions, label, error) : error;
       logger.warn({ host: target.host, args, err: reported }, 'ipmitool failed');
       throw reported;

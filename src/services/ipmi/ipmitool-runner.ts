@@ -108,7 +108,8 @@ function failed(run: IpmitoolRun, why: string): NxfError {
 
 /** What ipmitool says on stderr (with `-v` for the first two) when the BMC refused the user, or did not answer. */
 const refused = /RAKP 2 HMAC is invalid|unauthori[sz]ed name|invalid user ?name|password|privilege level/i;
-const unreachable = /get auth capabilities error|no response|timed? ?out|connection refused|address lookup|unable to connect|no route/i;
+const unreachable =
+  /get auth capabilities error|no response|timed? ?out|connection refused|address lookup|unable to connect|no route/i;
 /** Without `-v`, lanplus says only this whether the BMC is silent or refused the credentials. */
 export const ambiguousSessionFailure = /unable to establish IPMI v2 \/ RMCP\+ session/i;
 

@@ -54,7 +54,8 @@ export function lineChartSvg(spec: LineChartSpec): string {
   // A band open to the top (or bottom) gets a tenth of the chart beyond its edge, so it shows even at the edge.
   const [low, high] = [Math.min(...ys), Math.max(...ys)];
   const room = Math.max((high - low) / 10, 1);
-  if ((spec.bands ?? []).some((b) => b.to === undefined && b.from !== undefined && b.from >= high)) ys.push(high + room);
+  if ((spec.bands ?? []).some((b) => b.to === undefined && b.from !== undefined && b.from >= high))
+    ys.push(high + room);
   if ((spec.bands ?? []).some((b) => b.from === undefined && b.to !== undefined && b.to <= low)) ys.push(low - room);
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const x = (isTime ? scaleUtc().domain([new Date(xMin), new Date(xMax)]) : scaleLinear().domain([xMin, xMax])).range([

@@ -31,19 +31,57 @@ describe('ipmitool output: sensor and sdr listings captured from a real ipmitool
       upperCritical: 45,
       upperNonRecoverable: 50,
     });
-    expect(rows[2]).to.include({ name: 'DIMM Temp', value: null, text: 'na', unit: null, status: 'na', discrete: false });
-    expect(rows[3]).to.include({ name: 'PS1 Status', value: null, text: '0x1', unit: null, discrete: true, status: '0x0100' });
+    expect(rows[2]).to.include({
+      name: 'DIMM Temp',
+      value: null,
+      text: 'na',
+      unit: null,
+      status: 'na',
+      discrete: false,
+    });
+    expect(rows[3]).to.include({
+      name: 'PS1 Status',
+      value: null,
+      text: '0x1',
+      unit: null,
+      discrete: true,
+      status: '0x0100',
+    });
   });
 
   it('reads `sdr type Temperature` and `sdr elist`: ns sensors and discrete states have no value', () => {
     const entries = parseSdrList(sample('sdr-type-temperature.txt'));
     expect(entries).to.deep.equal([
-      { name: 'CPU Temp', sensorId: '01h', status: 'ok', entity: '3.1', value: 45, unit: 'degrees C', text: '45 degrees C' },
-      { name: 'Inlet Temp', sensorId: '02h', status: 'ok', entity: '55.1', value: 23, unit: 'degrees C', text: '23 degrees C' },
+      {
+        name: 'CPU Temp',
+        sensorId: '01h',
+        status: 'ok',
+        entity: '3.1',
+        value: 45,
+        unit: 'degrees C',
+        text: '45 degrees C',
+      },
+      {
+        name: 'Inlet Temp',
+        sensorId: '02h',
+        status: 'ok',
+        entity: '55.1',
+        value: 23,
+        unit: 'degrees C',
+        text: '23 degrees C',
+      },
       { name: 'DIMM Temp', sensorId: '03h', status: 'ns', entity: '3.1', value: null, unit: null, text: 'Disabled' },
     ]);
     const all = parseSdrList(sample('sdr-elist.txt'));
-    expect(all.at(-1)).to.deep.equal({ name: 'PS1 Status', sensorId: '04h', status: 'ok', entity: '10.1', value: null, unit: null, text: 'Presence detected' });
+    expect(all.at(-1)).to.deep.equal({
+      name: 'PS1 Status',
+      sensorId: '04h',
+      status: 'ok',
+      entity: '10.1',
+      value: null,
+      unit: null,
+      text: 'Presence detected',
+    });
   });
 
   it('reads the short `sdr` format too', () => {
@@ -57,7 +95,10 @@ describe('ipmitool output: sensor and sdr listings captured from a real ipmitool
   });
 
   it('refuses garbage instead of reading it as an empty BMC', () => {
-    expect(() => parseSensorTable('Welcome to BusyBox v1.36\n# ')).to.throw(IpmiParseError, 'not a sensor listing: "Welcome to BusyBox v1.36"');
+    expect(() => parseSensorTable('Welcome to BusyBox v1.36\n# ')).to.throw(
+      IpmiParseError,
+      'not a sensor listing: "Welcome to BusyBox v1.36"',
+    );
     expect(() => parseSdrList('<html><body>Login</body></html>')).to.throw(IpmiParseError);
     expect(parseSensorTable('')).to.deep.equal([]);
   });

@@ -12,7 +12,9 @@ const logger = createLogger('silent');
 const sample = path.join(projectRoot, 'test', 'fixtures', 'ipmitool', 'sensor.txt');
 
 /** The error a promise rejects with. */
-async function failure(work: Promise<unknown>): Promise<{ code: string; message: string; status: number; details?: unknown }> {
+async function failure(
+  work: Promise<unknown>,
+): Promise<{ code: string; message: string; status: number; details?: unknown }> {
   try {
     await work;
   } catch (error) {
@@ -50,11 +52,30 @@ describe('ctx.services.ipmi: ipmitool with a hard deadline', function () {
   });
 
   it('passes the password as IPMI_PASSWORD with -E, never on the command line', async () => {
-    await fakeIpmitool(`printf '%s\\n' "$@" > ${fakeDir}/args\nprintf '%s' "$IPMI_PASSWORD" > ${fakeDir}/password\ncat ${sample}`);
+    await fakeIpmitool(
+      `printf '%s\\n' "$@" > ${fakeDir}/args\nprintf '%s' "$IPMI_PASSWORD" > ${fakeDir}/password\ncat ${sample}`,
+    );
     const rows = await createIpmiService(logger).sensors({ ...target, cipherSuite: 3 });
     expect(rows.map((r) => r.name)).to.deep.equal(['CPU Temp', 'Inlet Temp', 'DIMM Temp', 'PS1 Status']);
     const args = (await readFile(path.join(fakeDir, 'args'), 'utf8')).trim().split('\n');
-    expect(args).to.deep.equal(['-I', 'lanplus', '-H', '127.0.0.1', '-p', '623', '-U', 'admin', '-E', '-C', '3', '-N', '2', '-R', '2', 'sensor']);
+    expect(args).to.deep.equal([
+      '-I',
+      'lanplus',
+      '-H',
+      '127.0.0.1',
+      '-p',
+      '623',
+      '-U',
+      'admin',
+      '-E',
+      '-C',
+      '3',
+      '-N',
+      '2',
+      '-R',
+      '2',
+      'sensor',
+    ]);
     expect(args.join(' ')).not.to.contain(target.password);
     expect(await readFile(path.join(fakeDir, 'password'), 'utf8')).to.equal(target.password);
   });
@@ -111,7 +132,13 @@ describe('ctx.services.ipmi: ipmitool with a hard deadline', function () {
       sim = await startIpmiSim();
     });
     after(async () => sim?.close());
-    const simTarget = () => ({ host: sim.host, port: sim.port, username: simCredentials.username, password: simCredentials.password, cipherSuite: simCredentials.cipherSuite });
+    const simTarget = () => ({
+      host: sim.host,
+      port: sim.port,
+      username: simCredentials.username,
+      password: simCredentials.password,
+      cipherSuite: simCredentials.cipherSuite,
+    });
 
     it('reads the sensors and their changes', async () => {
       const service = createIpmiService(logger);

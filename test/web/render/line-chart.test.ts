@@ -36,7 +36,11 @@ describe('server-rendered line chart', () => {
         { from: 45, kind: 'critical', label: 'critical from 45 °C' },
       ],
     });
-    const bands = [...svg.matchAll(/<rect class="band band-(\w+)" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"><title>([^<]+)<\/title>/g)];
+    const bands = [
+      ...svg.matchAll(
+        /<rect class="band band-(\w+)" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"><title>([^<]+)<\/title>/g,
+      ),
+    ];
     expect(bands.map((b) => [b[1], b[4]])).to.deep.equal([
       ['warning', 'warning from 42 °C'],
       ['critical', 'critical from 45 °C'],

@@ -58,8 +58,11 @@ export function sensorEvent(
       },
     };
   }
-  const change =
-    notice.repeat ? ' (still)' : notice.previous === 'critical' && notice.severity === 'warning' ? ' (down from critical)' : '';
+  const change = notice.repeat
+    ? ' (still)'
+    : notice.previous === 'critical' && notice.severity === 'warning'
+      ? ' (down from critical)'
+      : '';
   return {
     name: 'alert_firing',
     severity: notice.severity,
@@ -77,7 +80,14 @@ export function sensorEvent(
 export function hostEvent(
   host: { id: number; name: string; rack: string; room: string },
   kind: 'unreachable' | 'recovered',
-  detail: { alertId: number; at: Date; since: string | null; code: string | null; reason: string | null; repeat: boolean },
+  detail: {
+    alertId: number;
+    at: Date;
+    since: string | null;
+    code: string | null;
+    reason: string | null;
+    repeat: boolean;
+  },
 ): PendingEvent {
   const base = {
     subject: host.name,

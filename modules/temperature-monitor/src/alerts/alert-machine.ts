@@ -83,7 +83,8 @@ export function stepSensor(
   thresholds: Thresholds,
   policy: AlertPolicy,
 ): Step {
-  if (reading === null) return { memory, transition: null, notice: null, threshold: thresholdOf(memory.level, memory.side, thresholds) };
+  if (reading === null)
+    return { memory, transition: null, notice: null, threshold: thresholdOf(memory.level, memory.side, thresholds) };
   const now = at.toISOString();
   const breach = breachOf(reading, thresholds);
   const warningSince = breach.level === 'ok' ? null : (memory.warningSince ?? now);
@@ -92,9 +93,15 @@ export function stepSensor(
 
   const hysteresis = effectiveHysteresis(policy.hysteresis, thresholds);
   const holds = (level: Level) =>
-    rank[memory.level] >= rank[level] && memory.side !== null && stillPast(reading, level, memory.side, thresholds, hysteresis);
+    rank[memory.level] >= rank[level] &&
+    memory.side !== null &&
+    stillPast(reading, level, memory.side, thresholds, hysteresis);
   const level: Level =
-    holds('critical') || lasted(criticalSince) ? 'critical' : holds('warning') || lasted(warningSince) ? 'warning' : 'ok';
+    holds('critical') || lasted(criticalSince)
+      ? 'critical'
+      : holds('warning') || lasted(warningSince)
+        ? 'warning'
+        : 'ok';
   // A level kept by hysteresis keeps its side; one entered (or re-entered) by lasting takes the reading's side.
   const side = level === 'ok' ? null : holds(level) ? memory.side : breach.side;
 
@@ -135,7 +142,13 @@ function announce(
     level !== 'ok' &&
     (memory.announcedAt === null || at.getTime() - Date.parse(memory.announcedAt) >= policy.repeatIntervalMs);
   if (!due) return { memory, transition, notice: null, threshold };
-  const notice: Notice = { kind: 'firing', severity: level as 'warning' | 'critical', previous: level, repeat: true, threshold };
+  const notice: Notice = {
+    kind: 'firing',
+    severity: level as 'warning' | 'critical',
+    previous: level,
+    repeat: true,
+    threshold,
+  };
   return { memory: sent, transition, notice, threshold };
 }
 

@@ -20,14 +20,34 @@ export async function recordSensorStep(
   let alert = await alerts.firing(subject.hostId, subject.sensorId);
   if (transition && transition.to !== 'ok' && !alert) {
     const id = await alerts.open(
-      { host_id: subject.hostId, sensor_id: subject.sensorId, kind: 'sensor', severity: transition.to, reading, threshold: step.threshold, reason: null, at },
+      {
+        host_id: subject.hostId,
+        sensor_id: subject.sensorId,
+        kind: 'sensor',
+        severity: transition.to,
+        reading,
+        threshold: step.threshold,
+        reason: null,
+        at,
+      },
       transition.from,
       announced,
     );
     alert = await alerts.firing(subject.hostId, subject.sensorId);
     if (!alert) throw new Error(`alert ${id} vanished`);
   } else if (transition && alert && transition.to !== 'ok') {
-    await alerts.escalate(alert.id, { from: transition.from, to: transition.to, at, reading, threshold: step.threshold, crossed: transition.threshold }, announced);
+    await alerts.escalate(
+      alert.id,
+      {
+        from: transition.from,
+        to: transition.to,
+        at,
+        reading,
+        threshold: step.threshold,
+        crossed: transition.threshold,
+      },
+      announced,
+    );
   } else if (transition && alert) {
     await alerts.resolve(alert.id, { from: transition.from, at, reading, threshold: transition.threshold }, announced);
   } else if (step.notice && alert) {
@@ -52,7 +72,16 @@ export async function recordHostStep(
   let alertId: number;
   if (notice.kind === 'unreachable' && !notice.repeat) {
     alertId = await alerts.open(
-      { host_id: host.id, sensor_id: null, kind: 'host_unreachable', severity: 'critical', reading: null, threshold: null, reason: failure?.message ?? null, at },
+      {
+        host_id: host.id,
+        sensor_id: null,
+        kind: 'host_unreachable',
+        severity: 'critical',
+        reading: null,
+        threshold: null,
+        reason: failure?.message ?? null,
+        at,
+      },
       'ok',
       true,
     );
@@ -60,7 +89,8 @@ export async function recordHostStep(
     const alert = await alerts.firing(host.id, null);
     if (!alert) return null;
     alertId = alert.id;
-    if (notice.kind === 'recovered') await alerts.resolve(alert.id, { from: 'critical', at, reading: null, threshold: null }, true);
+    if (notice.kind === 'recovered')
+      await alerts.resolve(alert.id, { from: 'critical', at, reading: null, threshold: null }, true);
     else await alerts.repeated(alert.id, at, null, null, 'critical');
   }
   return hostEvent(host, notice.kind, {

@@ -30,7 +30,11 @@ export const initialHostMemory: HostMemory = Object.freeze({ failingSince: null,
 export function stepHost(memory: HostMemory, answered: boolean, at: Date, policy: AlertPolicy): HostStep {
   const now = at.toISOString();
   if (answered) {
-    const memoryNow: HostMemory = { failingSince: null, firing: false, announcedAt: memory.firing ? now : memory.announcedAt };
+    const memoryNow: HostMemory = {
+      failingSince: null,
+      firing: false,
+      announcedAt: memory.firing ? now : memory.announcedAt,
+    };
     return { memory: memoryNow, notice: memory.firing ? { kind: 'recovered' } : null };
   }
   const failingSince = memory.failingSince ?? now;

@@ -64,7 +64,10 @@ export function createHostActions(deps: ActionDeps) {
     async update(id: number, input: HostInput): Promise<HostRow> {
       const host = await found(id);
       const credentialsChange =
-        input.password !== undefined || input.username !== host.username || input.address !== host.address || input.source !== host.source;
+        input.password !== undefined ||
+        input.username !== host.username ||
+        input.address !== host.address ||
+        input.source !== host.source;
       if (credentialsChange && host.session_sealed) await endSession(deps, host);
       const sealed = input.password === undefined ? undefined : secrets.seal(input.password, passwordContext(id));
       await unique(input.name, () => hosts.update(id, input, sealed));
@@ -83,7 +86,9 @@ export function createHostActions(deps: ActionDeps) {
     /** Tracks sensors by key; keys the device does not report are refused, naming them. */
     async track(id: number, keys: unknown): Promise<SensorRow[]> {
       if (!Array.isArray(keys) || keys.length === 0 || keys.some((key) => typeof key !== 'string')) {
-        deps.fail(422, 'NXF_VALIDATION', 'Give the keys of the sensors to track.', { keys: 'A non-empty list of sensor keys.' });
+        deps.fail(422, 'NXF_VALIDATION', 'Give the keys of the sensors to track.', {
+          keys: 'A non-empty list of sensor keys.',
+        });
       }
       const host = await found(id);
       const discovered = await discover(host);
@@ -92,7 +97,10 @@ export function createHostActions(deps: ActionDeps) {
       if (unknown.length > 0) {
         deps.fail(422, 'TM_SENSOR_UNKNOWN', `${host.name} does not report ${unknown.join(', ')}.`, { keys: unknown });
       }
-      return sensors.track(host.id, (keys as string[]).map((key) => byKey.get(key) as DiscoveredSensor));
+      return sensors.track(
+        host.id,
+        (keys as string[]).map((key) => byKey.get(key) as DiscoveredSensor),
+      );
     },
   };
 }

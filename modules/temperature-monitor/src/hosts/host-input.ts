@@ -21,7 +21,8 @@ export function parseHostInput(body: unknown, current?: HostRow): HostInputResul
   const errors: Record<string, string> = {};
   const labels = isObject(input.labels) ? input.labels : {};
   const text = (value: unknown, fallback: string, field: string, max: number, required = false) => {
-    const result = value === undefined || value === null ? fallback : typeof value === 'string' ? value.trim() : undefined;
+    const result =
+      value === undefined || value === null ? fallback : typeof value === 'string' ? value.trim() : undefined;
     if (result === undefined) errors[field] = 'Must be text.';
     else if (required && result === '') errors[field] = 'Required.';
     else if (result.length > max) errors[field] = `At most ${max} characters.`;
@@ -32,8 +33,10 @@ export function parseHostInput(body: unknown, current?: HostRow): HostInputResul
   const source = (input.source ?? current?.source ?? '') as SourceKind;
   if (!sources.includes(source)) errors.source = 'Choose redfish, ipmi or scrape.';
   const username = text(input.username, current?.username ?? '', 'username', 100);
-  const password = input.password === undefined || input.password === null || input.password === '' ? undefined : input.password;
-  if (password !== undefined && (typeof password !== 'string' || password.length > 200)) errors.password = 'At most 200 characters of text.';
+  const password =
+    input.password === undefined || input.password === null || input.password === '' ? undefined : input.password;
+  if (password !== undefined && (typeof password !== 'string' || password.length > 200))
+    errors.password = 'At most 200 characters of text.';
   const pollIntervalSeconds = intervalOf(input, current, errors);
   const enabled = input.enabled === undefined ? (current?.enabled ?? true) : input.enabled;
   if (typeof enabled !== 'boolean') errors.enabled = 'Must be true or false.';
@@ -44,7 +47,18 @@ export function parseHostInput(body: unknown, current?: HostRow): HostInputResul
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    value: { name, address, source, username, password: password as string | undefined, pollIntervalSeconds, enabled: enabled as boolean, rack, room, options },
+    value: {
+      name,
+      address,
+      source,
+      username,
+      password: password as string | undefined,
+      pollIntervalSeconds,
+      enabled: enabled as boolean,
+      rack,
+      room,
+      options,
+    },
   };
 }
 
@@ -52,8 +66,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function intervalOf(input: Record<string, unknown>, current: HostRow | undefined, errors: Record<string, string>): number | null {
-  const raw = input.pollIntervalSeconds === undefined ? (current?.poll_interval_seconds ?? null) : input.pollIntervalSeconds;
+function intervalOf(
+  input: Record<string, unknown>,
+  current: HostRow | undefined,
+  errors: Record<string, string>,
+): number | null {
+  const raw =
+    input.pollIntervalSeconds === undefined ? (current?.poll_interval_seconds ?? null) : input.pollIntervalSeconds;
   if (raw === null || raw === '') return null;
   const value = typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 60 || value > 86_400) {
@@ -81,11 +100,12 @@ function addressOf(
   }
   if (source === 'redfish') {
     const url = httpUrl(address);
-    if (!url) errors.address = 'The BMC\'s base URL, e.g. https://10.0.9.5 (/redfish/v1 is appended).';
+    if (!url) errors.address = "The BMC's base URL, e.g. https://10.0.9.5 (/redfish/v1 is appended).";
     return url ? url.replace(/\/redfish\/v1\/?$/i, '').replace(/\/+$/, '') : address;
   }
   if (source === 'ipmi') {
-    if (!parseIpmiAddress(address)) errors.address = 'A host name or address, optionally with :port (e.g. 10.0.9.6:623).';
+    if (!parseIpmiAddress(address))
+      errors.address = 'A host name or address, optionally with :port (e.g. 10.0.9.6:623).';
     return address;
   }
   if (address !== '') return address.slice(0, 200);
@@ -95,7 +115,9 @@ function addressOf(
 function httpUrl(text: string): string | undefined {
   try {
     const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && text.length <= 300 ? url.toString() : undefined;
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && text.length <= 300
+      ? url.toString()
+      : undefined;
   } catch {
     return undefined;
   }
@@ -125,11 +147,19 @@ function redfishOf(raw: unknown, current: RedfishOptions | undefined, errors: Re
 function ipmiOf(raw: unknown, current: IpmiOptions | undefined, errors: Record<string, string>): IpmiOptions {
   const given = isObject(raw) ? raw : {};
   const iface = given.interface ?? current?.interface ?? 'lanplus';
-  const suite = given.cipherSuite === undefined ? (current?.cipherSuite ?? null) : given.cipherSuite === '' ? null : given.cipherSuite;
+  const suite =
+    given.cipherSuite === undefined
+      ? (current?.cipherSuite ?? null)
+      : given.cipherSuite === ''
+        ? null
+        : given.cipherSuite;
   const cipherSuite = typeof suite === 'string' ? Number(suite) : suite;
   if (iface !== 'lanplus' && iface !== 'lan') errors['ipmi.interface'] = 'lanplus or lan.';
-  if (cipherSuite !== null && (typeof cipherSuite !== 'number' || !Number.isInteger(cipherSuite) || cipherSuite < 0 || cipherSuite > 17)) {
-    errors['ipmi.cipherSuite'] = 'A cipher suite from 0 to 17, or empty for ipmitool\'s default.';
+  if (
+    cipherSuite !== null &&
+    (typeof cipherSuite !== 'number' || !Number.isInteger(cipherSuite) || cipherSuite < 0 || cipherSuite > 17)
+  ) {
+    errors['ipmi.cipherSuite'] = "A cipher suite from 0 to 17, or empty for ipmitool's default.";
   }
   return { interface: iface as IpmiOptions['interface'], cipherSuite: (cipherSuite as number | null) ?? null };
 }
@@ -138,7 +168,7 @@ function scrapeOf(raw: unknown, current: ScrapeOptions | undefined, errors: Reco
   const given = isObject(raw) ? raw : {};
   const url = given.url ?? current?.url ?? '';
   const sensors = given.sensors ?? current?.sensors ?? [];
-  if (typeof url !== 'string' || !httpUrl(url)) errors['scrape.url'] = 'The page\'s http(s) URL.';
+  if (typeof url !== 'string' || !httpUrl(url)) errors['scrape.url'] = "The page's http(s) URL.";
   if (!Array.isArray(sensors) || sensors.length === 0 || sensors.length > 50) {
     errors['scrape.sensors'] = 'From 1 to 50 sensors, each a name and a CSS selector.';
     return { url: String(url), sensors: [] };

@@ -30,7 +30,11 @@ export async function endSession(
 }
 
 /** Signs out of every stored session (the module's teardown). */
-export async function endAllSessions(deps: { sql: Sql; services: ModuleServices; logger: ModuleLogger }): Promise<number> {
+export async function endAllSessions(deps: {
+  sql: Sql;
+  services: ModuleServices;
+  logger: ModuleLogger;
+}): Promise<number> {
   const hosts = await deps.sql.select<Pick<HostRow, 'id' | 'name' | 'address' | 'options'>>(
     'SELECT id, name, address, options FROM tm_host WHERE session_sealed IS NOT NULL',
   );

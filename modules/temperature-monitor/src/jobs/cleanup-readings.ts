@@ -15,6 +15,11 @@ export async function handler(context: JobContext): Promise<JobResult> {
   const rawBefore = new Date(now - rawRetentionDays * day);
   const rollupsBefore = new Date(now - rollupRetentionDays * day);
   const removed = await createReadingStore(createSql(context.db)).cleanup(rawBefore, rollupsBefore);
-  context.logger.info(`removed ${removed.readings} raw readings before ${rawBefore.toISOString()} and ${removed.rollups} rollups`);
-  return { success: true, data: { ...removed, rawBefore: rawBefore.toISOString(), rollupsBefore: rollupsBefore.toISOString() } };
+  context.logger.info(
+    `removed ${removed.readings} raw readings before ${rawBefore.toISOString()} and ${removed.rollups} rollups`,
+  );
+  return {
+    success: true,
+    data: { ...removed, rawBefore: rawBefore.toISOString(), rollupsBefore: rollupsBefore.toISOString() },
+  };
 }

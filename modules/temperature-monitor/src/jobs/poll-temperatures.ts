@@ -30,5 +30,9 @@ export async function handler(context: JobContext): Promise<JobResult> {
     `polled ${summary.hosts} hosts: ${summary.ok} ok, ${summary.unreachable} unreachable, ${summary.error} with errors`,
     { ...summary },
   );
-  return { success: summary.crashed === 0, data: summary, ...(summary.crashed > 0 ? { error: `${summary.crashed} hosts could not be polled; see the log` } : {}) };
+  return {
+    success: summary.crashed === 0,
+    data: summary,
+    ...(summary.crashed > 0 ? { error: `${summary.crashed} hosts could not be polled; see the log` } : {}),
+  };
 }

@@ -77,7 +77,12 @@ async function recordPoll(
 ): Promise<PendingEvent[]> {
   const policy = alertPolicy(settings);
   const alerts = createAlertStore(sql);
-  const hostStep = stepHost({ ...initialHostMemory, ...(host.alert_memory as Partial<HostMemory>) }, !failure, at, policy);
+  const hostStep = stepHost(
+    { ...initialHostMemory, ...(host.alert_memory as Partial<HostMemory>) },
+    !failure,
+    at,
+    policy,
+  );
   await createHostStore(sql).recordPoll(host.id, {
     state: failure ? failure.failure : 'ok',
     errorCode: failure?.code ?? null,
@@ -100,8 +105,16 @@ async function recordPoll(
     const memory: SensorMemory = { ...initialMemory, ...sensor.alert_memory };
     const celsius = read.status === 'ok' ? read.celsius : null;
     const step = stepSensor(memory, celsius, at, thresholds, policy);
-    const state: SensorState = read.status === 'ok' ? step.memory.level : read.status === 'disabled' ? 'disabled' : 'unknown';
-    states.push({ id: sensor.id, state, celsius, note: read.status === 'ok' ? null : read.note, memory: step.memory, deviceThresholds });
+    const state: SensorState =
+      read.status === 'ok' ? step.memory.level : read.status === 'disabled' ? 'disabled' : 'unknown';
+    states.push({
+      id: sensor.id,
+      state,
+      celsius,
+      note: read.status === 'ok' ? null : read.note,
+      memory: step.memory,
+      deviceThresholds,
+    });
     if (celsius === null) continue;
     readings.push({ sensorId: sensor.id, at, celsius });
     const subject = {

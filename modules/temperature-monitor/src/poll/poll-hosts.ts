@@ -18,18 +18,23 @@ export interface PollSummary {
  * Polls the enabled hosts that are due (every enabled host with `all`, as "Run now" does), `concurrency` at a
  * time. A host that fails is recorded as such and never stops the others.
  */
-export async function pollHosts(deps: PollDeps, options: { all: boolean; concurrency: number; hostId?: number }): Promise<PollSummary> {
+export async function pollHosts(
+  deps: PollDeps,
+  options: { all: boolean; concurrency: number; hostId?: number },
+): Promise<PollSummary> {
   const hosts = createHostStore(deps.sql);
-  const due = options.hostId !== undefined
-    ? [await hosts.get(options.hostId)].filter((h) => h !== undefined && h.enabled)
-    : await hosts.due(deps.settings.pollIntervalSeconds, options.all);
+  const due =
+    options.hostId !== undefined
+      ? [await hosts.get(options.hostId)].filter((h) => h !== undefined && h.enabled)
+      : await hosts.due(deps.settings.pollIntervalSeconds, options.all);
   const outcomes = await settleLimit(due, options.concurrency, async (host) => {
     if (deps.signal?.aborted) throw new Error('poll cancelled');
     return pollHost(deps, host!);
   });
   const done = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   outcomes.forEach((o, index) => {
-    if (o.status === 'rejected') deps.logger.error(`polling ${due[index]?.name} failed: ${String((o.reason as Error)?.stack ?? o.reason)}`);
+    if (o.status === 'rejected')
+      deps.logger.error(`polling ${due[index]?.name} failed: ${String((o.reason as Error)?.stack ?? o.reason)}`);
   });
   const count = (state: HostPollOutcome['state']) => done.filter((o) => o.state === state).length;
   return {

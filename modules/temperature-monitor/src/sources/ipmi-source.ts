@@ -77,7 +77,8 @@ function readOf(entry: IpmiSdrEntry, thresholds?: Thresholds): Exclude<SensorRea
   if (entry.value !== null && /^degrees [CF]$/.test(entry.unit ?? '')) {
     return { status: 'ok', celsius: toCelsius(entry.unit)(entry.value) as number, thresholds };
   }
-  if (/^disabled$/i.test(entry.text)) return { status: 'disabled', thresholds, note: 'The BMC reports the sensor as disabled.' };
+  if (/^disabled$/i.test(entry.text))
+    return { status: 'disabled', thresholds, note: 'The BMC reports the sensor as disabled.' };
   if (entry.status === 'ns' || /no reading/i.test(entry.text)) {
     return { status: 'no_reading', thresholds, note: 'The BMC gives no reading for this sensor (ns).' };
   }
@@ -87,7 +88,7 @@ function readOf(entry: IpmiSdrEntry, thresholds?: Thresholds): Exclude<SensorRea
 /** Fahrenheit readings (some BMCs) as °C, rounded to 0.1. */
 function toCelsius(unit: string | null): (value: number | null) => number | null {
   if (unit !== 'degrees F') return (value) => value;
-  return (value) => (value === null ? null : Math.round(((value - 32) * 5) / 9 * 10) / 10);
+  return (value) => (value === null ? null : Math.round((((value - 32) * 5) / 9) * 10) / 10);
 }
 
 /** A failure of the core service as the host's failure. */

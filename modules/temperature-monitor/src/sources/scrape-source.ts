@@ -23,7 +23,12 @@ export interface ScrapeTarget {
 type ScrapePage = Parameters<NonNullable<Parameters<ModuleServices['scraping']['scrape']>[1]>>[0];
 
 /** Scrape failures where the page never answered; the rest mean it answered something else than expected. */
-const unreachableCodes = new Set(['NXF_SCRAPE_UNREACHABLE', 'NXF_SCRAPE_TIMEOUT', 'NXF_BROWSER_BUSY', 'NXF_BROWSER_CRASHED']);
+const unreachableCodes = new Set([
+  'NXF_SCRAPE_UNREACHABLE',
+  'NXF_SCRAPE_TIMEOUT',
+  'NXF_BROWSER_BUSY',
+  'NXF_BROWSER_CRASHED',
+]);
 
 /**
  * Temperatures on a device's web page, through the core scraping service: one page load per poll, each sensor's
@@ -50,7 +55,11 @@ export function createScrapeSource(scraping: ModuleServices['scraping'], target:
     );
     if (!result.success || !result.data) {
       const code = result.errorCode ?? 'NXF_SCRAPE_FAILED';
-      throw new SourceError(code, result.error ?? 'The page could not be read.', unreachableCodes.has(code) ? 'unreachable' : 'error');
+      throw new SourceError(
+        code,
+        result.error ?? 'The page could not be read.',
+        unreachableCodes.has(code) ? 'unreachable' : 'error',
+      );
     }
     return new Map(Object.entries(result.data));
   };
@@ -60,7 +69,8 @@ export function createScrapeSource(scraping: ModuleServices['scraping'], target:
       return { status: 'ok', celsius: await scraping.extractNumber(page, sensor.selector) };
     } catch (error) {
       const { code, message } = error as { code?: string; message?: string };
-      if (code === 'NXF_SCRAPE_SELECTOR') return { status: 'missing', note: `Nothing on the page matches ${sensor.selector}.` };
+      if (code === 'NXF_SCRAPE_SELECTOR')
+        return { status: 'missing', note: `Nothing on the page matches ${sensor.selector}.` };
       return { status: 'no_reading', note: message ?? 'The text is not a number.' };
     }
   };
@@ -81,7 +91,9 @@ export function createScrapeSource(scraping: ModuleServices['scraping'], target:
     },
     read: async (keys) => {
       const reads = await readAll();
-      return new Map(keys.map((key) => [key, reads.get(key) ?? { status: 'missing', note: 'No longer configured for this host.' }]));
+      return new Map(
+        keys.map((key) => [key, reads.get(key) ?? { status: 'missing', note: 'No longer configured for this host.' }]),
+      );
     },
   };
 }

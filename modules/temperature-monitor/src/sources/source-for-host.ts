@@ -49,7 +49,8 @@ export function sourceForHost(
   }
   if (host.source === 'ipmi') {
     const address = parseIpmiAddress(host.address);
-    if (!address) throw new SourceError('TM_ADDRESS_INVALID', `"${host.address}" is not a host name or host:port.`, 'error');
+    if (!address)
+      throw new SourceError('TM_ADDRESS_INVALID', `"${host.address}" is not a host name or host:port.`, 'error');
     const options = host.options.ipmi ?? { interface: 'lanplus', cipherSuite: null };
     const target = {
       ...address,

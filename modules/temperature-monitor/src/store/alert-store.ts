@@ -32,7 +32,8 @@ export interface TransitionRow {
   announced: boolean;
 }
 
-const columns = 'a.id, a.host_id, a.sensor_id, a.kind, a.severity, a.state, a.fired_at, a.resolved_at, a.reading, a.threshold, a.reason';
+const columns =
+  'a.id, a.host_id, a.sensor_id, a.kind, a.severity, a.state, a.fired_at, a.resolved_at, a.reading, a.threshold, a.reason';
 
 /** Alerts and their history. */
 export function createAlertStore(sql: Sql) {
@@ -45,16 +46,34 @@ export function createAlertStore(sql: Sql) {
   return {
     /** Opens an alert (firing) with its first transition; returns its id. */
     open: async (
-      alert: Pick<AlertRow, 'host_id' | 'sensor_id' | 'kind' | 'severity' | 'reading' | 'threshold' | 'reason'> & { at: Date },
+      alert: Pick<AlertRow, 'host_id' | 'sensor_id' | 'kind' | 'severity' | 'reading' | 'threshold' | 'reason'> & {
+        at: Date;
+      },
       from: string,
       announced: boolean,
     ) => {
       const row = (await sql.one<{ id: number }>(
         `INSERT INTO tm_alert (host_id, sensor_id, kind, severity, state, fired_at, reading, threshold, reason)
          VALUES ($1, $2, $3, $4, 'firing', $5, $6, $7, $8) RETURNING id`,
-        [alert.host_id, alert.sensor_id, alert.kind, alert.severity, alert.at, alert.reading, alert.threshold, alert.reason],
+        [
+          alert.host_id,
+          alert.sensor_id,
+          alert.kind,
+          alert.severity,
+          alert.at,
+          alert.reading,
+          alert.threshold,
+          alert.reason,
+        ],
       )) as { id: number };
-      await transition(row.id, { at: alert.at, from_state: from, to_state: alert.severity, reading: alert.reading, threshold: alert.threshold, announced });
+      await transition(row.id, {
+        at: alert.at,
+        from_state: from,
+        to_state: alert.severity,
+        reading: alert.reading,
+        threshold: alert.threshold,
+        announced,
+      });
       return row.id;
     },
 
@@ -72,7 +91,14 @@ export function createAlertStore(sql: Sql) {
      */
     escalate: async (
       alertId: number,
-      change: { from: string; to: 'warning' | 'critical'; at: Date; reading: number | null; threshold: number | null; crossed: number | null },
+      change: {
+        from: string;
+        to: 'warning' | 'critical';
+        at: Date;
+        reading: number | null;
+        threshold: number | null;
+        crossed: number | null;
+      },
       announced: boolean,
     ) => {
       await sql.execute('UPDATE tm_alert SET severity = $2, reading = $3, threshold = $4 WHERE id = $1', [
@@ -81,13 +107,31 @@ export function createAlertStore(sql: Sql) {
         change.reading,
         change.threshold,
       ]);
-      await transition(alertId, { at: change.at, from_state: change.from, to_state: change.to, reading: change.reading, threshold: change.crossed, announced });
+      await transition(alertId, {
+        at: change.at,
+        from_state: change.from,
+        to_state: change.to,
+        reading: change.reading,
+        threshold: change.crossed,
+        announced,
+      });
     },
 
     /** Resolves a firing alert. */
-    resolve: async (alertId: number, change: { from: string; at: Date; reading: number | null; threshold: number | null }, announced: boolean) => {
+    resolve: async (
+      alertId: number,
+      change: { from: string; at: Date; reading: number | null; threshold: number | null },
+      announced: boolean,
+    ) => {
       await sql.execute(`UPDATE tm_alert SET state = 'resolved', resolved_at = $2 WHERE id = $1`, [alertId, change.at]);
-      await transition(alertId, { at: change.at, from_state: change.from, to_state: 'ok', reading: change.reading, threshold: change.threshold, announced });
+      await transition(alertId, {
+        at: change.at,
+        from_state: change.from,
+        to_state: 'ok',
+        reading: change.reading,
+        threshold: change.threshold,
+        announced,
+      });
     },
 
     /** Records that a firing alert was announced again. */
@@ -96,7 +140,9 @@ export function createAlertStore(sql: Sql) {
 
     /** How many alerts are firing. */
     firingCount: async () =>
-      Number((await sql.one<{ count: string }>(`SELECT count(*) AS count FROM tm_alert WHERE state = 'firing'`))?.count ?? 0),
+      Number(
+        (await sql.one<{ count: string }>(`SELECT count(*) AS count FROM tm_alert WHERE state = 'firing'`))?.count ?? 0,
+      ),
 
     /** Alerts newest first, optionally only firing or resolved ones. */
     list: (filter: { state?: 'firing' | 'resolved'; hostId?: number; limit: number; offset?: number }) =>

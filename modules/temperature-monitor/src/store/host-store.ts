@@ -105,7 +105,13 @@ export function createHostStore(sql: Sql) {
     /** Records a poll's outcome and the host alert machine's memory. */
     recordPoll: (
       id: number,
-      outcome: { state: HostRow['state']; errorCode: string | null; errorMessage: string | null; memory: HostMemory; at: Date },
+      outcome: {
+        state: HostRow['state'];
+        errorCode: string | null;
+        errorMessage: string | null;
+        memory: HostMemory;
+        at: Date;
+      },
     ) =>
       sql.execute(
         `UPDATE tm_host SET state = $2, error_code = $3, error_message = $4, alert_memory = $5, last_polled_at = $6

@@ -64,7 +64,13 @@ export function createReadingStore(sql: Sql) {
      * Averages, minima and maxima per bucket of `bucketSeconds` for a chart: from raw readings, or from the hourly
      * rollups (whose average is weighted by their counts, so a bucket's average is that of its readings).
      */
-    bucketed: async (sensorIds: readonly number[], from: Date, to: Date, bucketSeconds: number, source: 'raw' | 'hourly') => {
+    bucketed: async (
+      sensorIds: readonly number[],
+      from: Date,
+      to: Date,
+      bucketSeconds: number,
+      source: 'raw' | 'hourly',
+    ) => {
       // Bucket starts come back as epoch seconds: parsing thousands of timestamps as text costs more than the query.
       const rows = await sql.select<{ sensor_id: number; epoch: number; avg: number; min: number; max: number }>(
         source === 'raw'

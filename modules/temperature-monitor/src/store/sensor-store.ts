@@ -22,7 +22,10 @@ export interface SensorRow {
 }
 
 /** What a dashboard tile shows of a sensor. */
-export type TileRow = Pick<SensorWithHost, 'id' | 'host_id' | 'name' | 'state' | 'reading' | 'read_at' | 'note' | 'host_name' | 'rack' | 'room' | 'host_state'>;
+export type TileRow = Pick<
+  SensorWithHost,
+  'id' | 'host_id' | 'name' | 'state' | 'reading' | 'read_at' | 'note' | 'host_name' | 'rack' | 'room' | 'host_state'
+>;
 
 /** What a poll sets on a sensor. */
 export interface SensorStateUpdate {

@@ -30,8 +30,7 @@ export function createSql(db: ModuleContext['db'], transaction?: unknown): Sql {
       const [, meta] = (await runner.query(text, options(bind, 'RAW'))) as [unknown, { rowCount?: number }?];
       return meta?.rowCount ?? 0;
     },
-    transaction: (work) =>
-      transaction === undefined ? runner.transaction((t) => work(createSql(db, t))) : work(sql),
+    transaction: (work) => (transaction === undefined ? runner.transaction((t) => work(createSql(db, t))) : work(sql)),
   };
   return sql;
 }

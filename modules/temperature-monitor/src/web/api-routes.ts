@@ -95,7 +95,8 @@ export function registerApiRoutes(ctx: ModuleContext, sql: Sql, actions: HostAct
 
   api.get('/alerts', async (request) => {
     const state = request.query.state;
-    if (state !== undefined && state !== 'firing' && state !== 'resolved') return invalid({ state: 'firing or resolved.' });
+    if (state !== undefined && state !== 'firing' && state !== 'resolved')
+      return invalid({ state: 'firing or resolved.' });
     const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return invalid({ limit: 'From 1 to 500.' });
     const rows = await createAlertStore(sql).list({ state: state as 'firing' | 'resolved' | undefined, limit });

@@ -10,7 +10,8 @@ export type HostFormValues = Record<string, string | boolean>;
 export function flattenForm(form: Record<string, unknown>, prefix = ''): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(form)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) Object.assign(flat, flattenForm(value as Record<string, unknown>, `${prefix}${key}.`));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      Object.assign(flat, flattenForm(value as Record<string, unknown>, `${prefix}${key}.`));
     else flat[`${prefix}${key}`] = value;
   }
   return flat;
@@ -43,7 +44,9 @@ function sensorLines(text: string): Array<{ name: string; selector: string }> {
     .filter((line) => line.trim() !== '')
     .map((line) => {
       const bar = line.indexOf('|');
-      return bar === -1 ? { name: line.trim(), selector: '' } : { name: line.slice(0, bar).trim(), selector: line.slice(bar + 1).trim() };
+      return bar === -1
+        ? { name: line.trim(), selector: '' }
+        : { name: line.slice(0, bar).trim(), selector: line.slice(bar + 1).trim() };
     });
 }
 
@@ -54,14 +57,16 @@ export function hostFormValues(host?: HostRow): HostFormValues {
     address: host?.address ?? '',
     source: host?.source ?? 'redfish',
     username: host?.username ?? '',
-    pollIntervalSeconds: host?.poll_interval_seconds === null || host === undefined ? '' : String(host.poll_interval_seconds),
+    pollIntervalSeconds:
+      host?.poll_interval_seconds === null || host === undefined ? '' : String(host.poll_interval_seconds),
     enabled: host?.enabled ?? true,
     'labels.rack': host?.rack ?? '',
     'labels.room': host?.room ?? '',
     'redfish.auth': host?.options.redfish?.auth ?? 'basic',
     'redfish.verifyTls': host?.options.redfish?.verifyTls ?? true,
     'ipmi.interface': host?.options.ipmi?.interface ?? 'lanplus',
-    'ipmi.cipherSuite': host?.options.ipmi?.cipherSuite === null || !host?.options.ipmi ? '' : String(host.options.ipmi.cipherSuite),
+    'ipmi.cipherSuite':
+      host?.options.ipmi?.cipherSuite === null || !host?.options.ipmi ? '' : String(host.options.ipmi.cipherSuite),
     'scrape.url': host?.options.scrape?.url ?? '',
     'scrape.sensors': (host?.options.scrape?.sensors ?? []).map((s) => `${s.name} | ${s.selector}`).join('\n'),
   };
@@ -71,7 +76,8 @@ export function hostFormValues(host?: HostRow): HostFormValues {
 export function submittedValues(nested: Record<string, unknown>): HostFormValues {
   const form = flattenForm(nested);
   const values: HostFormValues = {};
-  for (const [key, value] of Object.entries(form)) if (typeof value === 'string' && key !== 'password') values[key] = value;
+  for (const [key, value] of Object.entries(form))
+    if (typeof value === 'string' && key !== 'password') values[key] = value;
   for (const box of ['enabled', 'redfish.verifyTls']) values[box] = form[box] === 'true' || form[box] === 'on';
   return values;
 }

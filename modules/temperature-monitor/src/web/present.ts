@@ -46,7 +46,12 @@ export function presentSensor(sensor: SensorRow) {
 /** A sensor as discovery lists it; its state is the reading against the device's thresholds, now. */
 export function presentDiscovered(sensor: DiscoveredSensor) {
   const { read } = sensor;
-  const state = read.status === 'ok' ? breachOf(read.celsius, sensor.thresholds).level : read.status === 'disabled' ? 'disabled' : 'unknown';
+  const state =
+    read.status === 'ok'
+      ? breachOf(read.celsius, sensor.thresholds).level
+      : read.status === 'disabled'
+        ? 'disabled'
+        : 'unknown';
   return {
     key: sensor.key,
     name: sensor.name,

@@ -29,13 +29,25 @@ export function thresholdBands(t: Thresholds): NonNullable<ChartSpec['bands']> {
   const bands: NonNullable<ChartSpec['bands']> = [];
   const upperCritical = t.upperCritical ?? t.upperFatal;
   if (t.upperWarning !== null) {
-    bands.push({ from: t.upperWarning, ...(upperCritical === null ? {} : { to: upperCritical }), kind: 'warning', label: `warning from ${t.upperWarning} °C` });
+    bands.push({
+      from: t.upperWarning,
+      ...(upperCritical === null ? {} : { to: upperCritical }),
+      kind: 'warning',
+      label: `warning from ${t.upperWarning} °C`,
+    });
   }
-  if (upperCritical !== null) bands.push({ from: upperCritical, kind: 'critical', label: `critical from ${upperCritical} °C` });
+  if (upperCritical !== null)
+    bands.push({ from: upperCritical, kind: 'critical', label: `critical from ${upperCritical} °C` });
   if (t.lowerWarning !== null) {
-    bands.push({ to: t.lowerWarning, ...(t.lowerCritical === null ? {} : { from: t.lowerCritical }), kind: 'warning', label: `warning below ${t.lowerWarning} °C` });
+    bands.push({
+      to: t.lowerWarning,
+      ...(t.lowerCritical === null ? {} : { from: t.lowerCritical }),
+      kind: 'warning',
+      label: `warning below ${t.lowerWarning} °C`,
+    });
   }
-  if (t.lowerCritical !== null) bands.push({ to: t.lowerCritical, kind: 'critical', label: `critical below ${t.lowerCritical} °C` });
+  if (t.lowerCritical !== null)
+    bands.push({ to: t.lowerCritical, kind: 'critical', label: `critical below ${t.lowerCritical} °C` });
   return bands;
 }
 

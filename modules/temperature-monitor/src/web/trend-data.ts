@@ -19,10 +19,21 @@ const drawing: Record<TrendRange, { source: 'raw' | 'hourly'; bucketSeconds: num
  * The chart of sensors over a range, ending now. One sensor: its average, and its maximum per bucket for the
  * longer ranges, over its threshold bands. Several (a host): one line each.
  */
-export async function trendChart(sql: Sql, sensors: readonly SensorWithHost[], range: TrendRange, now = new Date()): Promise<ChartSpec> {
+export async function trendChart(
+  sql: Sql,
+  sensors: readonly SensorWithHost[],
+  range: TrendRange,
+  now = new Date(),
+): Promise<ChartSpec> {
   const { source, bucketSeconds } = drawing[range];
   const from = new Date(now.getTime() - trendRanges[range] * 3600 * 1000);
-  const rows = await createReadingStore(sql).bucketed(sensors.map((s) => s.id), from, now, bucketSeconds, source);
+  const rows = await createReadingStore(sql).bucketed(
+    sensors.map((s) => s.id),
+    from,
+    now,
+    bucketSeconds,
+    source,
+  );
   const bySensor = new Map<number, typeof rows>();
   for (const row of rows) {
     const list = bySensor.get(row.sensor_id);
@@ -35,14 +46,29 @@ export async function trendChart(sql: Sql, sensors: readonly SensorWithHost[], r
       3 * bucketSeconds * 1000,
     );
   const single = sensors.length === 1 ? sensors[0] : undefined;
-  const title = single ? `${single.host_name} · ${single.name}, last ${range}` : `${sensors[0]?.host_name ?? 'Sensors'}, last ${range}`;
+  const title = single
+    ? `${single.host_name} · ${single.name}, last ${range}`
+    : `${sensors[0]?.host_name ?? 'Sensors'}, last ${range}`;
   if (single) {
     const series = [{ label: range === '24h' ? 'reading' : 'average', points: pointsOf(single.id, 'avg') }];
     if (range !== '24h') series.push({ label: 'maximum', points: pointsOf(single.id, 'max') });
-    return { title, unit: '°C', series, bands: thresholdBands(effectiveThresholds(single.device_thresholds, single.overrides)) };
+    return {
+      title,
+      unit: '°C',
+      series,
+      bands: thresholdBands(effectiveThresholds(single.device_thresholds, single.overrides)),
+    };
   }
   // A host's sensors share bands only when they share thresholds (several CPUs of one model do).
   const bands = new Set(sensors.map((s) => JSON.stringify(effectiveThresholds(s.device_thresholds, s.overrides))));
-  const shared = bands.size === 1 && sensors[0] ? thresholdBands(effectiveThresholds(sensors[0].device_thresholds, sensors[0].overrides)) : [];
-  return { title, unit: '°C', series: sensors.map((s) => ({ label: s.name, points: pointsOf(s.id, 'avg') })), bands: shared };
+  const shared =
+    bands.size === 1 && sensors[0]
+      ? thresholdBands(effectiveThresholds(sensors[0].device_thresholds, sensors[0].overrides))
+      : [];
+  return {
+    title,
+    unit: '°C',
+    series: sensors.map((s) => ({ label: s.name, points: pointsOf(s.id, 'avg') })),
+    bands: shared,
+  };
 }

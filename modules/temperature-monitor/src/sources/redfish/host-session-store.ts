@@ -10,7 +10,10 @@ export function hostSessionStore(sql: Sql, secrets: ModuleServices['secrets'], h
   const open = (sealed: string | null | undefined) => openSealed(secrets, hostId, sealed);
   return {
     load: async () =>
-      open((await sql.one<{ session_sealed: string | null }>('SELECT session_sealed FROM tm_host WHERE id = $1', [hostId]))?.session_sealed),
+      open(
+        (await sql.one<{ session_sealed: string | null }>('SELECT session_sealed FROM tm_host WHERE id = $1', [hostId]))
+          ?.session_sealed,
+      ),
     replace: (stale, create) =>
       sql.transaction(async (tx) => {
         // The row lock makes concurrent polls (other job runs, other processes) wait and then reuse this session.
@@ -46,7 +49,11 @@ export async function storedSessions(
 }
 
 /** A sealed session opened; null when there is none or it was sealed under another NXFORGE_SECRET. */
-function openSealed(secrets: ModuleServices['secrets'], hostId: number, sealed: string | null | undefined): RedfishSession | null {
+function openSealed(
+  secrets: ModuleServices['secrets'],
+  hostId: number,
+  sealed: string | null | undefined,
+): RedfishSession | null {
   if (!sealed) return null;
   try {
     return JSON.parse(secrets.open(sealed, contextOf(hostId))) as RedfishSession;
@@ -57,5 +64,8 @@ function openSealed(secrets: ModuleServices['secrets'], hostId: number, sealed: 
 
 /** Forgets a host's session, unless another one was stored meanwhile. */
 export function forgetSession(sql: Sql, hostId: number, sealed: string): Promise<number> {
-  return sql.execute('UPDATE tm_host SET session_sealed = NULL WHERE id = $1 AND session_sealed = $2', [hostId, sealed]);
+  return sql.execute('UPDATE tm_host SET session_sealed = NULL WHERE id = $1 AND session_sealed = $2', [
+    hostId,
+    sealed,
+  ]);
 }

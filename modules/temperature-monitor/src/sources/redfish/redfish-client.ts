@@ -33,7 +33,10 @@ const requestTimeoutMs = 10_000;
 /** Connection agents for one BMC: a few kept-alive sockets, certificates checked unless switched off. */
 export function redfishAgents(verifyTls: boolean): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   const options = { keepAlive: true, maxSockets: 4 };
-  return { httpAgent: new http.Agent(options), httpsAgent: new https.Agent({ ...options, rejectUnauthorized: verifyTls }) };
+  return {
+    httpAgent: new http.Agent(options),
+    httpsAgent: new https.Agent({ ...options, rejectUnauthorized: verifyTls }),
+  };
 }
 
 /** Creates a client over the core HTTP service (`ctx.services.http`). */

@@ -54,8 +54,10 @@ function readOf(member: Member, value: unknown, thresholds: Thresholds): Discove
     return { status: 'disabled', thresholds, note: `The device reports the sensor as ${state.toLowerCase()}.` };
   }
   const celsius = finiteOrNull(value);
-  if (state !== 'Enabled') return { status: 'no_reading', thresholds, note: `The device reports the sensor as ${state}.` };
-  if (celsius === null) return { status: 'no_reading', thresholds, note: 'The device gives no reading for this sensor.' };
+  if (state !== 'Enabled')
+    return { status: 'no_reading', thresholds, note: `The device reports the sensor as ${state}.` };
+  if (celsius === null)
+    return { status: 'no_reading', thresholds, note: 'The device gives no reading for this sensor.' };
   return { status: 'ok', celsius, thresholds };
 }
 

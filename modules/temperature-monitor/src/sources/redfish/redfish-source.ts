@@ -73,7 +73,9 @@ async function chassisTemperatures(client: RedfishClient, chassisUri: string): P
     const hostWide = failed.find((f) => statusOf(f.reason) !== 404);
     if (hostWide && failed.length === outcomes.length) throw hostWide.reason;
     const temperatures = outcomes.flatMap((outcome, index) =>
-      outcome.status === 'fulfilled' && isTemperatureSensor(outcome.value) ? [temperatureSensor(outcome.value, members[index] as string)] : [],
+      outcome.status === 'fulfilled' && isTemperatureSensor(outcome.value)
+        ? [temperatureSensor(outcome.value, members[index] as string)]
+        : [],
     );
     if (temperatures.length > 0) return temperatures;
   }

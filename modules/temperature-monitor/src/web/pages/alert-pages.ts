@@ -7,7 +7,8 @@ import { stylesheet } from './page-kit.js';
 export function registerAlertPage(ctx: ModuleContext, sql: Sql): void {
   const alerts = createAlertStore(sql);
   ctx.ui.get('/temperature/alerts', async (request) => {
-    const state = request.query.state === 'firing' || request.query.state === 'resolved' ? request.query.state : undefined;
+    const state =
+      request.query.state === 'firing' || request.query.state === 'resolved' ? request.query.state : undefined;
     const rows = await alerts.list({ state, limit: 200 });
     const transitions = await alerts.transitions(rows.map((a) => a.id));
     const history = rows.map((alert) => ({ alert, transitions: transitions.filter((t) => t.alert_id === alert.id) }));

@@ -17,7 +17,11 @@ export function registerHostPages(ctx: ModuleContext, sql: Sql, actions: HostAct
   const hosts = createHostStore(sql);
   const sensors = createSensorStore(sql);
 
-  const showForm = (request: PageRequest, data: { host?: { id: number; name: string }; values: Record<string, unknown>; errors: Record<string, string> }, status?: number) => {
+  const showForm = (
+    request: PageRequest,
+    data: { host?: { id: number; name: string }; values: Record<string, unknown>; errors: Record<string, string> },
+    status?: number,
+  ) => {
     const title = data.host ? `Change ${data.host.name}` : 'Add a host';
     request.body = ctx.render('hosts/form', { title, stylesheet, ...data }, { status });
   };
@@ -42,7 +46,13 @@ export function registerHostPages(ctx: ModuleContext, sql: Sql, actions: HostAct
   ui.get('/temperature/hosts/:id', async (request) => {
     const host = await actions.found(idParam(ctx, request));
     const tracked = await sensors.ofHost(host.id);
-    request.body = ctx.render('hosts/detail', { title: host.name, stylesheet, host, tracked, age: ageOf(host.last_polled_at, new Date()) });
+    request.body = ctx.render('hosts/detail', {
+      title: host.name,
+      stylesheet,
+      host,
+      tracked,
+      age: ageOf(host.last_polled_at, new Date()),
+    });
   });
 
   ui.get('/temperature/hosts/:id/edit', async (request) => {
@@ -54,7 +64,8 @@ export function registerHostPages(ctx: ModuleContext, sql: Sql, actions: HostAct
     const host = await actions.found(idParam(ctx, request));
     const form = formOf(request);
     const parsed = parseHostInput(hostBodyFromForm(form), host);
-    if (!parsed.ok) return showForm(request, { host, values: submittedValues(form), errors: formErrors(parsed.errors) }, 422);
+    if (!parsed.ok)
+      return showForm(request, { host, values: submittedValues(form), errors: formErrors(parsed.errors) }, 422);
     await actions.update(host.id, parsed.value);
     ctx.flash('success', `${parsed.value.name} saved.`);
     request.redirect(`/temperature/hosts/${host.id}`);
@@ -73,19 +84,30 @@ export function registerHostPages(ctx: ModuleContext, sql: Sql, actions: HostAct
     let discovered: Array<ReturnType<typeof presentDiscovered> & { tracked: boolean }> = [];
     let error: string | null = null;
     try {
-      discovered = (await actions.discover(host.id)).map((s) => ({ ...presentDiscovered(s), tracked: trackedKeys.has(s.key) }));
+      discovered = (await actions.discover(host.id)).map((s) => ({
+        ...presentDiscovered(s),
+        tracked: trackedKeys.has(s.key),
+      }));
     } catch (failure) {
       const { code, message } = failure as { code?: string; message?: string };
       if (!code || code === 'NXF_NOT_FOUND') throw failure;
       error = `${message} (${code})`;
     }
-    request.body = ctx.render('hosts/discover', { title: `Sensors of ${host.name}`, stylesheet, host, discovered, error });
+    request.body = ctx.render('hosts/discover', {
+      title: `Sensors of ${host.name}`,
+      stylesheet,
+      host,
+      discovered,
+      error,
+    });
   });
 
   ui.post('/temperature/hosts/:id/track', async (request) => {
     const host = await actions.found(idParam(ctx, request));
     const picked = formOf(request).keys;
-    const keys = (Array.isArray(picked) ? picked : picked === undefined ? [] : [picked]).filter((k): k is string => typeof k === 'string');
+    const keys = (Array.isArray(picked) ? picked : picked === undefined ? [] : [picked]).filter(
+      (k): k is string => typeof k === 'string',
+    );
     if (keys.length === 0) {
       ctx.flash('warning', 'Pick at least one sensor to track.');
       return request.redirect(`/temperature/hosts/${host.id}`);

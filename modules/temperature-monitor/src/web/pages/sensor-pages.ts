@@ -17,7 +17,12 @@ export function registerSensorPages(ctx: ModuleContext, sql: Sql): void {
   const sensorOf = async (request: PageRequest): Promise<SensorWithHost> =>
     (await sensors.get(idParam(ctx, request))) ?? ctx.fail(404, 'NXF_NOT_FOUND', 'No such tracked sensor.');
 
-  const show = async (request: PageRequest, sensor: SensorWithHost, form: { values?: Record<string, unknown>; errors?: Record<string, string> } = {}, status?: number) => {
+  const show = async (
+    request: PageRequest,
+    sensor: SensorWithHost,
+    form: { values?: Record<string, unknown>; errors?: Record<string, string> } = {},
+    status?: number,
+  ) => {
     const range = trendRangeOf(request.query.range);
     const alerts = await createAlertStore(sql).list({ hostId: sensor.host_id, limit: 200 });
     request.body = ctx.render(
@@ -45,7 +50,9 @@ export function registerSensorPages(ctx: ModuleContext, sql: Sql): void {
   ui.post('/temperature/sensors/:id/overrides', async (request) => {
     const sensor = await sensorOf(request);
     const form = formOf(request);
-    const given = Object.fromEntries(overridableThresholds.map((key) => [key, typeof form[key] === 'string' ? (form[key] as string).trim() : '']));
+    const given = Object.fromEntries(
+      overridableThresholds.map((key) => [key, typeof form[key] === 'string' ? (form[key] as string).trim() : '']),
+    );
     const parsed = parseOverrides(given, sensor);
     if (!parsed.ok) return show(request, sensor, { values: given, errors: parsed.errors }, 422);
     await sensors.setOverrides(sensor.id, parsed.overrides);
