@@ -53,6 +53,14 @@ describe('temperature-monitor: hourly rollups, retention, and the resolution of 
       { hour: at('10:00:00'), min_celsius: 40, max_celsius: 44, sum_celsius: 126, count: 3 },
       { hour: at('11:00:00'), min_celsius: 50, max_celsius: 50, sum_celsius: 50, count: 1 },
     ]);
+    // 06:00–12:00 holds all four: min 40, max 50, sum 126 + 50 = 176 over 4 readings.
+    const sixHours = await tm.server.services.db.select(
+      'SELECT period, min_celsius, max_celsius, sum_celsius, count FROM tm_rollup_6h WHERE sensor_id = $1',
+      [sensorId],
+    );
+    expect(sixHours).to.deep.equal([
+      { period: at('06:00:00'), min_celsius: 40, max_celsius: 50, sum_celsius: 176, count: 4 },
+    ]);
     const hourly = await store.hourly([sensorId], at('00:00:00'), at('23:00:00'));
     expect(hourly.map((r) => [r.avg, r.count])).to.deep.equal([
       [42, 3],

@@ -59,6 +59,11 @@ export interface ModuleContext<Services = ModuleServices> {
    * the view alone for an htmx request. Views can include the core partials (`@core/partials/table`, …).
    */
   render(view: string, data?: Record<string, unknown>, options?: RenderOptions): string;
+  /**
+   * Renders one of the module's views alone, without the layout, for the request being served: to compose a page
+   * of parts, or to keep a part that is costly and the same for everyone (pass it to `render` with `<%~ %>`).
+   */
+  renderView(view: string, data?: Record<string, unknown>): string;
   /** Supplies the data of a widget declared in the manifest's `ui.widgets`. */
   widget(id: string, load: WidgetLoader): void;
   /**
@@ -154,6 +159,24 @@ export function createModuleContext(
     off: (pattern, handler) => deps.events.unsubscribe(pattern, handler),
   };
 
+  /** A view rendered for the request being served, without the layout. */
+  const renderAlone = (view: string, data: Record<string, unknown>, method: string) => {
+    const request = deps.currentRequest();
+    if (!request) {
+      throw new NxfError(
+        'NXF_RENDER_OUTSIDE_REQUEST',
+        `${name}: ${method}() can only be called while serving a request.`,
+      );
+    }
+    const html = eta.render(view, {
+      ...deps.views.common(request),
+      module: { name, displayName: manifest.displayName },
+      can: (permission: string) => userCan(request, permission),
+      ...data,
+    });
+    return { html, request };
+  };
+
   const context: ModuleContext = {
     name,
     manifest,
@@ -171,20 +194,11 @@ export function createModuleContext(
     events,
     ui,
     api,
+    renderView(view, data = {}) {
+      return renderAlone(view, data, 'renderView').html;
+    },
     render(view, data = {}, options = {}) {
-      const request = deps.currentRequest();
-      if (!request) {
-        throw new NxfError(
-          'NXF_RENDER_OUTSIDE_REQUEST',
-          `${name}: render() can only be called while serving a request.`,
-        );
-      }
-      const html = eta.render(view, {
-        ...deps.views.common(request),
-        module: { name, displayName: manifest.displayName },
-        can: (permission: string) => userCan(request, permission),
-        ...data,
-      });
+      const { html, request } = renderAlone(view, data, 'render');
       const title = options.title ?? (typeof data.title === 'string' ? data.title : manifest.displayName);
       if (options.status) request.status = options.status;
       return deps.views.wrap(request, html, { title });

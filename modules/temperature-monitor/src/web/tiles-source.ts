@@ -6,6 +6,8 @@ import type { Sql } from '../store/sql.js';
 export interface TilesData {
   rows: TileRow[];
   firing: number;
+  /** Changes whenever the rows may have. */
+  stamp: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export function createTilesSource(sql: Sql): () => Promise<TilesData> {
     const stamp = await sensors.tilesStamp();
     if (cached?.stamp === stamp) return cached.data;
     const [rows, firing] = await Promise.all([sensors.tiles(), alerts.firingCount()]);
-    cached = { stamp, data: { rows, firing } };
+    cached = { stamp, data: { rows, firing, stamp } };
     return cached.data;
   };
 }

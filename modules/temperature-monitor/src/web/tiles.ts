@@ -26,14 +26,17 @@ export interface TileGroups {
   counts: Record<SensorWithHost['state'], number>;
 }
 
-/** How long ago, shortly. */
+/**
+ * How long ago, to the minute (`< 1 min`, `3 min`, `2 h`, `4 d`), or null when there is none: a reading is taken
+ * once a minute, and a dashboard that says the same for a minute can be served from memory and answered 304.
+ */
 export function ageOf(at: Date | null, now: Date): string | null {
   if (!at) return null;
-  const seconds = Math.max(0, Math.round((now.getTime() - new Date(at).getTime()) / 1000));
-  if (seconds < 90) return `${seconds} s`;
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 48 * 3600) return `${Math.round(seconds / 3600)} h`;
-  return `${Math.round(seconds / 86_400)} d`;
+  const seconds = Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000);
+  if (seconds < 60) return '< 1 min';
+  if (seconds < 90 * 60) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86_400)} d`;
 }
 
 /** Groups sensors (already sorted by room, rack, host, name) for the dashboard. */

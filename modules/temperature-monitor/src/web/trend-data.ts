@@ -5,14 +5,14 @@ import { effectiveThresholds } from '../thresholds.js';
 import { thresholdBands, trendRanges, withGaps, type ChartSpec, type TrendRange } from './trend-chart.js';
 
 /**
- * How each range is drawn: raw readings in 5-minute buckets for 24 h, the hourly rollups for 7 days, 6-hour
- * buckets of the rollups for 30 days — at most 288 points a line (a 640-unit chart shows no more), light enough
- * for a kiosk browser.
+ * How each range is drawn: raw readings in 5-minute buckets for 24 h, the hourly rollups for 7 days, the six-hour
+ * rollups for 30 days — at most 288 points a line (a 640-unit chart shows no more), light enough for a kiosk
+ * browser, and each read from the table that has about as many rows as the chart has points.
  */
-const drawing: Record<TrendRange, { source: 'raw' | 'hourly'; bucketSeconds: number }> = {
+const drawing: Record<TrendRange, { source: 'raw' | 'hourly' | 'six-hourly'; bucketSeconds: number }> = {
   '24h': { source: 'raw', bucketSeconds: 300 },
   '7d': { source: 'hourly', bucketSeconds: 3600 },
-  '30d': { source: 'hourly', bucketSeconds: 6 * 3600 },
+  '30d': { source: 'six-hourly', bucketSeconds: 6 * 3600 },
 };
 
 /**
