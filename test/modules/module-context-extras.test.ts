@@ -3,7 +3,7 @@ import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { apiRequest, WebClient } from '../helpers/web-client.js';
 
-describe("module context: can(), flash() and fail()'s details", function () {
+describe("module context: can(), flash(), renderView() and fail()'s details", function () {
   this.timeout(30_000);
   let server: TestServer;
   let dummy: Awaited<ReturnType<typeof copyModuleFixture>>;
@@ -36,6 +36,12 @@ describe("module context: can(), flash() and fail()'s details", function () {
     const next = await admin.get('/dummy/items');
     expect(next.text).to.contain('Added rack 7 shelf.');
     expect((await admin.get('/dummy/items')).text).to.not.contain('Added rack 7 shelf.');
+  });
+
+  it('ctx.renderView renders a part alone, without the layout, for a page to include', async () => {
+    const page = (await admin.get('/dummy/parts')).text;
+    expect(page).to.contain('<section class="part"><p class="big-number"><span class="value">');
+    expect(page.match(/<html/g)).to.have.length(1);
   });
 
   it("ctx.fail(status, code, message, details): the API answers the details with the module's code", async () => {
