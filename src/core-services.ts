@@ -82,6 +82,8 @@ export interface CoreServiceOptions {
   moduleLimits?: Partial<ZipLimits> & { maxUploadBytes?: number };
   /** Job timings (retry backoff, grace periods, worker heap limit). */
   jobs?: SchedulerTuning;
+  /** How long a module's `setup` may take (default 30 s). */
+  moduleSetupTimeoutMs?: number;
 }
 
 /** Largest module archive accepted for upload. */
@@ -145,6 +147,7 @@ export async function createCoreServices(
         ),
       viewEngine: (viewsDir) => createEta(viewsDir),
       currentRequest: () => requests.getStore(),
+      setupTimeoutMs: options.moduleSetupTimeoutMs,
     },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
   });

@@ -29,6 +29,9 @@ export interface StartOptions extends CoreServiceOptions {
   databaseRestart?: RestartPolicy;
 }
 
+/** How long requests in flight may finish at shutdown before their connections are closed. */
+export const defaultShutdownGraceMs = 10_000;
+
 /** A running NxForge: its address, its parts, and how to stop it cleanly. */
 export interface RunningNxforge {
   url: string;
@@ -99,7 +102,7 @@ export async function startNxforge(config: Config, options: StartOptions = {}): 
       failed: embedded?.failed ?? new Promise<never>(() => {}),
       stop: async () => {
         logger.info('shutting down');
-        await closeServer(server, options.shutdownGraceMs ?? 10_000);
+        await closeServer(server, options.shutdownGraceMs ?? defaultShutdownGraceMs);
         // Jobs first: their runs may still use the modules' files and the browsers.
         await services.scheduler.stop();
         await services.modules.stop();

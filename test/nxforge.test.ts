@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import { startTestServer } from './helpers/server.js';
 import { WebClient } from './helpers/web-client.js';
 
@@ -18,11 +19,14 @@ describe('graceful shutdown', () => {
     const client = new WebClient(server.url);
     await client.get('/login');
     await client.post('/login', { username: 'admin', password: 'wrong-password-1' });
+    // The server's own signal that the request has arrived and its handler is running.
+    const arrived = once(server.server, 'request');
     const inFlight = client.post('/login', { username: 'admin', password: 'wrong-password-2' });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await arrived;
     const stopped = server.close();
     const response = await inFlight;
     expect(response.status).to.equal(401);
+    expect(response.text).to.contain('Incorrect username or password.');
     await stopped;
     const refused = await fetch(new URL('/healthz', server.url)).then(
       () => 'answered',

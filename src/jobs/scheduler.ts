@@ -115,6 +115,11 @@ export class Scheduler {
     );
   }
 
+  /** The timings and limits in force, defaults filled in. */
+  get tuning(): Readonly<Required<SchedulerTuning>> {
+    return this.#tuning;
+  }
+
   /** Takes this process's runner lock, ends what stopped processes left unfinished, registers the core's jobs. */
   async start(): Promise<void> {
     await this.#liveness.start();

@@ -35,6 +35,8 @@ export interface LoaderDeps extends ModuleContextDeps {
   settingsStore: ModuleSettingsStore;
   /** The template engine over a module's views folder (Eta with the core partials and helpers). */
   viewEngine(viewsDir: string): Eta;
+  /** How long `setup` may take (default `setupTimeoutMs`, 30 s). */
+  setupTimeoutMs?: number;
 }
 
 /** How long a module's `setup` may take before loading is abandoned. */
@@ -91,7 +93,11 @@ export async function loadModule(
     const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settings.current, database });
     undo.endSubscriptions = parts.dispose;
 
-    const teardown = await withTimeout(Promise.resolve(setup(parts.context)), setupTimeoutMs, manifest.name);
+    const teardown = await runSetup(setup, parts.context, {
+      ms: deps.setupTimeoutMs ?? setupTimeoutMs,
+      module: manifest.name,
+      logger: deps.logger,
+    });
     if (typeof teardown === 'function') undo.moduleTeardown = teardown as () => Promise<void>;
     verifyApiRoutes(manifest, parts.api);
     verifyUiRoutes(manifest, claims, parts.ui);
@@ -247,16 +253,36 @@ async function importSetup(manifest: ModuleManifest, directory: string): Promise
   return imported.default as (ctx: unknown) => unknown;
 }
 
-/** Waits for `setup` at most `ms`; a failure is told as the module's, a timeout as such. */
-async function withTimeout<T>(work: Promise<T>, ms: number, module: string): Promise<T> {
+/**
+ * Calls a module's `setup` within `ms`; a failure is told as the module's, a timeout as such. A setup that
+ * finishes later is too late to be loaded, but what it started must not keep running: the teardown it returns
+ * then is called at once.
+ */
+async function runSetup(
+  setup: (ctx: unknown) => unknown,
+  context: unknown,
+  options: { ms: number; module: string; logger: Logger },
+): Promise<unknown> {
+  const { ms, module, logger } = options;
+  // Called inside the promise, so that a setup throwing before its first await is told like any other failure.
+  const work = Promise.resolve().then(() => setup(context));
+  const timedOut = new NxfError(
+    'NXF_MODULE_SETUP_TIMEOUT',
+    `${module}: setup() did not finish within ${ms / 1000} s.`,
+    {
+      status: 500,
+    },
+  );
   try {
-    return await pTimeout(work, {
-      milliseconds: ms,
-      message: new NxfError('NXF_MODULE_SETUP_TIMEOUT', `${module}: setup() did not finish within ${ms / 1000} s.`, {
-        status: 500,
-      }),
-    });
+    return await pTimeout(work, { milliseconds: ms, message: timedOut });
   } catch (error) {
+    if (error === timedOut) {
+      void work
+        .then((late) => (typeof late === 'function' ? (late as () => unknown)() : undefined))
+        .catch((lateError: unknown) =>
+          logger.error({ err: lateError, module }, 'a setup that finished too late failed'),
+        );
+    }
     if (error instanceof NxfError) throw error;
     throw new NxfError('NXF_MODULE_SETUP_FAILED', `${module}: setup() failed: ${errorMessage(error)}`, {
       status: 500,

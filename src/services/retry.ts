@@ -11,6 +11,9 @@ export interface RetryPolicy {
   maxDelayMs?: number;
 }
 
+/** The backoff when a policy leaves it out: 2 retries, from 500 ms, at most 10 s apart. */
+export const defaultRetryPolicy: Readonly<Required<RetryPolicy>> = { retries: 2, minDelayMs: 500, maxDelayMs: 10_000 };
+
 /** True for failures worth another try: coded errors that say so in `details.transient`. */
 export function isTransientError(error: unknown): boolean {
   return isNxfError(error) && (error.details as { transient?: boolean } | undefined)?.transient === true;
@@ -30,9 +33,9 @@ export async function withRetries<T>(
 ): Promise<T> {
   const isTransient = options.isTransient ?? isTransientError;
   return pRetry(attempt, {
-    retries: policy.retries ?? 2,
-    minTimeout: policy.minDelayMs ?? 500,
-    maxTimeout: policy.maxDelayMs ?? 10_000,
+    retries: policy.retries ?? defaultRetryPolicy.retries,
+    minTimeout: policy.minDelayMs ?? defaultRetryPolicy.minDelayMs,
+    maxTimeout: policy.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
     factor: 2,
     randomize: true,
     onFailedAttempt: async ({ error, attemptNumber }) => options.onFailure?.(error, attemptNumber),

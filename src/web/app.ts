@@ -21,7 +21,7 @@ import { eventsRoutes } from './routes/events.routes.js';
 import { executionsRoutes } from './routes/jobs/executions.routes.js';
 import { jobsRoutes } from './routes/jobs/jobs.routes.js';
 import { executionsApiRoutes } from './routes/api/executions-api.routes.js';
-import { jobsApiRoutes } from './routes/api/jobs-api.routes.js';
+import { isJobRunPath, jobsApiRoutes, runDataBody } from './routes/api/jobs-api.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { moduleDetailRoutes } from './routes/modules/module-detail.routes.js';
@@ -84,7 +84,7 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   return app;
 }
 
-/** Form and JSON bodies, parsed only for methods that carry one. */
+/** Form and JSON bodies, parsed only for methods that carry one; a job run's data by the jobs API's own rules. */
 function bodyParser(): Koa.Middleware<AppState> {
   const parse = koaBody({
     json: true,
@@ -95,7 +95,11 @@ function bodyParser(): Koa.Middleware<AppState> {
     text: false,
     onError: refuseUnreadableBody,
   });
-  return (ctx, next) => (bodyMethods.has(ctx.method) ? parse(ctx, next) : next());
+  const parseRunData = runDataBody();
+  return (ctx, next) => {
+    if (!bodyMethods.has(ctx.method)) return next();
+    return isJobRunPath(ctx.path) ? parseRunData(ctx, next) : parse(ctx, next);
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, startServeProcess } from '../helpers/cli.js';
@@ -84,17 +84,29 @@ describe('nxforge serve with the embedded PostgreSQL', function () {
   it('first boot: starts PostgreSQL under the data dir, prints a generated admin password once; SIGTERM exits 0', async () => {
     const env = { NXFORGE_DATA_DIR: dataDir, PORT: '0', NXFORGE_HOST: '127.0.0.1' };
     const first = await startServeProcess(env);
-    const password = /generated password (\S+) —/.exec(first.output())?.[1];
-    expect(password, first.output()).to.have.length(20);
-    expect((await fetch(new URL('/healthz', first.url))).status).to.equal(200);
     const client = new WebClient(first.url);
-    expect((await client.login('admin', password as string)).status).to.equal(303);
-    expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(true);
+    try {
+      const password = /generated password (\S+) —/.exec(first.output())?.[1];
+      expect(password, first.output()).to.have.length(20);
+      expect((await fetch(new URL('/healthz', first.url))).status).to.equal(200);
+      expect((await client.login('admin', password as string)).status).to.equal(303);
+      expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(true);
 
-    first.child.kill('SIGTERM');
-    expect(await first.exited).to.equal(0);
-    expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
-    expect(first.output()).to.contain('embedded PostgreSQL stopped');
+      first.child.kill('SIGTERM');
+      expect(await first.exited).to.equal(0);
+      expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+      expect(first.output()).to.contain('embedded PostgreSQL stopped');
+      // The generated secret and the superuser password are readable by their owner only.
+      for (const file of ['secret', 'postgres.password']) {
+        expect(((await stat(path.join(dataDir, file))).mode & 0o777).toString(8), file).to.equal('600');
+      }
+    } finally {
+      // A failed assertion must not leave the server (and its PostgreSQL) running.
+      if (first.child.exitCode === null && first.child.signalCode === null) {
+        first.child.kill('SIGTERM');
+        await first.exited;
+      }
+    }
 
     // Second boot on the same data: same database, same secret, the browser's session still valid, no new password.
     const second = await startServeProcess(env);

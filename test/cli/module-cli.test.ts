@@ -107,6 +107,12 @@ describe("nxforge module: the author's workflow", function () {
     const again = await cli('module', 'install', path.join(work, 'rack-notes-0.1.0.zip'));
     expect(again.code).to.equal(1);
     expect(again.stderr).to.contain('NXF_MODULE_VERSION');
+    // --force installs the same version again: new files in a folder of their own, the state kept.
+    const forced = await cli('module', 'install', path.join(work, 'rack-notes-0.1.0.zip'), '--force');
+    expect(forced.code, forced.stderr).to.equal(0);
+    expect(forced.stdout).to.contain('Upgraded rack-notes 0.1.0 → 0.1.0.');
+    expect(existsSync(path.join(dataDir, 'modules', 'rack-notes@0.1.0-2', 'dist', 'index.js'))).to.equal(true);
+    expect(existsSync(path.join(dataDir, 'modules', 'rack-notes@0.1.0'))).to.equal(false);
 
     const server = await startTestServer({ database, dataDir });
     try {

@@ -1,7 +1,7 @@
 import type { Execution } from '../../src/jobs/execution-store.js';
 import type { ModuleManifest } from '../../src/modules/manifest/manifest-types.js';
 import { copyModuleFixture, installAndEnable } from './modules.js';
-import { startTestServer, type TestServer } from './server.js';
+import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
 const finalStatuses = new Set(['succeeded', 'failed', 'timed_out', 'cancelled']);
 
@@ -35,13 +35,16 @@ export async function executionsOf(server: TestServer, module: string, job: stri
 
 /**
  * In a `describe`: a server with the lab module (test/fixtures/lab-module) installed and enabled for the whole
- * suite, optionally with its manifest changed. Read `server` from the returned object inside the tests.
+ * suite, optionally with its manifest changed or the server's options given. Read `server` from the returned
+ * object inside the tests.
  */
-export function withLabServer(options: { manifest?: (manifest: ModuleManifest) => void } = {}): { server: TestServer } {
+export function withLabServer(
+  options: { manifest?: (manifest: ModuleManifest) => void; server?: TestServerOptions } = {},
+): { server: TestServer } {
   const suite = {} as { server: TestServer };
   let lab: Awaited<ReturnType<typeof copyModuleFixture>> | undefined;
   before(async () => {
-    suite.server = await startTestServer();
+    suite.server = await startTestServer(options.server);
     lab = await copyModuleFixture({ fixture: 'lab-module', manifest: options.manifest });
     await installAndEnable(suite.server, lab.dir);
   });

@@ -32,6 +32,10 @@ export interface TestServerOptions {
   services?: StartOptions['services'];
   /** Job timings; tests default to short retries and grace periods (`testJobTuning`). */
   jobs?: StartOptions['jobs'];
+  /** How long a module's setup may take (default 30 s). */
+  moduleSetupTimeoutMs?: number;
+  /** NxForge's own timings and limits: none of the test tuning above is applied (only what is given). */
+  defaults?: boolean;
 }
 
 /** Job timings for tests: retries after 50 ms, short grace periods, a small worker heap. */
@@ -62,9 +66,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     throttlePolicy: options.throttlePolicy,
     bundledModulesDir: options.bundledModulesDir ?? path.join(dataDir, 'no-bundled-modules'),
     moduleLimits: options.moduleLimits,
-    shutdownGraceMs: 2000,
-    services: options.services ?? { retry: { minDelayMs: 20 }, browserPool: { maxBrowsers: 1 } },
-    jobs: { ...testJobTuning, ...options.jobs },
+    ...(options.defaults
+      ? { services: options.services, jobs: options.jobs }
+      : {
+          shutdownGraceMs: 2000,
+          services: options.services ?? { retry: { minDelayMs: 20 }, browserPool: { maxBrowsers: 1 } },
+          jobs: { ...testJobTuning, ...options.jobs },
+        }),
+    moduleSetupTimeoutMs: options.moduleSetupTimeoutMs,
   });
   return {
     ...running,

@@ -1,3 +1,5 @@
+import http from 'node:http';
+
 /**
  * A browser-like HTTP client for tests: keeps cookies, reads the CSRF token from the last page, never follows
  * redirects (tests look at them).
@@ -124,4 +126,24 @@ export async function uploadModule(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * Sends `GET <rawPath>` exactly as written: fetch and `new URL` normalise `..` and dot-segments away before a
+ * request leaves, so a traversal attempt must go through http.request's `path`.
+ */
+export function rawGet(baseUrl: string, rawPath: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: hostname, port, path: rawPath, method: 'GET' }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }

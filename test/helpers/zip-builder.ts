@@ -12,11 +12,13 @@ export interface RawZipEntry {
   deflate?: boolean;
   /** Declared uncompressed size, when it should differ from the real one. */
   declaredSize?: number;
+  /** Flag the entry as encrypted (general purpose bit 0); the data stays as given. */
+  encrypted?: boolean;
 }
 
 /**
  * Writes a ZIP archive byte by byte, so tests can make archives a well-behaved ZIP library refuses to write:
- * absolute names, `..` segments, symlinks, device files, duplicates, lying sizes.
+ * absolute names, `..` segments, symlinks, device files, duplicates, lying sizes, entries flagged encrypted.
  */
 export function buildZip(entries: RawZipEntry[]): Buffer {
   const locals: Buffer[] = [];
@@ -30,10 +32,11 @@ export function buildZip(entries: RawZipEntry[]): Buffer {
     const crc = zlib.crc32(data);
     const size = entry.declaredSize ?? data.length;
     const method = deflate ? 8 : 0;
+    const flags = 0x800 | (entry.encrypted ? 0x1 : 0); // UTF-8 names, and maybe "encrypted"
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6); // UTF-8 names
+    local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
@@ -44,7 +47,7 @@ export function buildZip(entries: RawZipEntry[]): Buffer {
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(flags, 8);
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);

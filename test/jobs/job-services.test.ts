@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eventually, runJob, withLabServer } from '../helpers/jobs.js';
 import { startFakePdu, type FakePdu } from '../fixtures/fake-pdu.js';
+import { WebClient } from '../helpers/web-client.js';
 
 describe("jobs: core services inside a job's worker", function () {
   this.timeout(60_000);
@@ -44,6 +46,22 @@ describe("jobs: core services inside a job's worker", function () {
     expect(event).to.include({ source: 'lab', severity: 'error', subject: 'lab-meter' });
     expect(event?.payload).to.include({ code: 'NXF_SCRAPE_SELECTOR', screenshotPath: shot!.path });
     expect(suite.server.services.toolkit.browserPool.stats()).to.include({ busySlots: 0 });
+
+    // The execution's page links the screenshot, and a viewer downloads the very file.
+    await suite.server.services.users.create({ username: 'vic', password: 'viewer-password-7', role: 'viewer' });
+    const viewer = new WebClient(suite.server.url);
+    await viewer.login('vic', 'viewer-password-7');
+    const link = `/executions/${execution.id}/screenshots/0`;
+    expect((await viewer.get(`/executions/${execution.id}`)).text).to.contain(`href="${link}"`);
+    const response = await fetch(new URL(link, suite.server.url), {
+      headers: { cookie: `nxf_session=${viewer.cookies.get('nxf_session')}` },
+    });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.equal('image/png');
+    const stored = await readFile(path.join(suite.server.dataDir, 'storage', 'lab', shot!.path));
+    expect(Buffer.from(await response.arrayBuffer()).equals(stored)).to.equal(true);
+    expect((await viewer.get(`/executions/${execution.id}/screenshots/1`)).status).to.equal(404);
+    expect((await new WebClient(suite.server.url).get(link)).status, 'signed out').to.equal(302);
   });
 
   it("emits the module's own events from a job", async () => {

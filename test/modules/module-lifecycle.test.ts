@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { copyModuleFixture, installAndEnable, tableExists, testActor } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
-import { apiRequest, WebClient } from '../helpers/web-client.js';
+import { apiRequest, rawGet, WebClient } from '../helpers/web-client.js';
 
 describe('module lifecycle with the dummy module', () => {
   let server: TestServer;
@@ -145,7 +145,20 @@ describe('module lifecycle with the dummy module', () => {
     const asset = await fetch(new URL('/static/modules/dummy/dummy.css', server.url));
     expect(asset.status).to.equal(200);
     expect(await asset.text()).to.contain('.greeting');
-    expect((await fetch(new URL('/static/modules/dummy/../manifest.json', server.url))).status).to.equal(404);
+    expect((await rawGet(server.url, '/static/modules/dummy/./dummy.css')).status).to.equal(200);
+    // Sent raw (fetch would normalise the dot-segments away), encoded and double-encoded.
+    for (const attempt of [
+      '/static/modules/dummy/../manifest.json',
+      '/static/modules/dummy/%2e%2e/manifest.json',
+      '/static/modules/dummy/..%2fmanifest.json',
+      '/static/modules/dummy/%252e%252e/manifest.json',
+      '/static/modules/dummy/%252e%252e%252fmanifest.json',
+      '/static/modules/dummy/..%2f..%2f..%2fpackage.json',
+    ]) {
+      const response = await rawGet(server.url, attempt);
+      expect(response.status, attempt).to.be.oneOf([400, 403, 404]);
+      expect(response.body, attempt).to.not.contain('"tablePrefix"');
+    }
   });
 
   it('denies services the manifest did not declare', async () => {

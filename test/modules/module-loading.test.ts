@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { rm } from 'node:fs/promises';
 import { NxfError } from '../../src/errors.js';
+import { setupTimeoutMs } from '../../src/modules/module-loader.js';
+import { eventually } from '../helpers/jobs.js';
 import { copyMinimalModule, copyModuleFixture, installAndEnable, tableExists, testActor } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { WebClient } from '../helpers/web-client.js';
@@ -18,7 +20,8 @@ describe('loading modules: what is refused, and nothing left half-mounted', () =
   };
 
   before(async () => {
-    server = await startTestServer();
+    // Setups here finish within their own microtasks, so a short limit stops only the one that waits.
+    server = await startTestServer({ moduleSetupTimeoutMs: 500 });
     client = new WebClient(server.url);
     await client.login('admin', testAdminPassword);
   });
@@ -130,6 +133,44 @@ describe('loading modules: what is refused, and nothing left half-mounted', () =
     expect((await fetch(new URL('/healthz', server.url))).status).to.equal(200);
     expect((await client.get('/')).status).to.equal(200);
     expect((await client.get('/thrower/x')).status).to.equal(403);
+  });
+
+  it('abandons a setup that takes too long, undoing the load; what it started is torn down when it ends', async () => {
+    const dir = await copy(
+      copyMinimalModule('sluggish', {
+        files: {
+          'dist/index.js': `export default async function setup(ctx) {
+  ctx.ui.get('/sluggish', (request) => { request.body = 'too late'; });
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  return () => ctx.logger.info('late teardown ran');
+}
+`,
+        },
+      }),
+    );
+    const error = await enableFails(dir);
+    expect(error.code).to.equal('NXF_MODULE_SETUP_TIMEOUT');
+    expect(error.message).to.equal('sluggish: setup() did not finish within 0.5 s.');
+    expect((await client.get('/sluggish')).status).to.equal(403);
+    await eventually(async () =>
+      (await server.services.modules.logs.list('sluggish', { limit: 20 })).some(
+        (entry) => entry.message === 'late teardown ran',
+      ),
+    );
+    expect((await client.get('/sluggish')).status).to.equal(403);
+    // The documented limit when none is set.
+    expect(setupTimeoutMs).to.equal(30_000);
+  });
+
+  it('wraps a setup that throws before its first await like any other', async () => {
+    const dir = await copy(
+      copyMinimalModule('eager-thrower', {
+        files: { 'dist/index.js': "export default function setup() { throw new Error('no PDU configured'); }\n" },
+      }),
+    );
+    const error = await enableFails(dir);
+    expect(error.code).to.equal('NXF_MODULE_SETUP_FAILED');
+    expect(error.message).to.equal('eager-thrower: setup() failed: no PDU configured');
   });
 
   it('refuses sidebar links and pages outside the claimed paths', async () => {

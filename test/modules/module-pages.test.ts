@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
+import { eventually } from '../helpers/jobs.js';
+import { copyMinimalModule, copyModuleFixture, installAndEnable, testActor } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { apiRequest, WebClient } from '../helpers/web-client.js';
 
@@ -139,6 +140,43 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
     });
   });
 
+  describe('a widget whose loader throws', () => {
+    it('shows a short error in its card, logs to the module log, and the rest of the dashboard renders', async () => {
+      const broken = await copyMinimalModule('flaky-widgets', {
+        manifest: (m) => (m.ui.widgets = [{ id: 'load', title: 'Rack load', view: 'load' }]),
+        files: {
+          'views/load.eta': '<p class="big-number"><%= it.kw %> kW</p>\n',
+          'dist/index.js': `export default async function setup(ctx) {
+  ctx.ui.get('/flaky-widgets', (request) => { request.body = 'home'; });
+  ctx.widget('load', async () => { throw new Error('the PDU did not answer'); });
+}
+`,
+        },
+      });
+      try {
+        await installAndEnable(server, broken.dir);
+        const page = await operator.get('/');
+        expect(page.status).to.equal(200);
+        expect(page.text).to.match(
+          /<h2 id="widget-flaky-widgets-load">Rack load<\/h2>[\s\S]*?This widget could not load its data; see the module's log\./,
+        );
+        expect(page.text).to.not.contain('the PDU did not answer');
+        expect(page.text).to.match(/<h2 id="widget-dummy-item-count">Dummy items<\/h2>/);
+        const refreshed = await operator.get('/dashboard/widgets/flaky-widgets/load', htmx);
+        expect(refreshed.status).to.equal(200);
+        expect(refreshed.text).to.contain('This widget could not load its data');
+        await eventually(async () =>
+          (await server.services.modules.logs.list('flaky-widgets', { limit: 20 })).some(
+            (entry) => entry.level === 'error' && entry.message === 'widget load failed: the PDU did not answer',
+          ),
+        );
+      } finally {
+        await server.services.modules.disable('flaky-widgets', testActor);
+        await broken.remove();
+      }
+    });
+  });
+
   describe('Modules list', () => {
     it('lists modules with their status and toggles them with an htmx swap of the row', async () => {
       const list = await admin.get('/admin/modules');
@@ -163,14 +201,33 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
   });
 
   describe('disabling while requests are in flight', () => {
-    it('a request in flight when the module is disabled completes normally; the next one gets 403', async () => {
-      const inFlight = operator.get('/dummy/slow?ms=400');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await server.services.modules.disable('dummy', testActor);
+    it('a request in flight when the module is disabled completes before its teardown; the next one gets 403', async () => {
+      const { registry, logs } = server.services.modules;
+      const teardowns = async () =>
+        (await logs.list('dummy', { limit: 100 })).filter((entry) => entry.message === 'dummy module torn down');
+      const earlier = (await teardowns()).length;
+      const inFlight = operator.get('/dummy/slow?until=release-in-flight');
+      // The module's own count of the requests it is serving: the request is in its handler.
+      await eventually(() => registry.get('dummy')?.inFlight === 1);
+      const disabling = server.services.modules.disable('dummy', testActor);
+      await eventually(() => registry.get('dummy') === undefined);
+      expect((await operator.get('/dummy/slow?ms=1')).status).to.equal(403);
+      // The handler is still waiting for its item: release it.
+      const released = await server.services.db.one<{ at: Date }>(
+        "INSERT INTO dm_item (name) VALUES ('release-in-flight') RETURNING now() AS at",
+      );
       const response = await inFlight;
       expect(response.status).to.equal(200);
       expect(response.text).to.equal('slow done');
-      expect((await operator.get('/dummy/slow?ms=1')).status).to.equal(403);
+      await disabling;
+      // The teardown's log line (written in the background, so waited for).
+      const [teardown] = await eventually(async () => {
+        const all = await teardowns();
+        return all.length > earlier && all;
+      });
+      expect(teardown!.at.getTime(), 'torn down after the request was released').to.be.greaterThan(
+        released!.at.getTime(),
+      );
     });
   });
 });

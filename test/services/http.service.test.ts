@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { isNxfError, type NxfError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createHttpService, type HttpService } from '../../src/services/http/http.service.js';
@@ -89,6 +89,26 @@ describe('HttpService', () => {
     const error = await failure(client.get(`http://127.0.0.1:${port}/`));
     expect(error.code).to.equal('NXF_HTTP_UNREACHABLE');
     expect(attempts).to.equal(3);
+  });
+
+  it('retries a request that gets no answer within the timeout, then fails with NXF_HTTP_TIMEOUT (504)', async () => {
+    // A peer that accepts connections and never answers; each attempt is a new connection.
+    const silent = createServer((socket) => sockets.push(socket));
+    const sockets: Socket[] = [];
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const client = http.createClient({ timeout: 200, retries: 1, retryBaseDelayMs: 10 });
+      const error = await failure(client.get(`http://127.0.0.1:${port}/meter`));
+      expect(error.code).to.equal('NXF_HTTP_TIMEOUT');
+      expect(error.status).to.equal(504);
+      expect(error.message).to.equal(`GET http://127.0.0.1:${port}/meter timed out.`);
+      expect(error.details).to.include({ transient: true });
+      expect(sockets, 'one connection per attempt').to.have.length(2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('creates clients with a base URL and headers, and posts JSON', async () => {

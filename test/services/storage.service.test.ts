@@ -38,9 +38,16 @@ describe('StorageService', () => {
 
   it('organises screenshots by module and date', async () => {
     const files = storage.forModule('temperature-monitor', { writable: true });
+    const before = Date.now();
     const saved = await files.saveScreenshot('bmc 7/../error', Buffer.from('png'));
-    const today = new Date().toISOString().slice(0, 10);
-    expect(saved).to.match(new RegExp(`^screenshots/${today}/bmc-7-\\.\\.-error-\\d{9}\\.png$`));
+    const after = Date.now();
+    const match = /^screenshots\/(\d{4}-\d\d-\d\d)\/bmc-7-\.\.-error-(\d\d)(\d\d)(\d\d)(\d{3})\.png$/.exec(saved);
+    expect(match, saved).to.not.equal(null);
+    // The folder and the stamp are the UTC date and time of the save (read from the name, so midnight cannot
+    // fall between the save and the check).
+    const [, day, hours, minutes, seconds, millis] = match as unknown as string[];
+    const savedAt = Date.parse(`${day}T${hours}:${minutes}:${seconds}.${millis}Z`);
+    expect(savedAt).to.be.within(before, after);
     expect(await readFile(path.join(storage.root, 'temperature-monitor', saved), 'utf8')).to.equal('png');
     expect(await files.getModuleAssetPath('logo.svg')).to.equal(
       path.join(storage.root, 'temperature-monitor', 'logo.svg'),
@@ -73,12 +80,20 @@ describe('StorageService', () => {
   });
 
   it('lets a read-only grant read but not write', async () => {
+    await storage.forModule('temperature-monitor', { writable: true }).saveFile('exports/week.csv', 'kwh\n12.5\n');
     const readOnly = storage.forModule('temperature-monitor');
-    const [screenshot] = await readdir(path.join(storage.root, 'temperature-monitor', 'screenshots'));
-    expect(screenshot).to.be.a('string');
+    expect(readOnly.writable).to.equal(false);
+    expect((await readOnly.readFile('exports/week.csv')).toString()).to.equal('kwh\n12.5\n');
+    expect(await readOnly.exists('exports/week.csv')).to.equal(true);
+    expect((await refusal(readOnly.readFile('exports/missing.csv'))).code).to.equal('NXF_STORAGE_NOT_FOUND');
+    expect((await refusal(readOnly.readFile('../consumption-monitor/x'))).code).to.equal('NXF_STORAGE_PATH');
     const error = await refusal(readOnly.saveFile('x.txt', 'x'));
     expect(error.code).to.equal('NXF_CAPABILITY_DENIED');
     expect(error.message).to.contain('storage:write').and.contain('temperature-monitor');
-    expect((await refusal(readOnly.deleteFile('x.txt'))).code).to.equal('NXF_CAPABILITY_DENIED');
+    expect((await refusal(readOnly.deleteFile('exports/week.csv'))).code).to.equal('NXF_CAPABILITY_DENIED');
+    expect((await refusal(readOnly.saveScreenshot('x', Buffer.from('png')))).code).to.equal('NXF_CAPABILITY_DENIED');
+    expect(await readFile(path.join(storage.root, 'temperature-monitor', 'exports', 'week.csv'), 'utf8')).to.equal(
+      'kwh\n12.5\n',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { eventually, finished, withLabServer } from '../helpers/jobs.js';
+import { eventually, finished, runJob, withLabServer } from '../helpers/jobs.js';
 import { testActor } from '../helpers/modules.js';
 import { apiRequest } from '../helpers/web-client.js';
 
@@ -77,6 +77,64 @@ describe('jobs, executions and events JSON API', function () {
     expect(bad.status).to.equal(400);
     expect(bad.body.error.code).to.equal('NXF_VALIDATION');
     expect(bad.body.error.message).to.contain('status').and.to.contain('since');
+  });
+
+  it('takes any JSON as run data, none too, and refuses a body that is not JSON with NXF_JOB_DATA_INVALID', async () => {
+    const post = (body: string) =>
+      fetch(`${suite.server.url}/api/v1/jobs/lab/echo/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'application/json' },
+        body,
+      });
+    const dataOf = async (response: Response) => {
+      expect(response.status).to.equal(202);
+      const { executionId } = (await response.json()) as { executionId: string };
+      const execution = await finished(suite.server, executionId);
+      return (execution.result as { data: { data: unknown } }).data.data;
+    };
+    expect(await dataOf(await post('"pdu-3"'))).to.equal('pdu-3');
+    expect(await dataOf(await post('[1, 2]'))).to.deep.equal([1, 2]);
+    expect(await dataOf(await post(''))).to.equal(undefined);
+    for (const notJson of ['{rack: 7}', '{"rack": ', "'pdu-3'"]) {
+      const refused = await post(notJson);
+      expect(refused.status, notJson).to.equal(400);
+      expect(await refused.json(), notJson).to.deep.equal({
+        error: { code: 'NXF_JOB_DATA_INVALID', message: 'The run data must be JSON.' },
+      });
+    }
+    // Other API routes keep answering malformed JSON as a bad request.
+    const other = await fetch(`${suite.server.url}/api/v1/jobs/lab/echo/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'application/json' },
+      body: '{"broken": ',
+    });
+    expect(((await other.json()) as { error: { code: string } }).error.code).to.equal('NXF_BAD_REQUEST');
+  });
+
+  it('pages executions with limit (1 to 500) and offset, newest first; out of bounds is a 400', async () => {
+    for (let i = 0; i < 3; i += 1) await runJob(suite.server, 'lab', 'noop');
+    const page = async (query: string) =>
+      (await api('viewer', 'GET', `/api/v1/executions?module=lab&job=noop&${query}`)).body as {
+        executions: Array<{ id: string; queuedAt: string }>;
+        limit: number;
+        offset: number;
+      };
+    const all = await page('limit=500');
+    expect(all.executions.length).to.be.at.least(3);
+    const first = await page('limit=2');
+    expect(first).to.include({ limit: 2, offset: 0 });
+    expect(first.executions.map((e) => e.id)).to.deep.equal(all.executions.slice(0, 2).map((e) => e.id));
+    const second = await page('limit=2&offset=2');
+    expect(second.executions.map((e) => e.id)).to.deep.equal(all.executions.slice(2, 4).map((e) => e.id));
+    expect((await page('')).limit, 'the default').to.equal(50);
+    expect(await page('limit=500')).to.include({ limit: 500 });
+    // Out of bounds is an error naming the field, not a silently different page.
+    for (const query of ['limit=501', 'limit=0', 'offset=-5', 'limit=1.5']) {
+      const refused = await api('viewer', 'GET', `/api/v1/executions?${query}`);
+      expect(refused.status, query).to.equal(400);
+      expect(refused.body.error.code, query).to.equal('NXF_VALIDATION');
+      expect(refused.body.error.message, query).to.contain(query.split('=')[0]);
+    }
   });
 
   it('pauses and resumes a job', async () => {

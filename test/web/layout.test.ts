@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { contentSecurityPolicy } from '../../src/web/middleware/security-headers.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
-import { WebClient } from '../helpers/web-client.js';
+import { rawGet, WebClient } from '../helpers/web-client.js';
 
 describe('layout, static files and headers', () => {
   let server: TestServer;
@@ -41,11 +41,31 @@ describe('layout, static files and headers', () => {
     expect(htmx.headers.get('content-type')).to.match(/javascript/);
     expect(await htmx.text()).to.contain('4.0');
     expect((await fetch(new URL('/static/js/nxforge.js', server.url))).status).to.equal(200);
-    expect((await fetch(new URL('/static/../package.json', server.url))).status).to.equal(404);
     expect((await fetch(new URL('/static/vendor/htmx.esm.js', server.url))).status).to.equal(404);
     const page = await admin.get('/');
     expect(page.text).to.not.match(/<script(?![^>]*\ssrc=)[^>]*>/);
     expect(page.text).to.not.match(/\son[a-z]+=/);
+  });
+
+  it('refuses paths that climb out of public/, sent raw, encoded and double-encoded', async () => {
+    // The same file through a raw path is served: the requests below reach the server exactly as written.
+    expect((await rawGet(server.url, '/static/css/../css/nxforge.css')).status).to.equal(200);
+    const attempts = [
+      '/static/../package.json',
+      '/static/css/../../package.json',
+      '/static/%2e%2e/package.json',
+      '/static/%2E%2E%2Fpackage.json',
+      '/static/..%2fpackage.json',
+      '/static/css/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/static/%252e%252e/package.json',
+      '/static/%252e%252e%252fpackage.json',
+      '/static/vendor/..%2f..%2fpackage.json',
+    ];
+    for (const attempt of attempts) {
+      const response = await rawGet(server.url, attempt);
+      expect(response.status, attempt).to.be.oneOf([400, 403, 404]);
+      expect(response.body, attempt).to.not.contain('"name": "nxforge"');
+    }
   });
 
   it('composes the sidebar per user: admins see Users, viewers do not; the current page is marked', async () => {

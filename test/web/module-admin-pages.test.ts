@@ -99,6 +99,27 @@ describe('Modules administration pages', () => {
     }
   });
 
+  it('judges prefixes whole: one contained in another is refused by the manifest, a look-alike is not a clash', async () => {
+    // A prefix is letters and digits with one final underscore, so no valid prefix can contain another
+    // (dm_x_ would own dm_'s tables): the manifest refuses it before ownership is even asked.
+    const nested = await copyMinimalModule('nested-prefix', { manifest: (m) => (m.tablePrefix = 'dm_x_') });
+    // dmx_ shares the letters of dm_ but none of its tables (dm_item does not start with dmx_, nor dmx_a with dm_).
+    const lookalike = await copyMinimalModule('lookalike', { manifest: (m) => (m.tablePrefix = 'dmx_') });
+    try {
+      const refused = await server.services.modules
+        .installFromDirectory(nested.dir, 'installed', testActor)
+        .catch((e: unknown) => e);
+      expect(refused).to.have.property('code', 'NXF_MANIFEST_INVALID');
+      expect((refused as Error).message).to.contain('tablePrefix');
+      const record = await server.services.modules.installFromDirectory(lookalike.dir, 'installed', testActor);
+      expect(record).to.include({ name: 'lookalike', status: 'INSTALLED' });
+      await server.services.modules.uninstall('lookalike', testActor);
+    } finally {
+      await nested.remove();
+      await lookalike.remove();
+    }
+  });
+
   it('the detail page shows what the manifest declares and the live log', async () => {
     await server.services.modules.enable('dummy', testActor);
     const page = await admin.get('/admin/modules/dummy');
@@ -121,7 +142,13 @@ describe('Modules administration pages', () => {
     await server.services.modules.disable('needs-dummy', testActor);
     await server.services.db.execute("INSERT INTO dm_item (name) VALUES ('a'), ('b')");
     await server.services.modules.enable('needs-dummy', testActor);
-    await server.services.modules.disable('dummy', testActor).catch(() => undefined);
+    const refused = await server.services.modules.disable('dummy', testActor).then(
+      () => expect.fail('dummy was disabled while needs-dummy depends on it'),
+      (error: unknown) => error,
+    );
+    expect(refused).to.have.property('code', 'NXF_MODULE_REQUIRED');
+    expect(await server.services.modules.store.get('dummy')).to.include({ status: 'ENABLED', enabled: true });
+    expect(server.services.modules.registry.get('dummy')).to.not.equal(undefined);
     const blocked = await admin.get('/admin/modules/dummy/uninstall');
     expect(blocked.text).to.contain('These enabled modules depend on dummy: <strong>needs-dummy</strong>');
     expect(blocked.text).to.match(/<button type="submit" class="danger"\s+disabled>/);
@@ -157,8 +184,15 @@ describe('Modules administration pages', () => {
       expect(byUser.text).to.contain('<code>auth.login</code>').and.to.not.contain('<code>module.install</code>');
       const family = await admin.get('/admin/audit?action=module.');
       expect(family.text).to.contain('<code>module.install</code>').and.to.not.contain('<code>auth.login</code>');
-      const today = new Date().toISOString().slice(0, 10);
-      expect((await admin.get(`/admin/audit?from=${today}&to=${today}`)).text).to.contain('<code>auth.login</code>');
+      // The day of the entry as the server recorded it (a day computed here could be the next one at midnight).
+      const logins = await server.services.audit.query({ action: 'auth.login', limit: 100 });
+      const day = logins[0]!.at.toISOString().slice(0, 10);
+      expect((await admin.get(`/admin/audit?from=${day}&to=${day}`)).text).to.contain('<code>auth.login</code>');
+      const first = logins.at(-1)!.at.toISOString().slice(0, 10);
+      const dayBefore = new Date(Date.parse(`${first}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      expect((await admin.get(`/admin/audit?from=${dayBefore}&to=${dayBefore}&action=auth.`)).text).to.not.contain(
+        '<code>auth.login</code>',
+      );
       expect((await admin.get('/admin/audit?to=2001-01-01')).text).to.contain('No entries match.');
       expect((await admin.get('/admin/audit?from=not-a-date')).status).to.equal(200);
     });

@@ -120,7 +120,11 @@ describe('users page', () => {
 
   it('resets a password: the old one stops working, the new one is shown once', async () => {
     const id = await idOf('plain');
+    const signedIn = new WebClient(server.url);
+    expect((await signedIn.login('plain', 'plain-password-1')).status).to.equal(303);
     const response = await admin.post(`/admin/users/${id}/password`, {}, htmx);
+    // Their sessions end with the old password.
+    expect((await signedIn.get('/')).status).to.equal(302);
     const password = /New password for plain: (\S+) —/.exec(response.text)?.[1];
     expect(password).to.have.length(20);
     expect((await new WebClient(server.url).login('plain', 'plain-password-1')).status).to.equal(401);

@@ -8,7 +8,7 @@ import type { RuleFiringStore } from './rule-firings.js';
 import type { NotificationRule, RuleStore } from './rule-store.js';
 
 /** How long the enabled rules are kept in memory; a rule changed in another process applies after this. */
-const rulesTtlMs = 2_000;
+export const rulesTtlMs = 2_000;
 
 /**
  * Turns events into notifications (Settings → Notification rules): each enabled rule whose pattern matches the

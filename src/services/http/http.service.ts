@@ -37,6 +37,14 @@ export interface HttpService {
   delete<T = unknown>(url: string, options?: HttpRequestOptions): Promise<T>;
 }
 
+/** A client's settings when its config leaves them out. */
+export const httpClientDefaults = {
+  timeout: 10_000,
+  retries: 3,
+  retryBaseDelayMs: 200,
+  maxRetryAfterMs: 30_000,
+} as const;
+
 const startedAt = Symbol('nxf-http-started');
 type TimedConfig = InternalAxiosRequestConfig & { [startedAt]?: number };
 
@@ -64,13 +72,13 @@ function withRetries(options: HttpRequestOptions): AxiosRequestConfig {
 function buildClient(logger: Logger, config: HttpConfig): AxiosInstance {
   const instance = axios.create({
     baseURL: config.baseURL,
-    timeout: config.timeout ?? 10_000,
+    timeout: config.timeout ?? httpClientDefaults.timeout,
     headers: { 'User-Agent': 'NxForge', ...config.headers },
     // Modules talk to devices on the rack network: no proxy from the environment unless they configure one.
     proxy: false,
   });
-  const baseDelay = config.retryBaseDelayMs ?? 200;
-  const maxRetryAfter = config.maxRetryAfterMs ?? 30_000;
+  const baseDelay = config.retryBaseDelayMs ?? httpClientDefaults.retryBaseDelayMs;
+  const maxRetryAfter = config.maxRetryAfterMs ?? httpClientDefaults.maxRetryAfterMs;
   // A retried request's response comes back through the outer attempt's interceptors too: log it once.
   const logged = new WeakSet<object>();
   instance.interceptors.request.use((request: TimedConfig) => {
@@ -78,7 +86,7 @@ function buildClient(logger: Logger, config: HttpConfig): AxiosInstance {
     return request;
   });
   axiosRetry(instance, {
-    retries: config.retries ?? 3,
+    retries: config.retries ?? httpClientDefaults.retries,
     // Each attempt gets the whole timeout: a slow first try must not leave the retry no time at all.
     shouldResetTimeout: true,
     retryCondition: (error) => isTransient(error) && retryAfter(error) <= maxRetryAfter,

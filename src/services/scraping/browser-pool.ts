@@ -114,6 +114,12 @@ export class BrowserPool {
     this.#idleTimer.unref();
   }
 
+  /** The limits in force, defaults filled in. */
+  get limits(): Readonly<Required<Omit<BrowserPoolOptions, 'executablePath'>>> {
+    const { executablePath: _executable, ...limits } = this.#options;
+    return limits;
+  }
+
   /** Current counters. */
   stats(): BrowserPoolStats {
     return {

@@ -21,11 +21,12 @@ export function statusError(url: string, status: number): NxfError | undefined {
 
 /**
  * Turns whatever a scrape attempt threw into a coded error. `expired` says the pool closed the page at its
- * deadline, which surfaces as "target closed" errors that are really timeouts.
+ * deadline, which surfaces as "target closed" errors that are really timeouts; `browserGone` that the page's
+ * browser disconnected, whatever puppeteer's message says (a wait cut short reads "Waiting for selector failed").
  */
 export function classifyScrapeError(
   error: unknown,
-  context: { url: string; timeoutMs: number; expired: boolean },
+  context: { url: string; timeoutMs: number; expired: boolean; browserGone?: boolean },
 ): NxfError {
   if (isNxfError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
@@ -36,6 +37,11 @@ export function classifyScrapeError(
       true,
       error,
     );
+  }
+  if (context.browserGone) return browserCrashed(context.url, error);
+  // Chromium refuses to navigate to what is not a URL; the browser is fine, and trying again gives the same answer.
+  if (/Cannot navigate to invalid URL/i.test(message)) {
+    return scrapeError('NXF_SCRAPE_FAILED', `${context.url} is not an address the browser can load.`, false, error);
   }
   const network = /net::(ERR_[A-Z_]+)/.exec(message);
   if (network?.[1] === 'ERR_INVALID_AUTH_CREDENTIALS') {
@@ -50,7 +56,11 @@ export function classifyScrapeError(
   if (
     /Target closed|Session closed|Connection closed|browser has disconnected|detached|Protocol error/i.test(message)
   ) {
-    return scrapeError('NXF_BROWSER_CRASHED', `The browser went away while loading ${context.url}.`, true, error);
+    return browserCrashed(context.url, error);
   }
   return scrapeError('NXF_SCRAPE_FAILED', `Scraping ${context.url} failed: ${message}`, false, error);
+}
+
+function browserCrashed(url: string, cause: unknown): NxfError {
+  return scrapeError('NXF_BROWSER_CRASHED', `The browser went away while loading ${url}.`, true, cause);
 }

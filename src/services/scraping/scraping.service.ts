@@ -188,7 +188,12 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
       const shot = config.screenshot === 'always' ? await tryScreenshot(page) : undefined;
       return { data, screenshot: shot };
     } catch (thrown) {
-      const error = classifyScrapeError(thrown, { url: config.url, timeoutMs, expired: lease?.expired ?? false });
+      const error = classifyScrapeError(thrown, {
+        url: config.url,
+        timeoutMs,
+        expired: lease?.expired ?? false,
+        browserGone: lease ? !lease.page.browser().connected : false,
+      });
       const shot =
         lease && !lease.expired && config.screenshot !== 'never' ? await tryScreenshot(lease.page) : undefined;
       return { error, screenshot: shot };

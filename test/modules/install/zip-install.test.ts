@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { copyModuleFixture, fixturePath, tableExists } from '../../helpers/modules.js';
@@ -12,52 +13,89 @@ describe('installing modules from ZIP archives', () => {
   let server: TestServer;
   let token: string;
   let dummy: RawZipEntry[];
+  /** Holds the data directory and nothing else, so that everything written around it can be listed. */
+  let sandbox: string;
+  /** Names the files unsafe entries try to write: unique to this run, so one found in the temp folder is ours. */
+  const marker = `nxf-escaped-${randomUUID()}`;
   const modulesDir = () => path.join(server.dataDir, 'modules');
-  const tmpBefore = new Set<string>();
+  const stagingDir = () => path.join(modulesDir(), '.staging');
 
   before(async () => {
+    sandbox = await mkdtemp(path.join(os.tmpdir(), 'nxf-zip-sandbox-'));
     server = await startTestServer({
+      dataDir: path.join(sandbox, 'data'),
       moduleLimits: { maxUploadBytes: 2 * 1024 * 1024, maxEntries: 50, maxUncompressedBytes: 4 * 1024 * 1024 },
     });
     token = (
       await server.services.apiTokens.create((await server.services.users.findForLogin('admin'))!.user.id, 'api')
     ).token;
     dummy = await folderEntries(fixturePath('dummy-module'));
-    for (const entry of await readdir(os.tmpdir())) tmpBefore.add(entry);
+    // The first upload creates it; made here so that every listing sees the same folders.
+    await mkdir(stagingDir(), { recursive: true });
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    await rm(sandbox, { recursive: true, force: true });
+    // Only a broken installer leaves these; do not leave them behind either.
+    for (const name of (await readdir(os.tmpdir())).filter((n) => n.includes(marker))) {
+      await rm(path.join(os.tmpdir(), name), { force: true });
+    }
+  });
 
   /** Everything under the data dir's modules folder except staging, which must be empty. */
   async function installedFolders(): Promise<string[]> {
     if (!existsSync(modulesDir())) return [];
-    const staging = path.join(modulesDir(), '.staging');
-    if (existsSync(staging)) expect(await readdir(staging), 'staging is cleaned').to.deep.equal([]);
+    if (existsSync(stagingDir())) expect(await readdir(stagingDir()), 'staging is cleaned').to.deep.equal([]);
     return (await readdir(modulesDir())).filter((name) => name !== '.staging');
   }
 
+  /**
+   * Every path in the sandbox (the data directory and what is around it) but the staging folder itself, and
+   * the entries of the temp folder that carry this run's marker. Other processes write to the temp folder too,
+   * so only names of our archives' making are compared there.
+   */
+  async function filesOutsideStaging(): Promise<{ sandbox: string[]; tmp: string[] }> {
+    const staging = path.relative(sandbox, stagingDir());
+    const all = (await readdir(sandbox, { recursive: true })).map(String);
+    return {
+      sandbox: all.filter((name) => name !== staging).sort(),
+      tmp: (await readdir(os.tmpdir())).filter((name) => name.includes(marker)),
+    };
+  }
+
   async function refused(entries: RawZipEntry[] | Buffer, status: number, code: string, message?: RegExp) {
-    const before = await installedFolders();
+    const before = await filesOutsideStaging();
+    expect(before.tmp).to.deep.equal([]);
     const response = await uploadModule(server.url, token, Buffer.isBuffer(entries) ? entries : buildZip(entries));
     expect(response.status, JSON.stringify(response.body)).to.equal(status);
     expect(response.body.error.code).to.equal(code);
     if (message) expect(response.body.error.message).to.match(message);
-    expect(await installedFolders(), 'nothing written outside staging').to.deep.equal(before);
-    expect(existsSync('/tmp/evil.txt')).to.equal(false);
+    expect(await filesOutsideStaging(), 'nothing written outside staging').to.deep.equal(before);
+    if (existsSync(stagingDir())) expect(await readdir(stagingDir()), 'staging is cleaned').to.deep.equal([]);
     return response;
   }
 
   describe('refuses unsafe archives with a clear error, writing nothing outside staging', () => {
-    it('zip-slip: an entry climbing out with ..', () =>
+    it('zip-slip: entries climbing out with .. (to beside the data directory, and to the temp folder)', () =>
       refused(
-        [...dummy, { name: '../../../../tmp/evil.txt', data: 'owned' }],
+        [
+          ...dummy,
+          { name: `../../../../${marker}.txt`, data: 'owned' },
+          { name: `${'../'.repeat(12)}${os.tmpdir().slice(1)}/${marker}-deep.txt`, data: 'owned' },
+        ],
         400,
         'NXF_ZIP_UNSAFE_PATH',
         /invalid relative path/,
       ));
     it('an absolute path', () =>
-      refused([...dummy, { name: '/tmp/evil.txt', data: 'owned' }], 400, 'NXF_ZIP_UNSAFE_PATH', /absolute path/));
+      refused(
+        [...dummy, { name: path.join(os.tmpdir(), `${marker}-absolute.txt`), data: 'owned' }],
+        400,
+        'NXF_ZIP_UNSAFE_PATH',
+        /absolute path/,
+      ));
     it('a backslash path', () =>
-      refused([...dummy, { name: '..\\evil.txt', data: 'owned' }], 400, 'NXF_ZIP_UNSAFE_PATH'));
+      refused([...dummy, { name: `..\\..\\${marker}.txt`, data: 'owned' }], 400, 'NXF_ZIP_UNSAFE_PATH'));
     it('a symbolic link', () =>
       refused(
         [...dummy, { name: 'dist/link', data: '/etc/passwd', mode: 0o120777, deflate: false }],
@@ -67,6 +105,8 @@ describe('installing modules from ZIP archives', () => {
     it('a device file', () =>
       refused([...dummy, { name: 'dist/disk', data: '', mode: 0o060644 }], 400, 'NXF_ZIP_SPECIAL_FILE'));
     it('a duplicate name', () => refused([...dummy, { name: 'manifest.JSON', data: '{}' }], 400, 'NXF_ZIP_DUPLICATE'));
+    it('an encrypted entry', () =>
+      refused([...dummy, { name: 'dist/secret.js', data: 'export {}', encrypted: true }], 400, 'NXF_ZIP_ENCRYPTED'));
     it('a zip bomb: more unpacked bytes than allowed', () =>
       refused(
         [...dummy, { name: 'dist/zeros.bin', data: Buffer.alloc(6 * 1024 * 1024) }],
@@ -227,6 +267,46 @@ describe('installing modules from ZIP archives', () => {
         '003_add_colour.sql',
       ]);
       expect(await installedFolders()).to.deep.equal(['dummy@1.1.0']);
+    });
+
+    it('puts the previous version back when the new one fails to load, undoing its migrations', async () => {
+      const broken = await copyModuleFixture({
+        manifest: (m) => (m.version = '1.2.0'),
+        files: {
+          'migrations/003_add_colour.sql':
+            '-- Up migration\nALTER TABLE dm_item ADD COLUMN colour text;\n-- Down migration\nALTER TABLE dm_item DROP COLUMN colour;\n',
+          'migrations/004_add_extra.sql':
+            '-- Up migration\nCREATE TABLE dm_extra (id int);\n-- Down migration\nDROP TABLE dm_extra;\n',
+          'dist/index.js': "export default async function setup() { throw new Error('1.2.0 cannot start'); }\n",
+        },
+      });
+      try {
+        const response = await uploadModule(server.url, token, buildZip(await folderEntries(broken.dir)));
+        expect(response.status, JSON.stringify(response.body)).to.be.at.least(400);
+        expect(response.body.error).to.include({
+          code: 'NXF_MODULE_SETUP_FAILED',
+          message: 'dummy: setup() failed: 1.2.0 cannot start',
+        });
+      } finally {
+        await broken.remove();
+      }
+      // 1.1.0 is back, enabled, serving its data from its own folder; 1.2.0's migration was rolled back.
+      const record = await server.services.modules.store.get('dummy');
+      expect(record).to.include({ version: '1.1.0', status: 'ENABLED', enabled: true });
+      expect(record?.error).to.equal('dummy: setup() failed: 1.2.0 cannot start');
+      expect(server.services.modules.registry.get('dummy')?.manifest.version).to.equal('1.1.0');
+      const items = (await apiRequest(server.url, token, 'GET', '/api/v1/m/dummy/items')).body as any;
+      expect(items.items.map((i: any) => i.name)).to.deep.equal(['kept across upgrades']);
+      expect(await tableExists(server, 'dm_extra')).to.equal(false);
+      const migrations = await server.services.db.select<{ migration_name: string }>(
+        "SELECT migration_name FROM module_migrations WHERE module_name = 'dummy' ORDER BY migration_name",
+      );
+      expect(migrations.map((m) => m.migration_name)).to.not.include('004_add_extra.sql');
+      expect(await installedFolders()).to.deep.equal(['dummy@1.1.0']);
+      const log = await server.services.modules.logs.list('dummy', { limit: 10 });
+      expect(log.map((entry) => entry.message)).to.include(
+        'upgrade to 1.2.0 failed: dummy: setup() failed: 1.2.0 cannot start',
+      );
     });
 
     it('returns the module log, newest first and paged', async () => {

@@ -73,6 +73,36 @@ describe('BrowserPool', function () {
     expect(pool.browserPids()).to.not.include(pid);
   });
 
+  it('reports a browser that went away mid-scrape as NXF_BROWSER_CRASHED, without a screenshot', async () => {
+    const service = createScrapingService({ pool, logger, retry: { retries: 0 } });
+    await service.scrape({ url: `${pdu.url}/open` });
+    const [pid] = pool.browserPids();
+    pdu.requests.length = 0;
+    const pending = service.scrape({ url: `${pdu.url}/js?delay=1500`, waitForSelector: '#energy', extract: energy });
+    await eventually(() => pdu.requests.some((r) => r.path === '/js'));
+    process.kill(pid!, 'SIGKILL');
+    const result = await pending;
+    expect(result, result.error).to.include({ success: false, errorCode: 'NXF_BROWSER_CRASHED', attempts: 1 });
+    expect(result.screenshot).to.equal(undefined);
+  });
+
+  it('answers NXF_BROWSER_BUSY when no page slot frees up in time, and retries it as transient', async () => {
+    const busy = new BrowserPool(logger, { maxBrowsers: 1, maxPagesPerBrowser: 1, acquireTimeoutMs: 200 });
+    try {
+      const held = await busy.acquireSlot();
+      const service = createScrapingService({ pool: busy, logger, retry: { retries: 1, minDelayMs: 20 } });
+      const result = await service.scrape({ url: `${pdu.url}/open`, extract: energy });
+      expect(result).to.include({ success: false, errorCode: 'NXF_BROWSER_BUSY', attempts: 2 });
+      expect(busy.stats()).to.include({ busySlots: 1, waiting: 0 });
+      held.release();
+      expect((await service.scrape({ url: `${pdu.url}/open`, extract: energy })).data).to.deep.equal({
+        energy: 1234.5,
+      });
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('closes a page that overruns its deadline, and stays usable', async () => {
     const lease = await pool.newPage({ deadlineMs: 300 });
     await lease.page.goto(`${pdu.url}/open`);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../../src/logger.js';
@@ -11,6 +12,9 @@ import {
 } from '../../../src/services/scraping/scraping.service.js';
 import { createStorageService, type ModuleStorage } from '../../../src/services/storage/storage.service.js';
 import { pduCredentials, pduLoginForm, pduPresetCookie, startFakePdu, type FakePdu } from '../../fixtures/fake-pdu.js';
+
+/** Every file under `dir`, relative to it. */
+const listFiles = async (dir: string) => (await readdir(dir, { recursive: true })).map(String);
 
 describe('ScrapingService against a fake PDU in real Chromium', function () {
   this.timeout(30_000);
@@ -113,6 +117,80 @@ describe('ScrapingService against a fake PDU in real Chromium', function () {
     expect(pdu.logins - logins).to.equal(2);
   });
 
+  it('reports a device that keeps showing its login page after signing in again as NXF_SCRAPE_SESSION_LOST, retried', async () => {
+    // The device logs a session out after one meter view; the page asked for (with a query) is not where its login
+    // lands, so after signing in again it is loaded once more, and shows the login page again.
+    pdu.logoutAfter = 1;
+    const result = await scraping.scrape(
+      {
+        url: `${pdu.url}/expiring/meter`,
+        timeout: 5000,
+        retries: 1,
+        auth: {
+          type: 'form',
+          credentials: pduCredentials,
+          form: { ...pduLoginForm, loginUrl: `${pdu.url}/expiring/login` },
+        },
+      },
+      async (_page, session) => session.goto(`${pdu.url}/expiring/meter?outlets=all`),
+    );
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_SESSION_LOST', attempts: 2 });
+    expect(result.error).to.contain('keeps showing its login page after signing in');
+  });
+
+  it('reports anything else going wrong as NXF_SCRAPE_FAILED, not retried', async () => {
+    const result = await scraping.scrape({ url: `${pdu.url}/open`, timeout: 5000, retries: 1 }, async () => {
+      throw new Error('the outlet table has an unexpected layout');
+    });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_FAILED', attempts: 1 });
+    expect(result.error).to.contain('the outlet table has an unexpected layout');
+  });
+
+  it("keeps a screenshot of every scrape with screenshot: 'always', and none with 'never'", async () => {
+    const always = await scrapeEnergy({ url: `${pdu.url}/open`, name: 'always-pdu', screenshot: 'always' });
+    expect(always).to.include({ success: true });
+    expect(always.screenshot?.subarray(1, 4).toString()).to.equal('PNG');
+    expect(always.screenshotPath).to.match(/^screenshots\/\d{4}-\d\d-\d\d\/always-pdu-\d+\.png$/);
+    expect(await storage.readFile(always.screenshotPath!)).to.deep.equal(always.screenshot);
+
+    const stored = async () => (await listFiles(path.join(dataDir, 'storage'))).filter((f) => f.includes('never-pdu'));
+    const never = await scrapeEnergy({ url: `${pdu.url}/error`, name: 'never-pdu', screenshot: 'never', retries: 0 });
+    expect(never).to.include({ success: false, errorCode: 'NXF_SCRAPE_HTTP' });
+    expect(never.screenshot).to.equal(undefined);
+    expect(never.screenshotPath).to.equal(undefined);
+    expect(await stored()).to.deep.equal([]);
+  });
+
+  it('offers the helpers on a page of its own: loginBasicAuth, loginFormAuth, extractText', async () => {
+    const lease = await pool.newPage();
+    try {
+      const { page } = lease;
+      await scraping.loginBasicAuth(page, pduCredentials.username, pduCredentials.password);
+      await page.goto(`${pdu.url}/basic`);
+      expect(await scraping.extractText(page, '#energy')).to.equal('1,234.5 kWh');
+      const missing = await scraping.extractText(page, '#voltage').catch((error: unknown) => error);
+      expect(missing).to.have.property('code', 'NXF_SCRAPE_SELECTOR');
+
+      // Without a loginUrl, the form is the page the browser is on (the device redirected there).
+      await page.goto(`${pdu.url}/form/meter`);
+      expect(page.url()).to.equal(`${pdu.url}/form/login`);
+      await scraping.loginFormAuth(page, { ...pduLoginForm, ...pduCredentials });
+      expect(await scraping.extractNumber(page, '#energy', { unit: 'kWh' })).to.equal(1234.5);
+
+      const refused = await scraping
+        .loginFormAuth(page, {
+          ...pduLoginForm,
+          ...pduCredentials,
+          password: 'wrong',
+          loginUrl: `${pdu.url}/form/login`,
+        })
+        .catch((error: unknown) => error);
+      expect(refused).to.have.property('code', 'NXF_SCRAPE_AUTH');
+    } finally {
+      await lease.release();
+    }
+  });
+
   it('reads a value rendered by JavaScript after a delay', async () => {
     const result = await scrapeEnergy({ url: `${pdu.url}/js?delay=400`, waitForSelector: '#energy' });
     expect(result.data).to.deep.equal({ energy: 1234.5 });
@@ -146,9 +224,21 @@ describe('ScrapingService against a fake PDU in real Chromium', function () {
     expect(missing).to.include({ success: false, errorCode: 'NXF_SCRAPE_SELECTOR', attempts: 1 });
   });
 
-  it('reports an unreachable device as such', async () => {
-    const result = await scrapeEnergy({ url: 'http://127.0.0.1:9/', retries: 0 });
-    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_UNREACHABLE', attempts: 1 });
+  it('reports an unreachable device as such, retried', async () => {
+    // A port nothing listens on (Chromium refuses some well-known ports outright, such as 9: not a test of this).
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const result = await scrapeEnergy({ url: `http://127.0.0.1:${port}/meter`, retries: 1 });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_UNREACHABLE', attempts: 2 });
+    expect(result.error).to.contain('ERR_CONNECTION_REFUSED');
+  });
+
+  it('reports an address the browser cannot load as NXF_SCRAPE_FAILED, not retried (the browser is fine)', async () => {
+    const result = await scrapeEnergy({ url: 'pdu-7.rack.local/meter', retries: 1 });
+    expect(result).to.include({ success: false, errorCode: 'NXF_SCRAPE_FAILED', attempts: 1 });
+    expect(result.error).to.equal('pdu-7.rack.local/meter is not an address the browser can load.');
   });
 
   it('leaks no cookie from one endpoint to the next on the same host', async () => {

@@ -1,15 +1,45 @@
+import { koaBody } from 'koa-body';
 import { corePermissions } from '../../../auth/permissions.js';
-import type { AppContext, AppRouter } from '../../../http/app-context.js';
+import { NxfError } from '../../../errors.js';
+import type { AppContext, AppMiddleware, AppRouter } from '../../../http/app-context.js';
 import { createRouter } from '../../../http/router.js';
 import type { CoreServices } from '../../../core-services.js';
 import { audited } from '../../audited.js';
 import { requirePermission } from '../../middleware/guards.js';
 import { jobJson } from '../jobs/job-json.js';
 
+/** True for `POST /api/v1/jobs/:module/:job/run`, whose body `runDataBody` parses. */
+export function isJobRunPath(path: string): boolean {
+  return /^\/api\/v1\/jobs\/[^/]+\/[^/]+\/run$/.test(path);
+}
+
+/**
+ * Parses the body of a run request: the run's data, any JSON value (a string or a number too). A body that is
+ * not JSON, or too large to read, is the run data's own error rather than a generic bad request.
+ */
+export function runDataBody(): AppMiddleware {
+  return koaBody({
+    json: true,
+    jsonStrict: false,
+    jsonLimit: '1mb',
+    urlencoded: false,
+    multipart: false,
+    text: false,
+    onError: (error) => {
+      const tooLarge = (error as { status?: number }).status === 413;
+      throw new NxfError(
+        'NXF_JOB_DATA_INVALID',
+        tooLarge ? 'The run data must be at most 64 KB of JSON.' : 'The run data must be JSON.',
+        { status: 400 },
+      );
+    },
+  });
+}
+
 /** The run data of `POST …/run`: the JSON body, when there is one. */
 function runData(ctx: AppContext): unknown {
   const body = (ctx.request as { body?: unknown }).body;
-  if (body === undefined || body === null) return undefined;
+  if (body === undefined || body === null || body === '') return undefined;
   if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return undefined;
   return body;
 }
