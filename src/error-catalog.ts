@@ -145,6 +145,26 @@ export const errorCatalog = {
     status: 400,
     meaning: 'an IPMI host, user or port that is not valid (or would read as an option)',
   },
+  NXF_SNMP_TIMEOUT: {
+    status: 504,
+    meaning: 'the SNMP agent did not answer in time, after retries (v2c: also a wrong community)',
+  },
+  NXF_SNMP_AUTH: {
+    status: 422,
+    meaning: 'the SNMP v3 agent refused the user or its keys (unknown user, wrong digest, cannot decrypt)',
+  },
+  NXF_SNMP_NO_SUCH_OBJECT: {
+    status: 422,
+    meaning: 'the SNMP agent has no value at the OID (noSuchObject, noSuchInstance, endOfMibView)',
+  },
+  NXF_SNMP_INVALID: {
+    status: 400,
+    meaning: 'an SNMP request that cannot be sent: not a numeric OID, no OID, bad session settings',
+  },
+  NXF_SNMP_ERROR: {
+    status: 502,
+    meaning: 'the SNMP agent answered with an error status, or the exchange failed otherwise',
+  },
   NXF_STORAGE_PATH: { status: 400, meaning: 'a storage path is absolute, climbs with `..`, or crosses a link' },
   NXF_STORAGE_NOT_FOUND: { status: 404, meaning: 'no stored file at that path' },
   NXF_NOTIFICATION_INVALID: { status: 400, meaning: 'a notification has a malformed title, message, severity or data' },

@@ -1,3 +1,5 @@
+// The parsed form or JSON body (`request.request.body`) is typed by koa-body's declarations.
+/// <reference types="koa-body" preserve="true" />
 /**
  * The types a module author programs against, importable as `nxforge/module`:
  *
@@ -40,3 +42,25 @@ export type ModuleSetup = (
 
 /** Undoes what `setup` started (timers, connections) when the module is disabled or reloaded. */
 export type ModuleTeardown = () => void | Promise<void>;
+
+export type {
+  DeviceFailure,
+  ExtractRule,
+  ScrapeAuth,
+  ScrapeSession,
+  ScrapeSessionState,
+  ScrapingConfig,
+  ScrapingResult,
+  ScrapingService,
+  SessionCookie,
+} from './services/scraping/scraping.service.js';
+export type { FormAuthConfig } from './services/scraping/page-auth.js';
+export type { NumberFormat } from './services/scraping/extract-number.js';
+export type { HttpConfig, HttpRequestOptions, HttpService } from './services/http/http.service.js';
+export type {
+  SnmpAuthProtocol,
+  SnmpPrivProtocol,
+  SnmpService,
+  SnmpTarget,
+  SnmpValue,
+} from './services/snmp/snmp.service.js';

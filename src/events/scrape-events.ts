@@ -20,7 +20,7 @@ export async function emitScrapeFailure(
   report: ScrapeReport,
   executionId?: string,
 ): Promise<void> {
-  if (report.success) return;
+  if (report.success || report.emit === false) return;
   let host = target.url;
   try {
     host = new URL(target.url).host;

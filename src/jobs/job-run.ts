@@ -174,7 +174,7 @@ export class JobRun {
 
   async #recordScrape(message: Extract<WorkerMessage, { type: 'scrape' }>): Promise<void> {
     const { report } = message;
-    if (report.screenshotPath) {
+    if (report.screenshotPath && report.recordScreenshot !== false) {
       const name = message.name ?? message.url;
       const screenshot = { path: report.screenshotPath, name, at: new Date().toISOString() };
       await this.env.tracker.updateExecution(this.execution.id, { screenshot });

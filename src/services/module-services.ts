@@ -13,6 +13,7 @@ import {
   type ScrapingConfig,
   type ScrapingService,
 } from './scraping/scraping.service.js';
+import { createSnmpService, type SnmpService } from './snmp/snmp.service.js';
 import type { ModuleStorage, StorageService } from './storage/storage.service.js';
 
 /**
@@ -26,6 +27,8 @@ export interface ModuleServices {
   readonly http: HttpService;
   /** IPMI over LAN through ipmitool, each run with a hard deadline; needs `network:outbound`. */
   readonly ipmi: IpmiService;
+  /** SNMP v2c/v3 gets from agents over UDP; needs `network:outbound`. */
+  readonly snmp: SnmpService;
   /** The module's own storage folder; needs `storage:read` (read only) or `storage:write`. */
   readonly storage: ModuleStorage;
   /** Sending notifications, recorded with the module's name as source; needs `notifications:send`. */
@@ -104,6 +107,10 @@ export function createModuleServices(
     get ipmi() {
       need('network:outbound', 'ipmi');
       return once('ipmi', () => createIpmiService(logger));
+    },
+    get snmp() {
+      need('network:outbound', 'snmp');
+      return once('snmp', () => createSnmpService(logger));
     },
     get storage() {
       if (!granted.has('storage:read') && !granted.has('storage:write')) {

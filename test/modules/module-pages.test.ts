@@ -126,6 +126,22 @@ describe('module pages: settings, dashboard widgets, the Modules list, in-flight
     });
   });
 
+  describe('ctx.fail', () => {
+    it("answers a module's validation error with its details per field", async () => {
+      const refused = await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'x'.repeat(41) });
+      expect(refused).to.deep.equal({
+        status: 422,
+        body: {
+          error: {
+            code: 'NXF_VALIDATION',
+            message: 'The item has errors.',
+            details: { name: 'At most 40 characters.' },
+          },
+        },
+      });
+    });
+  });
+
   describe('dashboard', () => {
     it('shows module states and the widgets of modules the user may read, refreshed by htmx', async () => {
       await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'widget item' });

@@ -59,6 +59,7 @@ describe('createModuleServices: capabilities decide what a module gets', functio
       [() => services.scraping, 'network:outbound'],
       [() => services.http, 'network:outbound'],
       [() => services.ipmi, 'network:outbound'],
+      [() => services.snmp, 'network:outbound'],
       [() => services.storage, 'storage:read'],
       [() => services.notifications, 'notifications:send'],
     ] as const) {

@@ -75,6 +75,9 @@ function secretsOnly(module: string, box: SecretBox): ModuleServices {
     get ipmi() {
       return deny('network:outbound', 'ipmi');
     },
+    get snmp() {
+      return deny('network:outbound', 'snmp');
+    },
     get storage() {
       return deny('storage:read', 'storage');
     },

@@ -13,36 +13,48 @@ interface SlotGrant {
 }
 
 /**
- * The main process's browser pool, as a job's worker thread sees it (docs/architecture.md: no browser per worker). Each
- * page takes a slot from the main thread's pool (so its page limit holds across threads), connects to that
- * browser over its DevTools WebSocket, works in a fresh incognito context, then closes the context,
- * disconnects (never closes the shared browser) and gives the slot back.
+ * The main process's browser pool, as a job's worker thread sees it (docs/architecture.md: no browser per
+ * worker). Each page takes a slot from the main thread's pool (so its page limit holds across threads), works in
+ * a fresh incognito context of that browser, then closes the context and gives the slot back. The DevTools
+ * WebSocket to each browser is opened once per run and kept for the run's next pages (connecting costs about as
+ * much as a page); it is dropped — the shared browser never closed — when the run ends, and opened again if the
+ * browser went away.
  */
 export function createRemoteBrowserPool(port: WorkerPort): PageSource & { releaseAll(): Promise<void> } {
   const open = new Set<PageLease>();
+  const connections = new Map<string, Promise<Browser>>();
+
+  async function connect(wsEndpoint: string): Promise<Browser> {
+    const known = await connections.get(wsEndpoint)?.catch(() => undefined);
+    if (known?.connected) return known;
+    // Imported on first use: a job that never scrapes does not pay for loading puppeteer.
+    const connecting = import('puppeteer-core').then(({ default: puppeteer }) =>
+      puppeteer.connect({ browserWSEndpoint: wsEndpoint, protocolTimeout: 30_000 }),
+    );
+    connections.set(wsEndpoint, connecting);
+    connecting.catch(() => connections.delete(wsEndpoint));
+    return connecting;
+  }
 
   async function newPage(options: { deadlineMs?: number } = {}): Promise<PageLease> {
     const grant = await port.call<SlotGrant>('acquireSlot', {});
-    // Imported on first use: a job that never scrapes does not pay for loading puppeteer.
-    const { default: puppeteer } = await import('puppeteer-core');
     let browser: Browser | undefined;
     let context: BrowserContext | undefined;
     let page: Page;
     try {
-      browser = await puppeteer.connect({ browserWSEndpoint: grant.wsEndpoint, protocolTimeout: 30_000 });
+      browser = await connect(grant.wsEndpoint);
       context = await browser.createBrowserContext();
       void port.call('contextOpened', { slotId: grant.slotId, contextId: context.id }).catch(() => undefined);
       page = await context.newPage();
     } catch (error) {
       await context?.close().catch(() => undefined);
-      await browser?.disconnect().catch(() => undefined);
       await port.call('releaseSlot', { slotId: grant.slotId }).catch(() => undefined);
       throw error;
     }
-    return lease(grant, browser, context, page, options.deadlineMs);
+    return lease(grant, context, page, options.deadlineMs);
   }
 
-  function lease(grant: SlotGrant, browser: Browser, context: BrowserContext, page: Page, deadlineMs?: number) {
+  function lease(grant: SlotGrant, context: BrowserContext, page: Page, deadlineMs?: number) {
     let expired = false;
     let released: Promise<void> | undefined;
     const release = () => {
@@ -50,7 +62,6 @@ export function createRemoteBrowserPool(port: WorkerPort): PageSource & { releas
         clearTimeout(timer);
         open.delete(leased);
         await withGrace(context.close());
-        await browser.disconnect().catch(() => undefined);
         await port.call('releaseSlot', { slotId: grant.slotId }).catch(() => undefined);
       })();
       return released;
@@ -76,9 +87,14 @@ export function createRemoteBrowserPool(port: WorkerPort): PageSource & { releas
 
   return {
     newPage,
-    /** Gives back every page still open (the handler ended without releasing, or was aborted). */
+    /** Gives back every page still open (the handler ended without releasing, or was aborted), then disconnects. */
     async releaseAll() {
       await Promise.all([...open].map((leased) => leased.release()));
+      const browsers = await Promise.all(
+        [...connections.values()].map((connecting) => connecting.catch(() => undefined)),
+      );
+      connections.clear();
+      await Promise.all(browsers.map((browser) => browser?.disconnect().catch(() => undefined)));
     },
   };
 }

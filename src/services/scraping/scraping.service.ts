@@ -18,6 +18,25 @@ export type ScrapeAuth =
     }
   | { type: 'cookie'; credentials: Record<string, string> };
 
+/** A cookie of a device's web session, as stored between scrapes (puppeteer's cookie fields). */
+export interface SessionCookie {
+  name: string;
+  value: string;
+  domain: string;
+  path?: string;
+  /** Seconds since the epoch; -1 or absent for a session cookie. */
+  expires?: number;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: 'Strict' | 'Lax' | 'None' | 'Default';
+}
+
+/** A device session kept between scrapes: the cookies the last scrape ended with. */
+export interface ScrapeSessionState {
+  /** Cookies to start the fresh context with (empty: sign in as usual). */
+  cookies: SessionCookie[];
+}
+
 /** One value to read from the page into `data`. */
 export interface ExtractRule extends NumberFormat {
   /** CSS selector of the element holding the value. */
@@ -44,6 +63,13 @@ export interface ScrapingConfig {
   name?: string;
   /** `on-error` (default) keeps a screenshot of a failed scrape; `always` of every scrape; `never` none. */
   screenshot?: 'on-error' | 'always' | 'never';
+  /**
+   * Keeps the device's login between scrapes: the fresh context starts with these cookies, a form login runs
+   * only when the page shows the login form, and the result carries the cookies to store for next time.
+   */
+  session?: ScrapeSessionState;
+  /** False: a failure emits no `scraping.failed`; the caller reports it (`reportFailure`) when it sees fit. */
+  reportFailure?: boolean;
 }
 
 /** Outcome of a scrape. It never throws for a device's fault: read `success`. */
@@ -64,6 +90,22 @@ export interface ScrapingResult<T = Record<string, unknown>> {
   duration: number;
   /** Attempts made. */
   attempts: number;
+  /** With `session`: the context's cookies when the scrape ended (store them for the next scrape). */
+  cookies?: SessionCookie[];
+  /** With `session`: form logins this scrape made (0 when the stored session was still good). */
+  logins?: number;
+}
+
+/** A read of a device that failed outside the browser (HTTP, SNMP…), for `reportFailure`. */
+export interface DeviceFailure {
+  /** What failed, e.g. the endpoint's name: the event's subject. */
+  name: string;
+  /** The address read (credentials are removed before it is shown). */
+  url: string;
+  error: string;
+  errorCode: string;
+  attempts?: number;
+  screenshotPath?: string;
 }
 
 /** Handed to custom scrape work: navigation that signs in again if the device logged the session out. */
@@ -89,6 +131,10 @@ export interface ScrapingService {
   loginBasicAuth(page: Page, username: string, password: string): Promise<void>;
   /** Signs in through a login form; NXF_SCRAPE_AUTH when the login page comes back. */
   loginFormAuth(page: Page, config: FormAuthConfig): Promise<void>;
+  /** The number in `text`, read per `format` (as `extract` reads it); NXF_SCRAPE_PARSE when it is not one. */
+  parseNumber(text: string, format?: NumberFormat): number;
+  /** Emits `scraping.failed` for a device read that failed (from a page or a job), as a failed scrape does. */
+  reportFailure(failure: DeviceFailure): void;
 }
 
 /** Where scrapes get their pages: the shared pool, or (in a job's worker thread) its browsers over WebSocket. */
@@ -131,13 +177,16 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
     const timeoutMs = config.timeout ?? 30_000;
     let attempts = 0;
     let lastScreenshot: Buffer | undefined;
+    const kept: { cookies?: SessionCookie[]; logins: number } = { logins: 0 };
     const attempt = async () => {
       attempts += 1;
-      const outcome = await scrapeOnce<T>(config, timeoutMs, work);
+      const outcome = await scrapeOnce<T>(config, timeoutMs, work, kept);
       lastScreenshot = outcome.screenshot;
       if (outcome.error) throw outcome.error;
       return outcome.data as T;
     };
+    const sessionFields = () =>
+      config.session ? { cookies: kept.cookies ?? config.session.cookies, logins: kept.logins } : {};
     const retry = { ...options.retry, retries: config.retries ?? options.retry?.retries };
     const onFailure = (error: unknown, attemptNumber: number) =>
       logger.warn(
@@ -154,6 +203,7 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
         screenshotPath,
         duration: Date.now() - started,
         attempts,
+        ...sessionFields(),
       };
     } catch (error) {
       const screenshotPath = lastScreenshot ? await store(config, lastScreenshot) : undefined;
@@ -166,6 +216,7 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
         screenshotPath,
         duration: Date.now() - started,
         attempts,
+        ...sessionFields(),
       };
     }
   }
@@ -174,7 +225,8 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
   async function scrapeOnce<T>(
     config: ScrapingConfig,
     timeoutMs: number,
-    work?: ScrapeWork<T>,
+    work: ScrapeWork<T> | undefined,
+    kept: { cookies?: SessionCookie[]; logins: number },
   ): Promise<{ data?: T; error?: NxfError; screenshot?: Buffer }> {
     let lease: PageLease | undefined;
     try {
@@ -184,7 +236,8 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
       const { page } = lease;
       page.setDefaultTimeout(timeoutMs);
       page.setDefaultNavigationTimeout(timeoutMs);
-      const data = await loadAndRead<T>(page, config, work);
+      const data = await loadAndRead<T>(page, config, work, kept);
+      if (config.session) kept.cookies = await sessionCookies(page);
       const shot = config.screenshot === 'always' ? await tryScreenshot(page) : undefined;
       return { data, screenshot: shot };
     } catch (thrown) {
@@ -202,8 +255,13 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
     }
   }
 
-  async function loadAndRead<T>(page: Page, config: ScrapingConfig, work?: ScrapeWork<T>): Promise<T> {
-    const session = await signIn(page, config);
+  async function loadAndRead<T>(
+    page: Page,
+    config: ScrapingConfig,
+    work: ScrapeWork<T> | undefined,
+    kept: { logins: number },
+  ): Promise<T> {
+    const session = await signIn(page, config, kept);
     if (page.url() !== config.url) await session.goto(config.url);
     if (config.waitForSelector) await page.waitForSelector(config.waitForSelector);
     if (work) return work(page, session);
@@ -219,15 +277,22 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
   }
 
   /** Prepares the page's credentials and returns navigation that keeps the session alive. */
-  async function signIn(page: Page, config: ScrapingConfig): Promise<ScrapeSession> {
+  async function signIn(page: Page, config: ScrapingConfig, kept: { logins: number }): Promise<ScrapeSession> {
     const { auth } = config;
     if (auth?.type === 'basic') await loginBasicAuth(page, auth.credentials.username, auth.credentials.password);
+    const stored = config.session?.cookies ?? [];
+    if (stored.length > 0) await page.browserContext().setCookie(...stored.map(cookieData));
     if (auth?.type === 'cookie') await setAuthCookies(page, config.url, auth.credentials);
     const form =
       auth?.type === 'form'
         ? { ...auth.form, ...auth.credentials, loginUrl: auth.form.loginUrl ?? config.url }
         : undefined;
-    if (form) await loginFormAuth(page, form);
+    const login = async () => {
+      await loginFormAuth(page, form!);
+      kept.logins += 1;
+    };
+    // A stored session is tried first: the login runs only when the device shows its login form.
+    if (form && stored.length === 0) await login();
     const load = async (url: string) => {
       const response = await page.goto(url, { waitUntil: 'load' });
       const refused = response ? statusError(url, response.status()) : undefined;
@@ -237,8 +302,8 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
       async goto(url) {
         await load(url);
         if (!form || !(await isLoginPage(page, form))) return;
-        logger.info({ url }, 'the device logged the session out; signing in again');
-        await loginFormAuth(page, form);
+        logger.info({ url }, 'the device asks for a login; signing in');
+        await login();
         if (page.url() !== url) await load(url);
         if (await isLoginPage(page, form)) {
           throw scrapeError('NXF_SCRAPE_SESSION_LOST', `${url} keeps showing its login page after signing in.`, true);
@@ -278,5 +343,33 @@ export function createScrapingService(options: ScrapingServiceOptions): Scraping
     screenshot,
     loginBasicAuth,
     loginFormAuth: (page, config) => loginFormAuth(page, { ...config, loginUrl: config.loginUrl ?? page.url() }),
+    parseNumber,
+    // Reporting is the module services' wrapper's (it knows the module and the job); a bare service has no one to tell.
+    reportFailure: () => undefined,
+  };
+}
+
+/** The page's context cookies in the stored shape. */
+async function sessionCookies(page: Page): Promise<SessionCookie[]> {
+  const cookies = await page.browserContext().cookies();
+  return cookies.map(({ name, value, domain, path, expires, httpOnly, secure, sameSite }) => ({
+    name,
+    value,
+    domain,
+    path,
+    expires,
+    httpOnly,
+    secure,
+    ...(sameSite ? { sameSite } : {}),
+  }));
+}
+
+/** A stored cookie as puppeteer sets it: a session cookie has no expiry (-1 would set it expired). */
+function cookieData(cookie: SessionCookie) {
+  const { expires, sameSite, ...rest } = cookie;
+  return {
+    ...rest,
+    ...(expires !== undefined && expires > 0 ? { expires } : {}),
+    ...(sameSite && sameSite !== 'Default' ? { sameSite } : {}),
   };
 }

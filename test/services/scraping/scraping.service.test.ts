@@ -9,6 +9,7 @@ import {
   createScrapingService,
   type ScrapingConfig,
   type ScrapingService,
+  type SessionCookie,
 } from '../../../src/services/scraping/scraping.service.js';
 import { createStorageService, type ModuleStorage } from '../../../src/services/storage/storage.service.js';
 import { pduCredentials, pduLoginForm, pduPresetCookie, startFakePdu, type FakePdu } from '../../fixtures/fake-pdu.js';
@@ -83,6 +84,28 @@ describe('ScrapingService against a fake PDU in real Chromium', function () {
     });
     expect(wrong).to.include({ success: false, errorCode: 'NXF_SCRAPE_AUTH', attempts: 1 });
     expect(wrong.error).to.contain('login page came back');
+  });
+
+  it('keeps a device session: signs in only when the device shows its login form, and returns the cookies', async () => {
+    const auth = {
+      type: 'form' as const,
+      credentials: pduCredentials,
+      form: { ...pduLoginForm, loginUrl: `${pdu.url}/form/login` },
+    };
+    const read = (cookies: SessionCookie[]) =>
+      scrapeEnergy({ url: `${pdu.url}/form/meter`, auth, session: { cookies } });
+    pdu.logins = 0;
+    const first = await read([]);
+    expect(first).to.include({ success: true, logins: 1 });
+    expect(first.cookies?.map((cookie) => cookie.name)).to.deep.equal(['pdu_session']);
+    const second = await read(first.cookies!);
+    const third = await read(second.cookies!);
+    expect([second.logins, third.logins, pdu.logins]).to.deep.equal([0, 0, 1]);
+    expect(third.data).to.deep.equal({ energy: 1234.5 });
+    pdu.dropSessions();
+    const again = await read(third.cookies!);
+    expect(again).to.include({ success: true, logins: 1 });
+    expect(pdu.logins).to.equal(2);
   });
 
   it('sends a pre-set cookie', async () => {

@@ -1,0 +1,116 @@
+import { SELECT } from '../db.js';
+import { assertTimeZone } from '../energy/months.js';
+import {
+  bucketCover,
+  calendarMonth,
+  addTally,
+  monthContaining,
+  sumTallies,
+  tallyRange,
+  type CalendarMonth,
+  type EnergyInterval,
+  type EnergyTally,
+  type TimeRange,
+} from '../energy/index.js';
+import type { Runtime } from '../runtime.js';
+
+/** The module's `timezone` setting, or UTC when it is not an IANA zone (logged). */
+export function timeZoneOf(runtime: Pick<Runtime, 'settings' | 'logger'>): string {
+  const zone =
+    typeof runtime.settings.timezone === 'string' && runtime.settings.timezone ? runtime.settings.timezone : 'UTC';
+  try {
+    assertTimeZone(zone);
+    return zone;
+  } catch {
+    runtime.logger.warn(`the timezone setting "${zone}" is not an IANA time zone; months are cut in UTC`);
+    return 'UTC';
+  }
+}
+
+/** The calendar month containing `at`, in the module's zone. */
+export function monthOf(runtime: Pick<Runtime, 'settings' | 'logger'>, at: Date): CalendarMonth {
+  const zone = timeZoneOf(runtime);
+  return calendarMonth(monthContaining(at, zone), zone);
+}
+
+/**
+ * What each endpoint's ledger holds of `range`: the sum of its whole UTC hours, plus, where the range starts or
+ * ends inside an hour (a zone offset of half an hour), the share of the intervals over those pieces.
+ */
+export async function rangeTallies(
+  runtime: Pick<Runtime, 'db'>,
+  range: TimeRange,
+  endpointIds?: string[],
+): Promise<Map<string, EnergyTally>> {
+  const cover = bucketCover(range);
+  const only = endpointIds ? 'AND endpoint_id = ANY($3::uuid[])' : '';
+  const rows = await runtime.db.query<{
+    endpoint_id: string;
+    mwh: string;
+    covered: string;
+    est_mwh: string;
+    estimated: boolean;
+    resets: string;
+  }>(
+    `SELECT endpoint_id, sum(milliwatt_hours) AS mwh, sum(covered_ms) AS covered, sum(estimated_milliwatt_hours) AS est_mwh,
+            bool_or(estimated) AS estimated, sum(resets) AS resets
+     FROM cm_energy_hour WHERE hour >= $1 AND hour < $2 ${only} GROUP BY endpoint_id`,
+    { bind: [cover.whole.from, cover.whole.to, ...(endpointIds ? [endpointIds] : [])], type: SELECT },
+  );
+  const tallies = new Map<string, EnergyTally>(
+    rows.map((row) => [
+      row.endpoint_id,
+      {
+        milliwattHours: Number(row.mwh),
+        coveredMs: Number(row.covered),
+        estimatedMilliwattHours: Number(row.est_mwh),
+        estimated: row.estimated,
+        resets: Number(row.resets),
+      },
+    ]),
+  );
+  for (const piece of [cover.head, cover.tail]) {
+    if (!piece) continue;
+    for (const [endpointId, intervals] of await intervalsOverlapping(runtime, piece, endpointIds)) {
+      const tally = tallies.get(endpointId) ?? sumTallies([]);
+      addTally(tally, tallyRange(intervals, piece));
+      tallies.set(endpointId, tally);
+    }
+  }
+  return tallies;
+}
+
+/** The ledger's intervals overlapping `range`, per endpoint, in time order. */
+export async function intervalsOverlapping(runtime: Pick<Runtime, 'db'>, range: TimeRange, endpointIds?: string[]) {
+  const only = endpointIds ? 'AND endpoint_id = ANY($3::uuid[])' : '';
+  const rows = await runtime.db.query<{
+    endpoint_id: string;
+    start_at: Date;
+    end_at: Date;
+    start_value: number;
+    end_value: number;
+    milliwatt_hours: string;
+    gap: boolean;
+    reset: boolean;
+    estimated: boolean;
+  }>(`SELECT * FROM cm_energy_interval WHERE end_at > $1 AND start_at < $2 ${only} ORDER BY endpoint_id, end_at`, {
+    bind: [range.from, range.to, ...(endpointIds ? [endpointIds] : [])],
+    type: SELECT,
+  });
+  const byEndpoint = new Map<string, EnergyInterval[]>();
+  for (const row of rows) {
+    const list = byEndpoint.get(row.endpoint_id) ?? [];
+    list.push({
+      start: new Date(row.start_at),
+      end: new Date(row.end_at),
+      startValue: row.start_value,
+      endValue: row.end_value,
+      milliwattHours: Number(row.milliwatt_hours),
+      gap: row.gap,
+      reset: row.reset,
+      estimated: row.estimated,
+    });
+    byEndpoint.set(row.endpoint_id, list);
+  }
+  return byEndpoint;
+}

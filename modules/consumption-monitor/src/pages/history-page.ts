@@ -1,0 +1,66 @@
+import type { ModuleContext, RequestContext } from 'nxforge/module';
+import { readingQuery, sendCsv } from '../api/consumption-api.js';
+import { energySeries } from '../ledger/energy-series.js';
+import type { Runtime } from '../runtime.js';
+
+const pageSize = 50;
+
+/** History: per endpoint and date range, a chart drawn on the server and the readings, paged and filterable. */
+export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void {
+  const defaults = (request: RequestContext) => {
+    const q = request.query as Record<string, string | undefined>;
+    const to = q.to || new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const from = q.from || new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    return { ...q, from, to } as Record<string, string | undefined> & { from: string; to: string };
+  };
+  ctx.ui.get('/consumption/history', async (request) => {
+    const endpoints = await runtime.endpoints.list();
+    const q = defaults(request);
+    if (!q.endpointId && endpoints[0]) q.endpointId = endpoints[0].id;
+    request.query = {
+      ...q,
+      limit: String(pageSize),
+      offset: String(Math.max(0, (Number(q.page ?? 1) - 1) * pageSize)),
+    };
+    const query = readingQuery(ctx, request);
+    const endpoint = endpoints.find((e) => e.id === query.endpointId);
+    const { readings, total } = await runtime.readings.list(query);
+    const bucket = q.bucket === 'day' ? 'day' : 'hour';
+    const series = endpoint
+      ? [
+          {
+            label: `kWh per ${bucket}`,
+            points: (await energySeries(runtime, endpoint.id, query.from!, query.to!, bucket)).map((p) => ({
+              x: new Date(p.at),
+              y: p.kwh,
+            })),
+          },
+        ]
+      : [];
+    request.body = ctx.render('history', {
+      title: 'History',
+      endpoints,
+      endpoint,
+      q,
+      readings,
+      total,
+      page: Math.floor(query.offset / pageSize) + 1,
+      pages: Math.max(1, Math.ceil(total / pageSize)),
+      series,
+      bucket,
+      chartTitle: endpoint ? `${endpoint.name}: energy per ${bucket}` : '',
+      chartUnit: 'kWh',
+      csvQuery: new URLSearchParams({
+        endpointId: query.endpointId ?? '',
+        from: q.from,
+        to: q.to,
+        status: q.status ?? '',
+      }).toString(),
+    });
+  });
+  ctx.ui.get('/consumption/history.csv', async (request) => {
+    request.query = { ...defaults(request), limit: '100000', offset: '0' };
+    const { readings } = await runtime.readings.list(readingQuery(ctx, request, 100_000));
+    sendCsv(request, readings);
+  });
+}

@@ -1,0 +1,53 @@
+import type { ModuleContext, RequestContext } from 'nxforge/module';
+import { groupTiles, cachedLiveTiles, type LiveTile } from '../live/live-data.js';
+import type { Runtime } from '../runtime.js';
+
+/** The Live Dashboard: tiles grouped by customer or rack; the tiles refresh as a fragment every 30 s. */
+export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
+  const data = async (request: RequestContext) => {
+    const by = request.query.group === 'rack' ? 'rack' : 'customer';
+    const now = new Date();
+    const tiles = await cachedLiveTiles(runtime);
+    return {
+      title: 'Live Dashboard',
+      by,
+      groups: groupTiles(tiles, by),
+      totals: totalsOf(tiles),
+      now,
+      age: (at: string | null) => ageText(at, now),
+    };
+  };
+  ctx.ui.get('/consumption/live', async (request) => {
+    request.body = ctx.render('live', await data(request));
+  });
+  ctx.ui.get('/consumption/live/tiles', async (request) => {
+    request.body = ctx.render('_tiles', await data(request));
+  });
+  ctx.widget('totals', async () => {
+    const tiles = await cachedLiveTiles(runtime);
+    return { totals: totalsOf(tiles) };
+  });
+}
+
+/** Sums for the dashboard widget and the page header. */
+export function totalsOf(tiles: LiveTile[]) {
+  const sum = (values: (number | null)[]) => values.reduce<number>((total, value) => total + (value ?? 0), 0);
+  return {
+    endpoints: tiles.length,
+    kw: sum(tiles.map((t) => t.kw)),
+    monthToDateKwh: tiles.some((t) => t.monthToDateKwh !== null) ? sum(tiles.map((t) => t.monthToDateKwh)) : null,
+    ok: tiles.filter((t) => t.state === 'ok').length,
+    stale: tiles.filter((t) => t.state === 'stale').length,
+    error: tiles.filter((t) => t.state === 'error').length,
+  };
+}
+
+/** "3 min ago", "2 h ago", "never". */
+export function ageText(at: string | null, now: Date): string {
+  if (!at) return 'never';
+  const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 60_000));
+  if (minutes < 1) return 'just now';
+  if (minutes < 120) return `${minutes} min ago`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h ago`;
+  return `${Math.round(minutes / 1440)} days ago`;
+}

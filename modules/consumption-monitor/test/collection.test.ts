@@ -1,0 +1,198 @@
+import { expect } from 'chai';
+import { startFakePdu, type FakePdu } from '../../../dist/test/fixtures/fake-pdu.js';
+import { eventually, finished, runJob } from '../../../dist/test/helpers/jobs.js';
+import { formEndpoint } from './helpers/endpoints.js';
+import { startCmServer, type CmServer } from './helpers/cm-server.js';
+
+/** The collection job in its worker thread against the fake PDU: sessions, bad values, errors and events. */
+describe('consumption monitor: collection', function () {
+  this.timeout(60_000);
+  let cm: CmServer;
+  let pdu: FakePdu;
+  before(async () => {
+    [cm, pdu] = await Promise.all([startCmServer(), startFakePdu()]);
+  });
+  after(async () => {
+    await Promise.all([cm?.close(), pdu?.close()]);
+  });
+
+  const collect = async (endpointIds: string[]) => {
+    const execution = await runJob(cm.server, 'consumption-monitor', 'collect-consumption', { endpointIds });
+    expect(execution.status, JSON.stringify(execution.error)).to.equal('succeeded');
+    return execution;
+  };
+  const create = async (body: Record<string, unknown>) => {
+    const created = await cm.api('POST', '/endpoints', body);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    return created.body.id as string;
+  };
+  const readings = async (endpointId: string) =>
+    (await cm.api('GET', `/consumption/readings?endpointId=${endpointId}&limit=100`)).body.readings.reverse();
+  const events = (name: string, subject: string) =>
+    cm.server.services.eventStore.list({ name }).then((all) => all.filter((event) => event.subject === subject));
+
+  it('keeps the device login between reads: one login for many, a new one after the PDU drops the session', async () => {
+    const id = await create({ ...formEndpoint(pdu, 'Session PDU'), ratedPowerKw: null });
+    pdu.logins = 0;
+    for (let run = 0; run < 3; run += 1) await collect([id]);
+    expect(pdu.logins).to.equal(1);
+    pdu.dropSessions();
+    await collect([id]);
+    await collect([id]);
+    expect(pdu.logins).to.equal(2);
+    const stored = await readings(id);
+    expect(stored.map((r: { status: string; value: number }) => [r.status, r.value])).to.deep.equal(
+      Array(5).fill(['ok', 1234.5]),
+    );
+    // The session's cookies are sealed at rest, like the password.
+    const [row] = await cm.server.services.db.select<{ session: string }>(
+      'SELECT session FROM cm_endpoint WHERE id = $1',
+      [id],
+    );
+    expect(row!.session)
+      .to.match(/^nxf1\./)
+      .and.not.include('pdu_session');
+  });
+
+  it('stores suspect values with their reason, and a large dip as a reset', async () => {
+    const id = await create({
+      ...formEndpoint(pdu, 'Judged PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+      ratedPowerKw: 7.4,
+    });
+    const readAs = async (text: string) => {
+      pdu.reading = text;
+      await collect([id]);
+      return (await readings(id)).at(-1);
+    };
+    expect(await readAs('1,000.0 kWh')).to.include({ status: 'ok', value: 1000, reset: false });
+    // 1000 → 950: a dip of 5 %, under 10 %: a glitch.
+    expect(await readAs('950 kWh'))
+      .to.include({ status: 'suspect', value: 950 })
+      .and.have.property('reason')
+      .that.matches(/glitch/);
+    // 7.4 kW for the few seconds between reads is a few Wh; a rise of 500 kWh cannot be.
+    expect(await readAs('1,500 kWh'))
+      .to.include({ status: 'suspect' })
+      .and.have.property('reason')
+      .that.matches(/rated 7.4 kW/);
+    expect(await readAs('-5 kWh'))
+      .to.include({ status: 'suspect' })
+      .and.have.property('reason')
+      .that.matches(/Negative/);
+    // 1000 (the last ok) → 12: a dip of 98.8 %: a meter reset, counted.
+    expect(await readAs('12 kWh')).to.include({ status: 'ok', value: 12, reset: true });
+    expect(await readAs('n/a')).to.include({ status: 'error', value: null, errorCode: 'NXF_SCRAPE_PARSE', raw: null });
+  });
+
+  it('waits for a value the page draws after "loading…"', async () => {
+    pdu.reading = '2,000.5 kWh';
+    const id = await create({
+      ...formEndpoint(pdu, 'Drawn PDU'),
+      url: `${pdu.url}/drawn?delay=400`,
+      auth: { type: 'none' },
+    });
+    const tested = await cm.api('POST', `/endpoints/${id}/test`);
+    expect(tested.body).to.include({ success: true, value: 2000.5, raw: '2,000.5 kWh' });
+  });
+
+  it('records failures with their code and screenshot; scraping.failed once per streak; recovered after', async () => {
+    pdu.reading = '1,234.5 kWh';
+    const id = await create({ ...formEndpoint(pdu, 'Flaky PDU'), url: `${pdu.url}/error`, auth: { type: 'none' } });
+    await collect([id]);
+    await collect([id]);
+    const [first, second] = await readings(id);
+    expect(first).to.include({ status: 'error', errorCode: 'NXF_SCRAPE_HTTP', value: null });
+    expect(first.screenshot).to.match(/^screenshots\/.+\.png$/);
+    expect(second.status).to.equal('error');
+    expect(await events('scraping.failed', 'Flaky PDU')).to.have.length(1);
+    await cm.api('PUT', `/endpoints/${id}`, {
+      ...formEndpoint(pdu, 'Flaky PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+    });
+    await collect([id]);
+    expect((await readings(id)).at(-1)).to.include({ status: 'ok', value: 1234.5 });
+    const [recovered] = await events('consumption-monitor.recovered', 'Flaky PDU');
+    expect(recovered?.payload).to.include({ endpointId: id });
+  });
+
+  it('says what is wrong with a wrong password, a selector that matches nothing and an unreachable device', async () => {
+    const wrong = await create({
+      ...formEndpoint(pdu, 'Wrong password'),
+      auth: { ...formEndpoint(pdu).auth, password: 'nope' },
+    });
+    const noMatch = await create({
+      ...formEndpoint(pdu, 'No match'),
+      url: `${pdu.url}/open`,
+      selector: '#nothing',
+      auth: { type: 'none' },
+      timeoutSeconds: 2,
+    });
+    const gone = await create({
+      ...formEndpoint(pdu, 'Gone'),
+      url: 'http://127.0.0.1:9/meter',
+      auth: { type: 'none' },
+    });
+    const codes = await Promise.all(
+      [wrong, noMatch, gone].map(async (id) => (await cm.api('POST', `/endpoints/${id}/test`)).body),
+    );
+    expect(codes.map((c) => c.errorCode)).to.deep.equal([
+      'NXF_SCRAPE_AUTH',
+      'NXF_SCRAPE_SELECTOR',
+      'NXF_SCRAPE_UNREACHABLE',
+    ]);
+    for (const outcome of codes)
+      expect(outcome).to.include({ success: false, value: null }).and.have.property('error').that.is.a('string');
+    // Testing stores nothing.
+    expect(await readings(wrong)).to.deep.equal([]);
+  });
+
+  it('stores no reading taken with settings edited while it was read, and says so', async () => {
+    const body = { ...formEndpoint(pdu, 'Edited PDU'), url: `${pdu.url}/drawn?delay=1500`, auth: { type: 'none' } };
+    const id = await create(body);
+    pdu.requests.length = 0;
+    const queued = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+      data: { endpointIds: [id] },
+      actor: 'test',
+    });
+    await eventually(() => pdu.requests.some((request) => request.path === '/drawn'));
+    expect((await cm.api('PUT', `/endpoints/${id}`, { ...body, rack: 'R9' })).status).to.equal(200);
+    const execution = await finished(cm.server, queued.id);
+    expect((execution.result as { data: { notStored: number } }).data.notStored).to.equal(1);
+    expect(await readings(id)).to.deep.equal([]);
+    const log = await cm.server.services.executions.logs.list(queued.id);
+    expect(log.map((line: { message: string }) => line.message).join('\n')).to.include(
+      'Edited PDU was edited or deleted while it was read',
+    );
+  });
+
+  it('marks an endpoint stale after three missed intervals, once, and recovered when it reads again', async () => {
+    const id = await create({
+      ...formEndpoint(pdu, 'Stale PDU'),
+      url: `${pdu.url}/error`,
+      auth: { type: 'none' },
+      pollIntervalMinutes: 1,
+    });
+    await cm.server.services.db.execute(
+      `UPDATE cm_endpoint SET created_at = now() - interval '4 minutes' WHERE id = $1`,
+      [id],
+    );
+    await collect([id]);
+    await collect([id]);
+    const stale = await events('consumption-monitor.stale', 'Stale PDU');
+    expect(stale).to.have.length(1);
+    expect(stale[0]!.severity).to.equal('warning');
+    expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('stale');
+    await cm.api('PUT', `/endpoints/${id}`, {
+      ...formEndpoint(pdu, 'Stale PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+      pollIntervalMinutes: 1,
+    });
+    await collect([id]);
+    expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('ok');
+    expect(await events('consumption-monitor.recovered', 'Stale PDU')).to.have.length(1);
+  });
+});

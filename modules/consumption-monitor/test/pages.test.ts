@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { startFakePdu, pduCredentials, type FakePdu } from '../../../dist/test/fixtures/fake-pdu.js';
+import { testAdminPassword } from '../../../dist/test/helpers/server.js';
+import { WebClient } from '../../../dist/test/helpers/web-client.js';
+import { formEndpoint } from './helpers/endpoints.js';
+import { startCmServer, type CmServer } from './helpers/cm-server.js';
+
+/** The module's pages without JavaScript (plain forms), its bundled state and what disabling it takes away. */
+describe('consumption monitor: pages and lifecycle', function () {
+  this.timeout(60_000);
+  let cm: CmServer;
+  let pdu: FakePdu;
+  let web: WebClient;
+  before(async () => {
+    [cm, pdu] = await Promise.all([startCmServer(), startFakePdu()]);
+    web = new WebClient(cm.server.url);
+    await web.login('admin', testAdminPassword);
+  });
+  after(async () => {
+    await Promise.all([cm?.close(), pdu?.close()]);
+  });
+
+  const form = (overrides: Record<string, string> = {}) => ({
+    name: 'Page PDU',
+    source: 'browser',
+    kind: 'counter',
+    unit: 'kWh',
+    url: `${pdu.url}/form/meter`,
+    selector: '#energy',
+    locale: 'en',
+    pollIntervalMinutes: '15',
+    timeoutSeconds: '20',
+    ratedPowerKw: '7.4',
+    customer: 'Acme',
+    rack: 'R7',
+    authType: 'form',
+    authUsername: pduCredentials.username,
+    authPassword: pduCredentials.password,
+    loginUrl: `${pdu.url}/form/login`,
+    usernameSelector: '#username',
+    passwordSelector: '#password',
+    submitSelector: '#sign-in',
+    enabled: 'true',
+    ...overrides,
+  });
+
+  it('is bundled, installed and enabled at start, with its sidebar entry', async () => {
+    const { body } = await cm.core('GET', '/api/v1/modules/consumption-monitor');
+    expect(body.module).to.include({ status: 'ENABLED', source: 'bundled', mounted: true });
+    const page = await web.get('/consumption/endpoints');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('href="/consumption/live"').and.include('Add demo devices');
+  });
+
+  it('creates an endpoint from the form, showing errors inline (422) and never the password', async () => {
+    const bad = await web.post(
+      '/consumption/endpoints',
+      form({ name: '', url: 'javascript:alert(1)', ratedPowerKw: 'lots' }),
+    );
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.include('Enter a name.').and.include('Only http:// and https:// addresses.');
+    expect(bad.text).to.match(/id="field-ratedPowerKw-error">Rated power is a number of kW/);
+    expect(bad.text).not.to.include(pduCredentials.password);
+    const created = await web.post('/consumption/endpoints', form());
+    expect(created.status).to.equal(303);
+    const list = await web.get('/consumption/endpoints');
+    expect(list.text).to.include('Page PDU');
+    const id = /id="endpoint-([0-9a-f-]{36})"/.exec(list.text)![1]!;
+    const edit = await web.get(`/consumption/endpoints/${id}/edit`);
+    expect(edit.text).to.include('Stored: leave empty to keep it unchanged.').and.not.include(pduCredentials.password);
+    // Saved with the password field left empty: the stored one still signs in.
+    expect((await web.post(`/consumption/endpoints/${id}`, form({ authPassword: '', rack: 'R8' }))).status).to.equal(
+      303,
+    );
+    const tested = await web.post(`/consumption/endpoints/${id}/test`, {});
+    expect(tested.text).to.include('1,234.500 kWh').and.include('raw “1,234.5 kWh”');
+    const duplicate = await web.post('/consumption/endpoints', form({ name: 'page pdu' }));
+    expect(duplicate.status).to.equal(422);
+    expect(duplicate.text).to.include('exists already');
+  });
+
+  it('asks before deleting, then deletes', async () => {
+    const { body } = await cm.api('POST', '/endpoints', formEndpoint(pdu, 'Doomed PDU'));
+    const confirm = await web.get(`/consumption/endpoints/${body.id}/delete`);
+    expect(confirm.text).to.include('Delete <strong>Doomed PDU</strong> and its 0 reading(s)?');
+    expect((await web.post(`/consumption/endpoints/${body.id}/delete`, {})).status).to.equal(303);
+    expect((await cm.api('GET', `/endpoints/${body.id}`)).status).to.equal(404);
+  });
+
+  it('serves the live tiles, the history with its chart and CSV, and the dashboard widget', async () => {
+    const { body } = await cm.api('POST', '/endpoints', {
+      ...formEndpoint(pdu, 'Charted PDU'),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+    });
+    const db = cm.server.services.db;
+    await db.execute(
+      `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, raw) SELECT $1, now() - make_interval(mins => 15 * i), 1000 - i, 'ok', (1000 - i)::text FROM generate_series(0, 7) i`,
+      [body.id],
+    );
+    await db.execute(
+      `INSERT INTO cm_reading (endpoint_id, recorded_at, status, error_code, error_message) VALUES ($1, now() - interval '2 hours', 'error', 'NXF_SCRAPE_PARSE', '"n/a" is not a number')`,
+      [body.id],
+    );
+    const live = await web.get('/consumption/live');
+    expect(live.text).to.include('Charted PDU').and.include('hx-trigger="every 30s"');
+    // Two ok readings 15 minutes apart, 1 kWh between them: 4 kW.
+    expect(live.text).to.match(/<span class="value">4\.00<\/span> kW/);
+    const tiles = await web.get('/consumption/live/tiles', { 'HX-Request': 'true', 'HX-Request-Type': 'partial' });
+    expect(tiles.text).to.include('cm-tile');
+    expect(tiles.text).not.to.include('<html');
+    const history = await web.get(`/consumption/history?endpointId=${body.id}&status=error`);
+    expect(history.text)
+      .to.include('<svg')
+      .and.include('NXF_SCRAPE_PARSE')
+      .and.include('Readings <span class="muted">(1)</span>');
+    const csv = await web.get(`/consumption/history.csv?endpointId=${body.id}`);
+    expect(csv.headers.get('content-type')).to.match(/text\/csv/);
+    expect(csv.text.split('\n')[0]).to.equal(
+      'id,endpointId,at,value,status,reason,raw,errorCode,error,screenshot,reset',
+    );
+    expect(csv.text.trim().split('\n')).to.have.length(10);
+    const dashboard = await web.get('/');
+    expect(dashboard.text).to.include('Power consumption').and.include('kW now');
+  });
+
+  it('answers 400 naming a bad readings filter', async () => {
+    const bad = await cm.api('GET', '/consumption/readings?from=yesterday&status=fine&limit=-1');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.details).to.have.keys('from', 'status', 'limit');
+  });
+
+  it('disabled: pages and API 403, sidebar entry and job gone; enabled again: all back with its data', async () => {
+    const before = (await cm.api('GET', '/endpoints')).body.endpoints.length;
+    expect(before).to.be.above(0);
+    await cm.core('POST', '/api/v1/modules/consumption-monitor/disable');
+    expect((await web.get('/consumption/endpoints')).status).to.equal(403);
+    expect((await cm.api('GET', '/endpoints')).status).to.equal(403);
+    expect((await web.get('/')).text).not.to.include('href="/consumption/live"');
+    const jobs = (await cm.server.services.scheduler.listJobs()).map((job) => job.key);
+    expect(jobs).not.to.include('consumption-monitor/collect-consumption');
+    await cm.core('POST', '/api/v1/modules/consumption-monitor/enable');
+    expect((await cm.api('GET', '/endpoints')).body.endpoints.length).to.equal(before);
+    expect((await web.get('/')).text).to.include('href="/consumption/live"');
+    expect((await cm.server.services.scheduler.listJobs()).map((job) => job.key)).to.include(
+      'consumption-monitor/collect-consumption',
+    );
+  });
+});
