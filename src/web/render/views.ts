@@ -1,7 +1,7 @@
 import type { Eta } from 'eta';
 import type { AppContext } from '../../http/app-context.js';
 import type { NavigationRegistry } from '../navigation.js';
-import { takeFlash } from './flash.js';
+import { setFlash, takeFlash, type FlashMessage } from './flash.js';
 import { isHtmxRequest } from './htmx.js';
 import { coreVersion } from '../../version.js';
 
@@ -70,6 +70,11 @@ export class ViewRenderer implements TemplateSource {
     ctx.status = options.status ?? 200;
     ctx.type = 'html';
     ctx.body = this.wrap(ctx, bodyHtml, options);
+  }
+
+  /** Queues a flash message for the next page this request's browser shows (after a redirect). */
+  flash(ctx: AppContext, kind: FlashMessage['kind'], text: string): void {
+    setFlash(ctx, kind, text);
   }
 
   /**
