@@ -19,20 +19,23 @@ export async function startBareHtmxPage(options: { fragment: string; stylesheets
 <body class="kiosk"><main class="kiosk-pages"><section class="kiosk-page"><div id="body" class="kiosk-page-body">${options.fragment}</div></section></main></body></html>`;
   const refresh = `setInterval(() => htmx.ajax('GET', '/fragment', { target: '#body', swap: 'innerMorph' }), ${options.refreshMs});`;
   const server = http.createServer((request, response) => {
-    const send = (type: string, body: string | Buffer) => response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+    const send = (type: string, body: string | Buffer) =>
+      response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
     if (request.url === '/') return send('text/html; charset=utf-8', page);
     if (request.url === '/htmx.js') return send('text/javascript', htmx);
     if (request.url === '/refresh.js') return send('text/javascript', refresh);
-    if (request.url === '/fragment') return send('text/html; charset=utf-8', options.fragment.replace(/item \d+/, `item b${(answers += 1)}`));
+    if (request.url === '/fragment')
+      return send('text/html; charset=utf-8', options.fragment.replace(/item \d+/, `item b${(answers += 1)}`));
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

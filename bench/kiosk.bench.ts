@@ -45,14 +45,17 @@ const browser = await puppeteer.launch({
 });
 let renames = 0;
 /** Changes what the Board shows: the first item's name. */
-const rename = () => db.execute('UPDATE dm_item SET name = $1 WHERE id = (SELECT min(id) FROM dm_item)', [`item ${(renames += 1)}`]);
+const rename = () =>
+  db.execute('UPDATE dm_item SET name = $1 WHERE id = (SELECT min(id) FROM dm_item)', [`item ${(renames += 1)}`]);
 
 /** Bytes per request as Chromium saw them on the wire (`encoded`, headers included) and decoded. */
 function watchNetwork(client: CDPSession) {
   const urls = new Map<string, { url: string; status: number }>();
   const finished: Array<{ url: string; status: number; encoded: number; decoded: number }> = [];
   const decoded = new Map<string, number>();
-  client.on('Network.responseReceived', (e) => urls.set(e.requestId, { url: e.response.url, status: e.response.status }));
+  client.on('Network.responseReceived', (e) =>
+    urls.set(e.requestId, { url: e.response.url, status: e.response.status }),
+  );
   client.on('Network.dataReceived', (e) => decoded.set(e.requestId, (decoded.get(e.requestId) ?? 0) + e.dataLength));
   client.on('Network.loadingFinished', (e) => {
     const response = urls.get(e.requestId) ?? { url: '', status: 0 };
@@ -105,7 +108,12 @@ async function openUnwatched(url: string): Promise<CDPSession> {
   const session = root.connection()?.session(sessionId);
   if (!session) throw new Error('no session for the unwatched page');
   await session.send('Performance.enable');
-  await session.send('Emulation.setDeviceMetricsOverride', { width: 800, height: 480, deviceScaleFactor: 1, mobile: false });
+  await session.send('Emulation.setDeviceMetricsOverride', {
+    width: 800,
+    height: 480,
+    deviceScaleFactor: 1,
+    mobile: false,
+  });
   await session.send('Page.navigate', { url });
   return session;
 }
@@ -116,7 +124,9 @@ const metric = async (client: CDPSession, name: string) =>
 
 /** Seconds the page's main thread spent so far running script, laying out and computing styles. */
 async function mainThreadSeconds(client: CDPSession): Promise<number> {
-  const values = await Promise.all(['ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'].map((m) => metric(client, m)));
+  const values = await Promise.all(
+    ['ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'].map((m) => metric(client, m)),
+  );
   return values.reduce((a, b) => a + b, 0);
 }
 
@@ -142,7 +152,9 @@ async function mainThreadPerRefresh(view: View, cycles: number, change: () => Pr
 }
 
 try {
-  await modules.installFromDirectory(path.join(repoRoot, 'test', 'fixtures', 'dummy-module'), 'installed', { name: 'bench' });
+  await modules.installFromDirectory(path.join(repoRoot, 'test', 'fixtures', 'dummy-module'), 'installed', {
+    name: 'bench',
+  });
   await modules.enable('dummy', { name: 'bench' });
   for (let i = 0; i < 8; i += 1) await db.execute("INSERT INTO dm_item (name, notes) VALUES ($1, 'A')", [`item ${i}`]);
   const settings = { rotateSeconds: 3600, theme: 'dark' as const, filter: { rack: 'A' } };
@@ -162,8 +174,12 @@ try {
   }
 
   // Main-thread time per changed refresh with the CPU throttled 6×, in rounds alternating with the baseline.
-  const fragment = await (await fetch(`${running.url}/dummy/board`, { headers: { 'X-Display-Token': single.token, 'HX-Request': 'true' } })).text();
-  const stylesheets = await page.$$eval('link[rel=stylesheet]', (links) => links.map((link) => (link as HTMLLinkElement).href));
+  const fragment = await (
+    await fetch(`${running.url}/dummy/board`, { headers: { 'X-Display-Token': single.token, 'HX-Request': 'true' } })
+  ).text();
+  const stylesheets = await page.$$eval('link[rel=stylesheet]', (links) =>
+    links.map((link) => (link as HTMLLinkElement).href),
+  );
   const bare = await startBareHtmxPage({ fragment, stylesheets, refreshMs: 1000 });
   const bareView = await open(bare.url);
   const rounds: { nxforge: number[]; bare: number[]; changed: number } = { nxforge: [], bare: [], changed: 0 };
@@ -178,7 +194,13 @@ try {
   await page.close();
 
   // Memory over many refreshes: two pages rotating every 2 s, a refresh every 0.1 s, the data always changing.
-  const rotating = await displays.create({ ...settings, name: 'rotating', pages: ['/dummy/board', '/dummy/chart'], rotateSeconds: 2, refreshMs: 100 });
+  const rotating = await displays.create({
+    ...settings,
+    name: 'rotating',
+    pages: ['/dummy/board', '/dummy/chart'],
+    rotateSeconds: 2,
+    refreshMs: 100,
+  });
   let asked = 0;
   running.server.on('request', (request: { url?: string }) => {
     if (request.url?.startsWith('/dummy/')) asked += 1;
@@ -195,7 +217,11 @@ try {
     while (asked < count) await new Promise((resolve) => setTimeout(resolve, 50));
     await soak.send('HeapProfiler.collectGarbage');
     await soak.send('HeapProfiler.collectGarbage');
-    return { heap: await metric(soak, 'JSHeapUsedSize'), nodes: await metric(soak, 'Nodes'), listeners: await metric(soak, 'JSEventListeners') };
+    return {
+      heap: await metric(soak, 'JSHeapUsedSize'),
+      nodes: await metric(soak, 'Nodes'),
+      listeners: await metric(soak, 'JSEventListeners'),
+    };
   };
   const early = await heapAfter(20);
   const warm = await heapAfter(Math.min(200, refreshes));
@@ -204,14 +230,26 @@ try {
   await changer;
 
   const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-  console.log(`first load: ${firstLoad.length} requests, ${round(firstLoadKb)} KB on the wire (${round(uncompressedKb)} KB uncompressed)`);
-  console.log(`refresh: ${median(changedBytes)} B changed, ${unchanged.encoded} B unchanged (HTTP ${unchanged.status})`);
+  console.log(
+    `first load: ${firstLoad.length} requests, ${round(firstLoadKb)} KB on the wire (${round(uncompressedKb)} KB uncompressed)`,
+  );
+  console.log(
+    `refresh: ${median(changedBytes)} B changed, ${unchanged.encoded} B unchanged (HTTP ${unchanged.status})`,
+  );
   const mainThreadMs = median(rounds.nxforge);
   const bareMs = median(rounds.bare);
-  console.log(`main thread per refresh at 6× CPU: NxForge ${rounds.nxforge.map((v) => round(v)).join(' / ')} ms (${rounds.changed} of 30 refreshes brought new data), htmx alone ${rounds.bare.map((v) => round(v)).join(' / ')} ms`);
-  console.log(`after 20 refreshes: heap ${round(early.heap / 1024)} KB, ${early.nodes} nodes, ${early.listeners} listeners`);
-  console.log(`after ${Math.min(200, refreshes)}: heap ${round(warm.heap / 1024)} KB, ${warm.nodes} nodes, ${warm.listeners} listeners`);
-  console.log(`after ${refreshes}: heap ${round(late.heap / 1024)} KB, ${late.nodes} nodes, ${late.listeners} listeners`);
+  console.log(
+    `main thread per refresh at 6× CPU: NxForge ${rounds.nxforge.map((v) => round(v)).join(' / ')} ms (${rounds.changed} of 30 refreshes brought new data), htmx alone ${rounds.bare.map((v) => round(v)).join(' / ')} ms`,
+  );
+  console.log(
+    `after 20 refreshes: heap ${round(early.heap / 1024)} KB, ${early.nodes} nodes, ${early.listeners} listeners`,
+  );
+  console.log(
+    `after ${Math.min(200, refreshes)}: heap ${round(warm.heap / 1024)} KB, ${warm.nodes} nodes, ${warm.listeners} listeners`,
+  );
+  console.log(
+    `after ${refreshes}: heap ${round(late.heap / 1024)} KB, ${late.nodes} nodes, ${late.listeners} listeners`,
+  );
   printResult({
     bench: 'kiosk',
     first_load_kb: round(firstLoadKb),

@@ -15,6 +15,7 @@ export type {
   Capability,
   HttpMethod,
   JobDefinition,
+  KioskFilterName,
   ModuleManifest,
   RouteDefinition,
   SettingDefinition,

@@ -14,14 +14,21 @@
   const updated = document.getElementById('kiosk-updated');
   if (bodies.length === 0) return;
 
-  let current = Math.max(0, bodies.findIndex((body) => !body.parentElement.hidden));
+  let current = Math.max(
+    0,
+    bodies.findIndex((body) => !body.parentElement.hidden),
+  );
   let failures = 0;
   let refreshTimer = 0;
   let rotateTimer = 0;
   let clockTimer = 0;
   let revoked = false;
   /** Per page: when its content was last good (server time, and the moment here), and why it is stale. */
-  const status = bodies.map(() => ({ updatedAt: Date.parse(meta('nxf-rendered-at')) || Date.now(), updatedHere: 0, stale: '' }));
+  const status = bodies.map(() => ({
+    updatedAt: Date.parse(meta('nxf-rendered-at')) || Date.now(),
+    updatedHere: 0,
+    stale: '',
+  }));
 
   function meta(name) {
     return document.querySelector(`meta[name="${name}"]`)?.content ?? '';

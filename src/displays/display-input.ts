@@ -16,7 +16,9 @@ export interface DisplaySettings {
 }
 
 /** The fields as a form sends them (strings; `pages` one or many). */
-export type DisplayForm = Partial<Record<'name' | 'rotateSeconds' | 'refreshSeconds' | 'theme' | 'rack' | 'customer', string>> & {
+export type DisplayForm = Partial<
+  Record<'name' | 'rotateSeconds' | 'refreshSeconds' | 'theme' | 'rack' | 'customer', string>
+> & {
   pages?: string | string[];
 };
 
@@ -33,11 +35,16 @@ export const displayLimits = {
  * pages the display already had stay allowed (`kept`), so a disabled module does not make the form unsavable.
  * @throws NxfError NXF_VALIDATION (422) with a message per field.
  */
-export function parseDisplayForm(form: DisplayForm, offered: ReadonlySet<string>, kept: readonly string[] = []): DisplaySettings {
+export function parseDisplayForm(
+  form: DisplayForm,
+  offered: ReadonlySet<string>,
+  kept: readonly string[] = [],
+): DisplaySettings {
   const errors: Record<string, string> = {};
   const name = (form.name ?? '').trim();
   if (name === '') errors.name = 'Give the display a name.';
-  else if (name.length > displayLimits.nameMaxLength) errors.name = `At most ${displayLimits.nameMaxLength} characters.`;
+  else if (name.length > displayLimits.nameMaxLength)
+    errors.name = `At most ${displayLimits.nameMaxLength} characters.`;
 
   const pages = [...new Set([form.pages ?? []].flat().filter((page) => page !== ''))];
   if (pages.length === 0) errors.pages = 'Choose at least one page.';
@@ -57,7 +64,8 @@ export function parseDisplayForm(form: DisplayForm, offered: ReadonlySet<string>
   const filter: DisplaySettings['filter'] = {};
   for (const key of ['rack', 'customer'] as const) {
     const value = (form[key] ?? '').trim();
-    if (value.length > displayLimits.filterMaxLength) errors[key] = `At most ${displayLimits.filterMaxLength} characters.`;
+    if (value.length > displayLimits.filterMaxLength)
+      errors[key] = `At most ${displayLimits.filterMaxLength} characters.`;
     else if (value !== '') filter[key] = value;
   }
 
@@ -75,6 +83,34 @@ export function parseDisplayForm(form: DisplayForm, offered: ReadonlySet<string>
     theme,
     filter,
   };
+}
+
+const filterWords = { rack: 'a rack', customer: 'a customer' } as const;
+
+/**
+ * Refuses a filter none of the display's pages honours (their manifests' `kioskFilters`), which would show
+ * everything while the form says otherwise. `honours(path)` is undefined for a page not offered now (its module is
+ * disabled): such a page is given the benefit of the doubt.
+ * @throws NxfError NXF_VALIDATION (422) naming the filter.
+ */
+export function checkFilters(
+  settings: DisplaySettings,
+  honours: (path: string) => readonly string[] | undefined,
+): void {
+  const errors: Record<string, string> = {};
+  for (const key of ['rack', 'customer'] as const) {
+    if (settings.filter[key] === undefined) continue;
+    const known = settings.pages.map(honours);
+    if (known.some((filters) => filters === undefined || filters.includes(key))) continue;
+    errors[key] =
+      `None of the chosen pages can be limited to ${filterWords[key]}: leave it empty or choose a page that can.`;
+  }
+  if (Object.keys(errors).length > 0) {
+    throw new NxfError('NXF_VALIDATION', 'The display could not be saved: check the fields marked.', {
+      status: 422,
+      details: errors,
+    });
+  }
 }
 
 function numberIn(raw: string | undefined, range: { min: number; max: number }, options: { whole: boolean }) {

@@ -17,7 +17,8 @@ declare global {
 const text = (page: Page, selector: string) =>
   page.$eval(selector, (element) => element.textContent?.replace(/\s+/g, ' ').trim() ?? '');
 const barText = (page: Page) => text(page, '#kiosk-updated');
-const visiblePage = (page: Page) => page.$eval('.kiosk-page:not([hidden])', (section) => section.getAttribute('aria-label'));
+const visiblePage = (page: Page) =>
+  page.$eval('.kiosk-page:not([hidden])', (section) => section.getAttribute('aria-label'));
 
 describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale and back, revoked', function () {
   this.timeout(120_000);
@@ -38,7 +39,8 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
     await page.evaluate(() => (window.kioskMarker = 'first load'));
     return { page, problems, close: () => context.close() };
   }
-  const notReloaded = async (page: Page) => expect(await page.evaluate(() => window.kioskMarker)).to.equal('first load');
+  const notReloaded = async (page: Page) =>
+    expect(await page.evaluate(() => window.kioskMarker)).to.equal('first load');
   const setServerListening = async (listening: boolean, port: number) => {
     // The admin's own page would see the outage too: it waits elsewhere meanwhile.
     if (!listening) await admin.goto('about:blank');
@@ -88,7 +90,10 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
     await Promise.all([admin.waitForNavigation(), admin.click('.display-form button[type=submit]')]);
     displayUrl = await text(admin, '.display-url');
     expect(displayUrl).to.match(new RegExp(`^${server.url}/kiosk/[A-Za-z0-9_-]{43}$`));
-    expect(await text(admin, '#display-rows')).to.contain('Row A wall').and.contain('Dummy › Chart').and.contain('never opened');
+    expect(await text(admin, '#display-rows'))
+      .to.contain('Row A wall')
+      .and.contain('Dummy › Chart')
+      .and.contain('never opened');
     // Shown once: the list, loaded again, has no address in it.
     await admin.goto(`${server.url}/admin/displays`);
     expect(await admin.$('.display-url')).to.equal(null);
@@ -104,9 +109,12 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
     expect(await barText(page)).to.match(/^Updated \d\d:\d\d:\d\d UTC$/);
     expect(await visiblePage(page)).to.equal('Chart');
     expect(await page.$eval('html', (html) => html.dataset.theme)).to.equal('dark');
-    expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight), 'no scrolling').to.equal(true);
-    const visibleControls = await page.$$eval('form, button, input, select', (controls) =>
-      controls.filter((control) => (control as HTMLElement).offsetParent !== null).length,
+    expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight), 'no scrolling').to.equal(
+      true,
+    );
+    const visibleControls = await page.$$eval(
+      'form, button, input, select',
+      (controls) => controls.filter((control) => (control as HTMLElement).offsetParent !== null).length,
     );
     expect(visibleControls).to.equal(0);
     // Reloading from the same browser does not log a second view.
@@ -130,11 +138,21 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
         .then((hidden) => answers.push({ path, status: response.status(), hidden }))
         .catch(() => {});
     });
-    await page.waitForFunction(() => document.querySelector('.kiosk-page:not([hidden])')?.getAttribute('aria-label') === 'Board', {
-      timeout: 15_000,
+    await page.waitForFunction(
+      () => document.querySelector('.kiosk-page:not([hidden])')?.getAttribute('aria-label') === 'Board',
+      {
+        timeout: 15_000,
+      },
+    );
+    expect(answers[0], 'the chart, refreshed once unchanged').to.deep.equal({
+      path: '/dummy/chart',
+      status: 304,
+      hidden: false,
     });
-    expect(answers[0], 'the chart, refreshed once unchanged').to.deep.equal({ path: '/dummy/chart', status: 304, hidden: false });
-    expect(answers.find((a) => a.path === '/dummy/board'), 'the board, loaded while still hidden').to.deep.include({
+    expect(
+      answers.find((a) => a.path === '/dummy/board'),
+      'the board, loaded while still hidden',
+    ).to.deep.include({
       status: 200,
       hidden: true,
     });
@@ -143,7 +161,9 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
     await page.waitForFunction(() => document.querySelector('#board-count')?.textContent === '2 items in rack A', {
       timeout: 10_000,
     });
-    expect(await text(page, '.kiosk-page:not([hidden]) tbody')).to.contain('pdu-a2').and.not.contain('pdu-c1');
+    expect(await text(page, '.kiosk-page:not([hidden]) tbody'))
+      .to.contain('pdu-a2')
+      .and.not.contain('pdu-c1');
     await notReloaded(page);
     expect(display.problems).to.deep.equal([]);
     await display.close();
@@ -176,9 +196,12 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
 
   it('a server that answers 500 leaves the content, marked with the status, until the page works again', async () => {
     const { page, close } = await openDisplay();
-    await page.waitForFunction(() => document.querySelector('.kiosk-page:not([hidden])')?.getAttribute('aria-label') === 'Board', {
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('.kiosk-page:not([hidden])')?.getAttribute('aria-label') === 'Board',
+      {
+        timeout: 15_000,
+      },
+    );
     await server.services.db.execute('ALTER TABLE dm_item RENAME TO dm_item_away');
     try {
       await page.waitForFunction(() => document.querySelector('#kiosk-updated')?.textContent?.includes('HTTP 500'), {
@@ -212,13 +235,18 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
       (window as unknown as { Date: DateConstructor }).Date = SkewedDate as DateConstructor;
     });
     await page.goto(displayUrl);
-    await page.waitForFunction(() => document.querySelector('.kiosk-page:not([hidden])')?.getAttribute('aria-label') === 'Board', {
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('.kiosk-page:not([hidden])')?.getAttribute('aria-label') === 'Board',
+      {
+        timeout: 15_000,
+      },
+    );
     const [, shown] = /^Updated (\d\d:\d\d:\d\d) UTC$/.exec(await barText(page)) ?? [];
     const serverNow = new Date().toISOString().slice(11, 19);
     const seconds = (hms: string) => hms.split(':').reduce((total, part) => total * 60 + Number(part), 0);
-    expect(Math.abs(seconds(serverNow) - seconds(shown!)) % 86_400, `shown ${shown}, now ${serverNow}`).to.be.lessThan(10);
+    expect(Math.abs(seconds(serverNow) - seconds(shown!)) % 86_400, `shown ${shown}, now ${serverNow}`).to.be.lessThan(
+      10,
+    );
     const port = Number(new URL(server.url).port);
     await setServerListening(false, port);
     try {
@@ -259,11 +287,18 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
     });
     await server.services.db.execute('ALTER TABLE dm_item RENAME TO dm_item_away');
     try {
-      await page.waitForFunction(() => document.querySelector('#kiosk-updated')?.textContent?.includes('HTTP 500'), { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('#kiosk-updated')?.textContent?.includes('HTTP 500'), {
+        timeout: 15_000,
+      });
       const elementsWhenStale = await elements();
       await page.evaluate(() => (window as unknown as { skipAhead: (ms: number) => void }).skipAhead(3600 * 1000));
-      await page.waitForFunction(() => /\(1 h 0 min ago\)/.test(document.querySelector('#kiosk-updated')?.textContent ?? ''), { timeout: 15_000 });
-      expect(await barText(page)).to.match(/^Not updated since \d\d:\d\d:\d\d UTC \(1 h 0 min ago\): the server answered HTTP 500\.$/);
+      await page.waitForFunction(
+        () => /\(1 h 0 min ago\)/.test(document.querySelector('#kiosk-updated')?.textContent ?? ''),
+        { timeout: 15_000 },
+      );
+      expect(await barText(page)).to.match(
+        /^Not updated since \d\d:\d\d:\d\d UTC \(1 h 0 min ago\): the server answered HTTP 500\.$/,
+      );
       while (failures.length < 6) await new Promise((resolve) => page.once('response', resolve));
       expect(await text(page, '.kiosk-page-body'), 'the last good content stays').to.equal(before);
       expect(await elements(), 'failures add nothing to the page').to.equal(elementsWhenStale);
@@ -279,8 +314,15 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
   });
 
   it('fits one screen from 800×480 to 4K, its type growing with it, legible in the dark theme', async () => {
-    const sizes: Record<string, { root: number; cell: number; chartText: number; scrolls: boolean; headBackground: string }> = {};
-    for (const [width, height] of [[800, 480], [1920, 1080], [3840, 2160]] as const) {
+    const sizes: Record<
+      string,
+      { root: number; cell: number; chartText: number; scrolls: boolean; headBackground: string }
+    > = {};
+    for (const [width, height] of [
+      [800, 480],
+      [1920, 1080],
+      [3840, 2160],
+    ] as const) {
       // Opened on its second page, the Board (a table and a chart), as a display without script turns to it.
       const { page, close } = await openDisplay(`${displayUrl}?page=1`, { width, height });
       expect(await visiblePage(page)).to.equal('Board');
@@ -334,14 +376,19 @@ describe('kiosk displays in Chromium: set up by an admin, live, rotating, stale 
   it('the Displays page shows each display’s last contact, browser and whether it is stale', async () => {
     await admin.goto(`${server.url}/admin/displays`);
     const row = await text(admin, '#display-rows tr');
-    expect(row).to.match(/Headless Chrome \d+ on Linux, 127\.0\.0\.1/).and.to.contain('live');
+    expect(row)
+      .to.match(/Headless Chrome \d+ on Linux, 127\.0\.0\.1/)
+      .and.to.contain('live');
     // A screen that stopped asking five minutes ago shows as stale at the next poll of the list.
     await server.services.db.execute(
       "UPDATE displays SET last_contact_at = now() - interval '5 min', last_good_at = now() - interval '5 min'",
     );
-    await admin.waitForFunction(() => document.querySelector('#display-rows')?.textContent?.includes('stale: no request for 5 min'), {
-      timeout: 15_000,
-    });
+    await admin.waitForFunction(
+      () => document.querySelector('#display-rows')?.textContent?.includes('stale: no request for 5 min'),
+      {
+        timeout: 15_000,
+      },
+    );
   });
 
   it('a revoked display says "display revoked" at its next refresh, without reloading, and stops asking', async () => {

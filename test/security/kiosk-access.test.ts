@@ -59,7 +59,13 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
 
   it('a guessed, truncated or padded token is a plain 404, the same as any address that is not there', async () => {
     const unknown = await fetch(`${server.url}/no/such/page`);
-    for (const guess of [randomBytes(32).toString('base64url'), token.slice(0, 42), `${token}x`, 'x', token.toUpperCase()]) {
+    for (const guess of [
+      randomBytes(32).toString('base64url'),
+      token.slice(0, 42),
+      `${token}x`,
+      'x',
+      token.toUpperCase(),
+    ]) {
       const page = await fetch(`${server.url}/kiosk/${guess}`, { redirect: 'manual' });
       expect(page.status, guess).to.equal(404);
       expect(await page.text()).to.not.contain('revoked');
@@ -87,8 +93,16 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
       await asDisplay('/'),
       await asDisplay('/api/v1/modules'),
       await asDisplay('/api/v1/m/dummy/items'),
-      await asDisplay('/dummy/board', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
-      await asDisplay('/dummy/items', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      await asDisplay('/dummy/board', {
+        method: 'POST',
+        body: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      await asDisplay('/dummy/items', {
+        method: 'POST',
+        body: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
       await fetch(`${server.url}/kiosk/${token}`, { method: 'POST' }),
     ];
     for (const answer of refused) {
@@ -123,7 +137,11 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
   });
 
   it('a page its module stopped offering for displays (an upgrade) is refused, and says so on the display and to admins', async () => {
-    const both = await server.services.displays.create({ ...board, name: 'Both', pages: ['/dummy/chart', '/dummy/board'] });
+    const both = await server.services.displays.create({
+      ...board,
+      name: 'Both',
+      pages: ['/dummy/chart', '/dummy/board'],
+    });
     const upgraded = await copyModuleFixture({
       manifest: (manifest) => {
         manifest.version = '1.0.1';
@@ -153,7 +171,9 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
     const rotated = await server.services.displays.rotate(displayId);
     const old = await fetch(`${server.url}/kiosk/${token}`);
     expect(old.status).to.equal(410);
-    expect(await old.text()).to.contain('Display revoked').and.contain('replaced by a new one');
+    expect(await old.text())
+      .to.contain('Display revoked')
+      .and.contain('replaced by a new one');
     const oldRefresh = await asDisplay('/dummy/board');
     expect(oldRefresh.status).to.equal(410);
     expect(oldRefresh.headers.get('x-display-revoked')).to.equal('true');
@@ -162,7 +182,9 @@ describe('security: a kiosk display reaches its own pages and nothing else', () 
     await server.services.displays.revoke(displayId);
     const revoked = await asDisplay('/dummy/board');
     expect(revoked.status).to.equal(410);
-    expect(await revoked.text()).to.contain('Display revoked').and.contain('An administrator revoked this display');
+    expect(await revoked.text())
+      .to.contain('Display revoked')
+      .and.contain('An administrator revoked this display');
   });
 
   // Last: it removes the dummy module.

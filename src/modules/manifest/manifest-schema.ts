@@ -133,6 +133,11 @@ export const manifestSchema = {
                   path: absolutePath,
                   icon: { type: 'string', minLength: 1, maxLength: 40 },
                   kiosk: { type: 'boolean' },
+                  kioskFilters: {
+                    type: 'array',
+                    items: { type: 'string', enum: ['rack', 'customer'] },
+                    uniqueItems: true,
+                  },
                 },
               },
             },

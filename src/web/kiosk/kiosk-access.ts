@@ -3,7 +3,7 @@ import type { Display, DisplayLookup } from '../../displays/display-store.js';
 import { NxfError } from '../../errors.js';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
 import { isHtmxRequest } from '../render/htmx.js';
-import { kioskPageState, pageOf } from './kiosk-pages.js';
+import { holdsOtherPages, kioskPageState, pageOf } from './kiosk-pages.js';
 
 /** The header a display's pages send with every htmx request: the token of its URL (public/js/nxforge.js). */
 export const displayTokenHeader = 'X-Display-Token';
@@ -44,7 +44,11 @@ export function kioskAccess(services: CoreServices): AppMiddleware {
     ctx.state.user = undefined;
     ctx.state.authMethod = undefined;
     ctx.state.sessionToken = undefined;
-    ctx.state.kiosk = { display: { id: display.id, name: display.name }, filter: { ...display.filter }, theme: display.theme };
+    ctx.state.kiosk = {
+      display: { id: display.id, name: display.name },
+      filter: { ...display.filter },
+      theme: display.theme,
+    };
     displays.set(ctx, display);
     let status = 500;
     try {
@@ -66,17 +70,23 @@ export function kioskAccess(services: CoreServices): AppMiddleware {
 /** @throws NxfError NXF_KIOSK_FORBIDDEN unless the request reads the display's URL or one of its pages. */
 function assertDisplayMayRead(ctx: AppContext, display: Display, services: CoreServices): void {
   const refuse = (message: string) => new NxfError('NXF_KIOSK_FORBIDDEN', message, { status: 403 });
-  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw refuse('A display only shows pages: it cannot change anything.');
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD')
+    throw refuse('A display only shows pages: it cannot change anything.');
   if (kioskPathPattern.test(ctx.path)) return;
-  const page = pageOf(display.pages, ctx.path);
+  const page = pageOf(display.pages, ctx.path, (path) => holdsOtherPages(services.modules.registry, path));
   if (!page) throw refuse(`A display may only show its own pages; ${ctx.path} is not one of them.`);
   const state = kioskPageState(services.modules.registry, page);
   // A disabled module's page is answered by the dispatcher (403, the module is disabled), like everyone's.
-  if (!state.available && services.modules.registry.ownerOf(page)) throw refuse(`This page cannot be shown: ${state.reason}.`);
+  if (!state.available && services.modules.registry.ownerOf(page))
+    throw refuse(`This page cannot be shown: ${state.reason}.`);
 }
 
 /** "Display revoked": a page of its own, or for a refresh the same text with a header that stops the display's script. */
-function answerRevoked(services: CoreServices, ctx: AppContext, found: Exclude<DisplayLookup, { state: 'live' }>): void {
+function answerRevoked(
+  services: CoreServices,
+  ctx: AppContext,
+  found: Exclude<DisplayLookup, { state: 'live' }>,
+): void {
   const data = { name: found.name, theme: found.theme, reason: found.state, code: 'NXF_DISPLAY_REVOKED' };
   ctx.status = 410;
   ctx.type = 'html';

@@ -1,6 +1,12 @@
 import { corePermissions } from '../../auth/permissions.js';
 import type { CoreServices } from '../../core-services.js';
-import { displayLimits, parseDisplayForm, type DisplayForm } from '../../displays/display-input.js';
+import {
+  checkFilters,
+  displayLimits,
+  parseDisplayForm,
+  type DisplayForm,
+  type DisplaySettings,
+} from '../../displays/display-input.js';
 import type { Display } from '../../displays/display-store.js';
 import { displayThemes } from '../../displays/display-theme.js';
 import { isNxfError, NxfError } from '../../errors.js';
@@ -28,6 +34,13 @@ export function displaysRoutes(services: CoreServices): AppRouter {
 
   const rows = async () => (await displays.list()).map((display) => describeDisplay(services, display));
   const offered = () => offeredKioskPages(registry);
+  /** The form read and checked against the pages offered now (`kept`: pages the display has already). */
+  const settingsOf = (form: DisplayForm, kept: readonly string[] = []): DisplaySettings => {
+    const pages = offered();
+    const settings = parseDisplayForm(form, new Set(pages.map((page) => page.path)), kept);
+    checkFilters(settings, (path) => pages.find((page) => page.path === path)?.filters);
+    return settings;
+  };
   const record = (ctx: AppContext, action: string, target: string, details?: Record<string, unknown>) =>
     audit.record({ action, outcome: 'success', actor: ctx.state.user, target, sourceIp: ctx.ip, details });
 
@@ -56,7 +69,7 @@ export function displaysRoutes(services: CoreServices): AppRouter {
     const form = ctx.request.body as DisplayForm;
     let created: { display: Display; token: string };
     try {
-      created = await displays.create(parseDisplayForm(form, new Set(offered().map((page) => page.path))));
+      created = await displays.create(settingsOf(form));
     } catch (error) {
       if (!isNxfError(error) || error.status >= 500) throw error;
       return showList(ctx, { status: 422, values: form, errors: error.details ?? {} });
@@ -91,8 +104,7 @@ export function displaysRoutes(services: CoreServices): AppRouter {
     const form = ctx.request.body as DisplayForm;
     let saved: Display | undefined;
     try {
-      const offeredPaths = new Set(offered().map((page) => page.path));
-      saved = await displays.update(display.id, parseDisplayForm(form, offeredPaths, display.pages));
+      saved = await displays.update(display.id, settingsOf(form, display.pages));
     } catch (error) {
       if (!isNxfError(error) || error.status >= 500) throw error;
       return showEdit(ctx, display, { status: 422, values: form, errors: error.details ?? {} });
