@@ -106,7 +106,8 @@ describe('embedded PostgreSQL in a data directory closed to other users', functi
         expect(existsSync(path.join(firstCluster, 'PG_VERSION'))).to.equal(true);
       }
     } finally {
-      for (const cluster of clusters) if (!cluster.startsWith(home)) await rm(cluster, { recursive: true, force: true });
+      for (const cluster of clusters)
+        if (!cluster.startsWith(home)) await rm(cluster, { recursive: true, force: true });
     }
   });
 

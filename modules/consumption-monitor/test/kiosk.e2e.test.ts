@@ -58,7 +58,10 @@ describe('consumption monitor: the Live Dashboard as a kiosk page', function () 
     // The module reuses its tiles for 5 s; the display asks every second.
     await page.waitForFunction(() => document.querySelectorAll('.cm-tile').length === 2, { timeout: 15_000 });
     expect(await tiles()).to.deep.equal(['R8 PDU A', 'R8 PDU B']);
-    expect(await page.$$eval('.cm-group-tiles h2', (h2s) => h2s.map((h2) => h2.textContent))).to.deep.equal(['Globex', 'Initech']);
+    expect(await page.$$eval('.cm-group-tiles h2', (h2s) => h2s.map((h2) => h2.textContent))).to.deep.equal([
+      'Globex',
+      'Initech',
+    ]);
     expect(problems).to.deep.equal([]);
   });
 
