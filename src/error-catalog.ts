@@ -41,11 +41,11 @@ export const errorCatalog = {
   // Kiosk displays
   NXF_KIOSK_FORBIDDEN: {
     status: 403,
-    meaning: "a kiosk display asked for something but its own pages (another page, the API, a form post)",
+    meaning: 'a kiosk display asked for something but its own pages (another page, the API, a form post)',
   },
   NXF_DISPLAY_REVOKED: {
     status: 410,
-    meaning: "the display's address was revoked or replaced; its screen shows \"display revoked\"",
+    meaning: 'the display\'s address was revoked or replaced; its screen shows "display revoked"',
   },
   // Modules: manifests, archives, lifecycle
   NXF_MANIFEST_MISSING: { status: 400, meaning: 'the module folder has no manifest.json' },

@@ -205,7 +205,9 @@
   /** Tells whoever listens (the kiosk's status bar) how a poll went: `nx:poll` with {fresh, updatedAt, updatedHere, reason}. */
   function announce(element, state, fresh) {
     const { updatedAt, updatedHere, reason } = state;
-    element.dispatchEvent(new CustomEvent('nx:poll', { bubbles: true, detail: { fresh, updatedAt, updatedHere, reason } }));
+    element.dispatchEvent(
+      new CustomEvent('nx:poll', { bubbles: true, detail: { fresh, updatedAt, updatedHere, reason } }),
+    );
   }
 
   /** "40 s", "3 min", "2 h 5 min". */

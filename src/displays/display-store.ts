@@ -158,12 +158,19 @@ export class DisplayStore {
     const hash = sha256Hex(token);
     const row = await this.db.one<DisplayRow>(`SELECT ${columns} FROM displays WHERE token_hash = $1`, [hash]);
     if (row) return { state: 'live', display: toDisplay(row) };
-    const retired = await this.db.one<{ reason: 'rotated' | 'revoked'; retired_at: Date; name: string; theme: DisplayTheme }>(
+    const retired = await this.db.one<{
+      reason: 'rotated' | 'revoked';
+      retired_at: Date;
+      name: string;
+      theme: DisplayTheme;
+    }>(
       `SELECT r.reason, r.retired_at, d.name, d.theme FROM display_retired_tokens r JOIN displays d ON d.id = r.display_id
         WHERE r.token_hash = $1`,
       [hash],
     );
-    return retired && { state: retired.reason, retiredAt: retired.retired_at, name: retired.name, theme: retired.theme };
+    return (
+      retired && { state: retired.reason, retiredAt: retired.retired_at, name: retired.name, theme: retired.theme }
+    );
   }
 
   /** Notes a request of the display: when, how it was answered, from which browser and address. */

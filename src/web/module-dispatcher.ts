@@ -65,7 +65,9 @@ async function serveAsset(registry: ModuleRegistry, ctx: AppContext, next: () =>
   if (!module || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
   const root = path.join(module.directory, 'public');
   const file = rest.join('/');
-  const cacheControl = file.split('/').includes('..') ? 'no-cache' : staticCacheControl(ctx.query.h, path.join(root, file));
+  const cacheControl = file.split('/').includes('..')
+    ? 'no-cache'
+    : staticCacheControl(ctx.query.h, path.join(root, file));
   try {
     await send(ctx, file, { root, index: false, setHeaders: (res) => res.setHeader('Cache-Control', cacheControl) });
   } catch (error) {

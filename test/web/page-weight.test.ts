@@ -87,7 +87,11 @@ describe('page weight: compression, fingerprinted assets, 304 for unchanged frag
     expect(refresh.status).to.equal(304);
     expect(refresh.bytes).to.have.length(0);
     await server.services.db.execute("INSERT INTO dm_item (name) VALUES ('new')");
-    const changed = await rawRequest(`${server.url}/dummy/board`, { ...display, 'X-Display-Token': token, 'If-None-Match': etag! });
+    const changed = await rawRequest(`${server.url}/dummy/board`, {
+      ...display,
+      'X-Display-Token': token,
+      'If-None-Match': etag!,
+    });
     expect(changed.status).to.equal(200);
     expect(changed.headers.etag).to.not.equal(etag);
   });
