@@ -44,6 +44,10 @@ describe('consumption monitor: collection', function () {
     expect(stored.map((r: { status: string; value: number }) => [r.status, r.value])).to.deep.equal(
       Array(5).fill(['ok', 1234.5]),
     );
+    // A healthy endpoint is never reported failing, so it never 'recovers' either.
+    expect(await events('scraping.failed', 'Session PDU')).to.deep.equal([]);
+    expect(await events('consumption-monitor.recovered', 'Session PDU')).to.deep.equal([]);
+    expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('ok');
     // The session's cookies are sealed at rest, like the password.
     const [row] = await cm.server.services.db.select<{ session: string }>(
       'SELECT session FROM cm_endpoint WHERE id = $1',

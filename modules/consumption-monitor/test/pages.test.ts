@@ -117,11 +117,45 @@ describe('consumption monitor: pages and lifecycle', function () {
     const csv = await web.get(`/consumption/history.csv?endpointId=${body.id}`);
     expect(csv.headers.get('content-type')).to.match(/text\/csv/);
     expect(csv.text.split('\n')[0]).to.equal(
-      'id,endpointId,at,value,status,reason,raw,errorCode,error,screenshot,reset',
+      'id,endpointId,endpoint,at,value,status,reason,raw,errorCode,error,screenshot,reset',
     );
     expect(csv.text.trim().split('\n')).to.have.length(10);
     const dashboard = await web.get('/');
     expect(dashboard.text).to.include('Power consumption').and.include('kW now');
+  });
+
+  it('exports CSV that a spreadsheet cannot run: names and device texts starting a formula are quoted as text', async () => {
+    const name = '=HYPERLINK("http://evil.example/","x")';
+    const { body } = await cm.api('POST', '/endpoints', {
+      ...formEndpoint(pdu, name),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+    });
+    expect(body.name).to.equal(name);
+    await cm.server.services.db.execute(
+      `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, raw, error_code, error_message) VALUES
+         ($1, now() - interval '1 hour', NULL, 'error', '@SUM(1+1)', 'NXF_SCRAPE_PARSE', '+cmd|calc'),
+         ($1, now(), -5, 'suspect', '-5', NULL, NULL)`,
+      [body.id],
+    );
+    for (const csv of [
+      (await web.get(`/consumption/history.csv?endpointId=${body.id}`)).text,
+      await fetch(
+        `${cm.server.url}/api/v1/m/consumption-monitor/consumption/readings?endpointId=${body.id}&format=csv`,
+        {
+          headers: { authorization: `Bearer ${cm.token}` },
+        },
+      ).then((response) => response.text()),
+    ]) {
+      const lines = csv.trim().split('\n');
+      expect(lines[0]).to.equal('id,endpointId,endpoint,at,value,status,reason,raw,errorCode,error,screenshot,reset');
+      expect(lines).to.have.length(3);
+      // Every cell that would start a formula starts with ' instead; a plain negative number stays a number.
+      expect(lines[1]).to.include(`,"'=HYPERLINK(""http://evil.example/"",""x"")",`);
+      expect(lines[2]).to.include(",'@SUM(1+1),NXF_SCRAPE_PARSE,'+cmd|calc,");
+      expect(lines[1]).to.include(',-5,suspect,,-5,');
+      expect(csv).not.to.match(/(^|,)"?[=+@]/m);
+    }
   });
 
   it('answers 400 naming a bad readings filter', async () => {

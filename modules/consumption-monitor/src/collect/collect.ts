@@ -120,9 +120,9 @@ export async function collectOne(
   if (status === 'ok') {
     await recordInterval(runtime, endpoint, previous, { at, value: outcome.value! });
   }
+  if (!outcome.success) await noteFailure(runtime, endpoint, outcome, at);
   // Only an endpoint that was failing or stale has something to recover from (its state came with the list).
-  if (outcome.success && (endpoint.failingSince || endpoint.staleSince)) await noteSuccess(runtime, endpoint);
-  else await noteFailure(runtime, endpoint, outcome, at);
+  else if (endpoint.failingSince || endpoint.staleSince) await noteSuccess(runtime, endpoint);
   if (status !== 'ok')
     runtime.logger.warn(`${endpoint.name}: ${outcome.error ?? judgement?.reason}`, { code: outcome.errorCode });
   return { ...base, status };
