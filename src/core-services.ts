@@ -8,6 +8,7 @@ import { SessionStore } from './auth/sessions.js';
 import { UserStore } from './auth/users.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { ModuleRoles } from './db/module-roles.js';
 import { DatabaseNotifications } from './db/notifications.js';
 import { EventBus } from './events/event-bus.js';
 import { EventStore } from './events/event-store.js';
@@ -53,6 +54,8 @@ export interface CoreServices {
   requests: AsyncLocalStorage<AppContext>;
   events: EventBus;
   modules: ModuleManager;
+  /** Each module's PostgreSQL role (or none, when NxForge's database user may not create roles). */
+  moduleRoles: ModuleRoles;
   installer: ModuleInstaller;
   /** Largest module archive accepted for upload, in bytes. */
   uploadLimitBytes: number;
@@ -126,8 +129,10 @@ export async function createCoreServices(
   const rules = { store: new RuleStore(db), firings: new RuleFiringStore(db) };
   const ruleEngine = new RuleEngine(rules.store, rules.firings, toolkit.notifications, logger);
   events.addRecorder((event) => ruleEngine.handle(event));
+  const moduleRoles = await ModuleRoles.open(db, logger);
   const modules = new ModuleManager({
     db,
+    roles: moduleRoles,
     logger,
     events,
     notifications,
@@ -171,6 +176,7 @@ export async function createCoreServices(
     config,
     logger,
     db,
+    moduleRoles,
     keyring,
     users,
     sessions,

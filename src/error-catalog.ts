@@ -134,6 +134,17 @@ export const errorCatalog = {
   NXF_HTTP_STATUS: { status: 502, meaning: 'the remote server answered ≥ 400 (after retries for 429 and 5xx)' },
   NXF_HTTP_TIMEOUT: { status: 504, meaning: 'the remote server did not answer in time, after retries' },
   NXF_HTTP_UNREACHABLE: { status: 502, meaning: 'the remote server could not be reached, after retries' },
+  NXF_IPMITOOL_MISSING: { status: 503, meaning: 'ipmitool is not installed (Debian package `ipmitool`)' },
+  NXF_IPMI_TIMEOUT: { status: 504, meaning: 'ipmitool did not finish by its deadline and was killed' },
+  NXF_IPMI_CANCELLED: { status: 503, meaning: 'the ipmitool run was aborted (its job was cancelled)' },
+  NXF_IPMI_UNREACHABLE: { status: 502, meaning: 'the BMC did not answer ipmitool' },
+  NXF_IPMI_AUTH: { status: 422, meaning: 'the BMC refused the IPMI user or password' },
+  NXF_IPMI_FAILED: { status: 502, meaning: 'ipmitool failed otherwise; the message quotes what it said' },
+  NXF_IPMI_PARSE: { status: 502, meaning: 'ipmitool printed something that is not the listing asked for' },
+  NXF_IPMI_TARGET: {
+    status: 400,
+    meaning: 'an IPMI host, user or port that is not valid (or would read as an option)',
+  },
   NXF_SNMP_TIMEOUT: {
     status: 504,
     meaning: 'the SNMP agent did not answer in time, after retries (v2c: also a wrong community)',
@@ -173,7 +184,8 @@ export const errorCatalog = {
   },
   NXF_POSTGRES_START: {
     status: 500,
-    meaning: "embedded PostgreSQL: initdb or the postmaster failed (PostgreSQL's last line), or no user postgres",
+    meaning:
+      "embedded PostgreSQL: initdb or the postmaster failed (PostgreSQL's last line), no user postgres, or the cluster refuses the password kept for it",
   },
   NXF_DATABASE_LOST: {
     status: 500,

@@ -34,7 +34,7 @@ export class NxfError extends Error {
 }
 
 /**
- * An error a module raised with `ctx.fail(status, code, message)`: a core code for a generic condition or the
+ * An error a module raised with `ctx.fail(status, code, message, details?)`: a core code for a generic condition or the
  * module's own (`CM_…`), listed in the module's docs rather than in the core's catalog. Answered like any
  * NxfError.
  */

@@ -26,6 +26,9 @@ export type {
 } from './modules/manifest/manifest-types.js';
 export type { SettingValue } from './settings/setting-values.js';
 export type { ModuleServices } from './services/module-services.js';
+export type { IpmiRunOptions, IpmiService, IpmiTarget } from './services/ipmi/ipmi.service.js';
+export type { IpmiSdrEntry, IpmiSensor, IpmiThresholds } from './services/ipmi/ipmi-output.js';
+export type { IpmitoolOutput } from './services/ipmi/ipmitool-runner.js';
 
 export type { NxfEvent, EventHandler, Severity } from './events/event-bus.js';
 export type { BuiltinEvents } from './events/builtin-events.js';

@@ -116,6 +116,7 @@ export class JobRun {
         data: execution.input ?? undefined,
         handlerPath: job.handlerPath,
         capabilities: [...job.owner.capabilities],
+        databaseRole: job.owner.databaseRole,
       });
     } catch (error) {
       await this.#finish(failure('failed', 'NXF_JOB_LAUNCH', `The worker could not start: ${errorMessage(error)}`));

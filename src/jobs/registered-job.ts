@@ -18,6 +18,8 @@ export interface JobOwner {
   entry: string;
   /** The manifest's declared capabilities. */
   capabilities: readonly string[];
+  /** The module's database role, taken by its runs' connections; undefined for the core or without isolation. */
+  databaseRole?: string;
   /** The module's current settings. */
   settings(): Record<string, SettingValue | undefined>;
 }

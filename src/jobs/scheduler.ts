@@ -37,6 +37,8 @@ export interface JobModule {
   /** The module's folder; job handlers are found from it. */
   directory: string;
   manifest: { entry: string; permissions: readonly string[]; jobs: Record<string, JobDefinition> };
+  /** The PostgreSQL role its runs' connections take (docs/modules.md, "Database isolation"). */
+  databaseRole?: string;
   /** The module's settings as they are now. */
   settings(): Record<string, SettingValue | undefined>;
 }
@@ -169,6 +171,7 @@ export class Scheduler {
       directory: module.directory,
       entry: module.manifest.entry,
       capabilities: module.manifest.permissions,
+      databaseRole: module.databaseRole,
       settings: module.settings,
     };
     const registered: string[] = [];

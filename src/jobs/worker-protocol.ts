@@ -26,6 +26,8 @@ export interface WorkerRunData {
   capabilities: string[];
   /** For the run's own database connection (only opened with a `database:*` capability). */
   databaseUrl: string;
+  /** The module's database role, which that connection takes at startup; undefined without isolation. */
+  databaseRole?: string;
   /** `$NXFORGE_DATA_DIR/storage`. */
   storageRoot: string;
   /** The key the core seals module secrets with (`keyring.derive('credentials')`), for `services.secrets`. */

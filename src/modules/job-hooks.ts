@@ -13,6 +13,7 @@ export function schedulerHooks(scheduler: Scheduler): ModuleHooks {
         name: module.name,
         directory: module.directory,
         manifest: module.manifest,
+        databaseRole: module.databaseRole,
         settings: () => module.settings.current,
       }),
     unmounting: (module) =>

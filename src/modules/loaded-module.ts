@@ -21,15 +21,22 @@ export interface LoadedModule {
   widgets: Map<string, WidgetLoader>;
   /** Current settings; the manager replaces them when they are saved. */
   readonly settings: LiveSettings;
+  /** The module's database role, which its jobs' connections take too; undefined when isolation is off. */
+  databaseRole?: string;
   /** Requests being served right now; unloading waits for them. */
   inFlight: number;
   /** What unloading undoes; the migrations stay, and so does the module's data. */
   unload: UnloadSteps;
 }
 
-/** The steps that undo a load, run in this order: the module's own teardown, then its event subscriptions. */
+/**
+ * The steps that undo a load, run in this order: the module's own teardown, its event subscriptions, then its
+ * database pool.
+ */
 export interface UnloadSteps {
   /** What `setup` returned, when it returned a function. */
   moduleTeardown?: () => Promise<void> | void;
   endSubscriptions: () => void;
+  /** Closes the module's own connections (isolation on). */
+  closeDatabase?: () => Promise<void>;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pTimeout from 'p-timeout';
 import type { Database } from '../db/database.js';
+import type { ModuleRoles } from '../db/module-roles.js';
 import { errorMessage, NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AppState } from '../http/app-context.js';
@@ -27,6 +28,8 @@ import { effectiveSettings } from '../settings/setting-values.js';
 /** What loading needs from the core. */
 export interface LoaderDeps extends ModuleContextDeps {
   db: Database;
+  /** Each module's database role (isolation), or the shared connection when it is off. */
+  roles: ModuleRoles;
   logger: Logger;
   logs: ModuleLogStore;
   settingsStore: ModuleSettingsStore;
@@ -74,9 +77,12 @@ export async function loadModule(
     );
     assertFilesPresent(manifest, directory);
 
-    const migrator = await ModuleMigrator.open(deps.db, directory, manifest);
+    const role = await deps.roles.prepare(manifest.tablePrefix);
+    const migrator = await ModuleMigrator.open(deps.db, directory, manifest, { role });
     const applied = await migrator.up();
     undo.revertMigrations = () => migrator.revert([...applied].reverse());
+    const database = role ? deps.roles.connect(role, `nxforge module ${manifest.name}`) : undefined;
+    if (database) undo.closeDatabase = () => database.close();
 
     const setup = await importSetup(manifest, directory);
     const eta = deps.viewEngine(path.resolve(directory, manifest.ui.views));
@@ -84,7 +90,7 @@ export async function loadModule(
     const settings = new LiveSettings(
       effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),
     );
-    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settings.current });
+    const parts = createModuleContext(deps, { manifest, eta, logger, settings: () => settings.current, database });
     undo.endSubscriptions = parts.dispose;
 
     const teardown = await runSetup(setup, parts.context, {
@@ -107,13 +113,18 @@ export async function loadModule(
       eta,
       widgets: parts.widgets,
       settings,
+      databaseRole: role,
       inFlight: 0,
-      unload: { moduleTeardown: undo.moduleTeardown, endSubscriptions: parts.dispose },
+      unload: {
+        moduleTeardown: undo.moduleTeardown,
+        endSubscriptions: parts.dispose,
+        closeDatabase: undo.closeDatabase,
+      },
     };
     return loaded;
   } catch (error) {
     await runSteps(
-      [undo.moduleTeardown, undo.endSubscriptions, undo.revertMigrations],
+      [undo.moduleTeardown, undo.endSubscriptions, undo.closeDatabase, undo.revertMigrations],
       deps.logger,
       expectedName,
       'undoing a failed module load failed',
@@ -136,10 +147,10 @@ function routerMiddleware(router: Router<AppState>): Koa.Middleware<AppState> {
   return compose([router.routes(), router.allowedMethods()] as unknown as Array<Koa.Middleware<AppState>>);
 }
 
-/** Undoes a load but its migrations: the module's teardown, then its event subscriptions. */
+/** Undoes a load but its migrations: the module's teardown, its event subscriptions, its database pool. */
 export async function unloadModule(module: LoadedModule, logger: Logger): Promise<void> {
-  const { moduleTeardown, endSubscriptions } = module.unload;
-  await runSteps([moduleTeardown, endSubscriptions], logger, module.name, 'module teardown failed');
+  const { moduleTeardown, endSubscriptions, closeDatabase } = module.unload;
+  await runSteps([moduleTeardown, endSubscriptions, closeDatabase], logger, module.name, 'module teardown failed');
 }
 
 /** Runs the steps that are there, in order; a failing step is logged and the rest still run. */

@@ -10,6 +10,7 @@ import type { ModuleManifest } from './manifest/manifest-types.js';
 import { recordInvalidUpload, upgradeModule, uninstallModule, type LifecycleParts } from './module-replacement.js';
 import { discoverBundledModules, identity, restoreModules } from './module-startup.js';
 import { ModuleJournal, moduleChannel, type Actor } from './module-journal.js';
+import type { ModuleRoles } from '../db/module-roles.js';
 import type { LoaderDeps } from './module-loader.js';
 import { ModuleLogStore } from './module-log.js';
 import { ModuleMounter, type ModuleHooks } from './module-mounter.js';
@@ -32,10 +33,12 @@ export interface ModuleInfo {
 
 export interface ModuleManagerOptions {
   db: Database;
+  /** Each module's database role. */
+  roles: ModuleRoles;
   logger: Logger;
   events: EventBus;
   notifications: DatabaseNotifications;
-  loader: Omit<LoaderDeps, 'db' | 'logger' | 'logs' | 'settingsStore'>;
+  loader: Omit<LoaderDeps, 'db' | 'roles' | 'logger' | 'logs' | 'settingsStore'>;
   bundledDir: string;
 }
 
@@ -65,6 +68,7 @@ export class ModuleManager {
     const loaderDeps = {
       ...options.loader,
       db: options.db,
+      roles: options.roles,
       logger: options.logger,
       logs: this.logs,
       settingsStore: this.settingsStore,
@@ -72,6 +76,7 @@ export class ModuleManager {
     this.#mounter = new ModuleMounter(this.registry, this.store, loaderDeps, options.logger);
     this.#parts = {
       db: options.db,
+      roles: options.roles,
       logger: options.logger,
       store: this.store,
       logs: this.logs,

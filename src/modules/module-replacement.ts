@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import type { ModuleRoles } from '../db/module-roles.js';
 import { NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { dependentsOf } from './dependencies.js';
@@ -16,6 +17,8 @@ import type { ModuleSettingsStore } from './settings/module-settings-store.js';
 /** The parts of the module manager that replacing and removing modules work with; called one operation at a time. */
 export interface LifecycleParts {
   db: Database;
+  /** Each module's database role: a purge drops it. */
+  roles: ModuleRoles;
   logger: Logger;
   store: ModuleStore;
   logs: ModuleLogStore;
@@ -147,9 +150,13 @@ export async function uninstallModule(
 
 /** Rolls back a module's migrations and deletes what is left of its data; returns the reverted migrations. */
 async function purgeData(parts: LifecycleParts, record: ModuleRecord, actor: Actor): Promise<string[]> {
-  const migrator = await ModuleMigrator.open(parts.db, record.directory, record.manifest!);
+  const prefix = record.manifest!.tablePrefix;
+  const migrator = await ModuleMigrator.open(parts.db, record.directory, record.manifest!, {
+    role: await parts.roles.prepare(prefix),
+  });
   const reverted = await migrator.revertAll();
   const leftovers = await migrator.purgeLeftovers(parts.db);
+  await parts.roles.drop(prefix);
   if (leftovers.length > 0)
     await parts.journal.log(record.name, 'info', `dropped leftovers: ${leftovers.join(', ')}`, actor);
   await parts.settingsStore.deleteAll(record.name);

@@ -4,6 +4,7 @@ import type { CoreServiceSet } from './core-service-set.js';
 import { moduleSecretBox } from './crypto/module-secret-box.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { createHttpService, type HttpService } from './http/http.service.js';
+import { createIpmiService, type IpmiService } from './ipmi/ipmi.service.js';
 import type { NotificationSender, NotificationService } from './notifications/notification.service.js';
 import { reportScrapes, type ScrapeReport } from './scraping/scrape-reports.js';
 import {
@@ -24,6 +25,8 @@ export interface ModuleServices {
   readonly scraping: ScrapingService;
   /** HTTP client; needs `network:outbound`. */
   readonly http: HttpService;
+  /** IPMI over LAN through ipmitool, each run with a hard deadline; needs `network:outbound`. */
+  readonly ipmi: IpmiService;
   /** SNMP v2c/v3 gets from agents over UDP; needs `network:outbound`. */
   readonly snmp: SnmpService;
   /** The module's own storage folder; needs `storage:read` (read only) or `storage:write`. */
@@ -100,6 +103,10 @@ export function createModuleServices(
     get http() {
       need('network:outbound', 'http');
       return once('http', () => createHttpService(logger));
+    },
+    get ipmi() {
+      need('network:outbound', 'ipmi');
+      return once('ipmi', () => createIpmiService(logger));
     },
     get snmp() {
       need('network:outbound', 'snmp');

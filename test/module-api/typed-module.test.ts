@@ -16,6 +16,9 @@ describe('a module written in TypeScript against nxforge/module', () => {
         m.ui.routes = [{ path: '/typed' }];
         m.ui.sidebar.children = [{ label: 'Typed', path: '/typed' }];
         m.settings = { greeting: { type: 'string', label: 'Greeting', default: 'from settings' } };
+        // The typed module also reads a BMC over IPMI (compiled against the published types, not called here).
+        m.routes = [{ method: 'GET', path: '/bmc' }];
+        m.permissions = ['network:outbound'];
       },
       files: { 'views/home.eta': '<h1><%= it.title %></h1><p><%= it.greeting %></p>\n' },
     });

@@ -58,6 +58,7 @@ describe('createModuleServices: capabilities decide what a module gets', functio
     for (const [read, capability] of [
       [() => services.scraping, 'network:outbound'],
       [() => services.http, 'network:outbound'],
+      [() => services.ipmi, 'network:outbound'],
       [() => services.snmp, 'network:outbound'],
       [() => services.storage, 'storage:read'],
       [() => services.notifications, 'notifications:send'],

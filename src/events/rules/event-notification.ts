@@ -6,7 +6,10 @@ import type { NxfEvent } from '../event-bus.js';
 const field = (payload: Record<string, unknown>, key: string) =>
   typeof payload[key] === 'string' || typeof payload[key] === 'number' ? String(payload[key]) : undefined;
 
-/** One sentence saying what happened, for the built-in events; the payload's JSON for the others. */
+/**
+ * One sentence saying what happened: built for the built-in events, the payload's `message` for a module event
+ * that has one, else the payload's JSON.
+ */
 export function summariseEvent(event: NxfEvent): string {
   const payload = (event.payload ?? {}) as Record<string, unknown>;
   const job = `${field(payload, 'module')}/${field(payload, 'job')}`;
@@ -22,6 +25,8 @@ export function summariseEvent(event: NxfEvent): string {
     case 'notification.failed':
       return `A notification to "${field(payload, 'channel')}" was not delivered: ${field(payload, 'error')}`;
     default: {
+      // A module's event that says what happened in a sentence is told with it; the others as their JSON.
+      if (typeof payload.message === 'string' && payload.message.trim() !== '') return payload.message.slice(0, 2000);
       const json = JSON.stringify(event.payload ?? null);
       return `${event.name} from ${event.source}: ${json.length > 2000 ? `${json.slice(0, 2000)}…` : json}`;
     }

@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { roleStartupOption } from '../../db/role-option.js';
 import { capabilityDenied } from '../../services/capabilities.js';
 import type { JobContext } from '../job-types.js';
 import type { WorkerRunData } from '../worker-protocol.js';
@@ -22,7 +23,9 @@ export async function createJobContext(run: WorkerRunData, port: WorkerPort): Pr
   const canUseDatabase = run.capabilities.some((capability) => capability.startsWith('database:'));
   const [jobServices, sequelize] = await Promise.all([
     createJobServices(run, port, logger),
-    canUseDatabase ? openDatabase(run.databaseUrl, `nxforge job ${run.module}/${run.job}`) : undefined,
+    canUseDatabase
+      ? openDatabase(run.databaseUrl, `nxforge job ${run.module}/${run.job}`, run.databaseRole)
+      : undefined,
   ]);
 
   const context: JobContext = {
@@ -56,14 +59,17 @@ export async function createJobContext(run: WorkerRunData, port: WorkerPort): Pr
   };
 }
 
-async function openDatabase(url: string, applicationName: string): Promise<Sequelize> {
+async function openDatabase(url: string, applicationName: string, role?: string): Promise<Sequelize> {
   const { Sequelize } = await import('sequelize');
   // No query is made here: the first one the handler makes opens the connection. The application name shows
-  // the job's connections in pg_stat_activity.
+  // the job's connections in pg_stat_activity; the role, set at connection start, keeps it to its module's tables.
   return new Sequelize(url, {
     dialect: 'postgres',
     logging: false,
     pool: { max: 2, min: 0, idle: 1000 },
-    dialectOptions: { application_name: applicationName.slice(0, 63) },
+    dialectOptions: {
+      application_name: applicationName.slice(0, 63),
+      ...(role ? { options: roleStartupOption(role) } : {}),
+    },
   });
 }

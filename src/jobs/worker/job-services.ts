@@ -72,6 +72,9 @@ function secretsOnly(module: string, box: SecretBox): ModuleServices {
     get http() {
       return deny('network:outbound', 'http');
     },
+    get ipmi() {
+      return deny('network:outbound', 'ipmi');
+    },
     get snmp() {
       return deny('network:outbound', 'snmp');
     },

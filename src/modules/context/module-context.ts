@@ -1,10 +1,12 @@
 import type Router from '@koa/router';
 import type { Eta } from 'eta';
 import type { Sequelize } from 'sequelize';
+import { roleHasPermission } from '../../auth/permissions.js';
 import type { Database } from '../../db/database.js';
 import { ModuleError, NxfError } from '../../errors.js';
 import type { EventBus, EventHandler, Severity } from '../../events/event-bus.js';
 import type { AppContext, AppState } from '../../http/app-context.js';
+import type { FlashMessage } from '../../http/request-state.js';
 import type { Capability, ModuleManifest } from '../manifest/manifest-types.js';
 import type { SettingValue } from '../../settings/setting-values.js';
 import type { ModuleServices } from '../../services/module-services.js';
@@ -38,7 +40,10 @@ export interface ModuleContext<Services = ModuleServices> {
   readonly manifest: ModuleManifest;
   /** Lines go to the process log and to the module's log (Modules → the module → Log). */
   readonly logger: ModuleLogger;
-  /** The Sequelize instance, for raw queries on the module's own tables; needs `database:read` or `database:write`. */
+  /**
+   * Sequelize for raw queries on the module's own tables; needs `database:read` or `database:write`. Its
+   * connections act as the module's database role: the core's and other modules' tables are out of its reach.
+   */
   readonly db: Sequelize;
   /** Current setting values (saved, else the manifest's default), typed by the manifest. */
   readonly settings: Readonly<Record<string, SettingValue | undefined>>;
@@ -54,11 +59,26 @@ export interface ModuleContext<Services = ModuleServices> {
    * the view alone for an htmx request. Views can include the core partials (`@core/partials/table`, …).
    */
   render(view: string, data?: Record<string, unknown>, options?: RenderOptions): string;
+  /**
+   * Renders one of the module's views alone, without the layout, for the request being served: to compose a page
+   * of parts, or to keep a part that is costly and the same for everyone (pass it to `render` with `<%~ %>`).
+   */
+  renderView(view: string, data?: Record<string, unknown>): string;
   /** Supplies the data of a widget declared in the manifest's `ui.widgets`. */
   widget(id: string, load: WidgetLoader): void;
   /**
+   * Whether the user of the request being served holds `permission` (e.g. `temperature-monitor:write`), to show
+   * a form only to those who may send it. Views get the same as `it.can(permission)`.
+   */
+  can(permission: string): boolean;
+  /**
+   * Queues a message for the next page the browser of the request being served shows, typically after a redirect
+   * (`ctx.flash('success', 'Host added.'); request.redirect(…)`). It appears in the layout's flash area.
+   */
+  flash(kind: FlashMessage['kind'], text: string): void;
+  /**
    * Throws an error the core answers with `status` and `{error: {code, message, details?}}` (or an HTML error);
-   * `details` carries what a caller can act on, e.g. a message per form field.
+   * `details` (e.g. a message per invalid field) is shown for statuses below 500.
    */
   fail(status: number, code: string, message: string, details?: unknown): never;
 }
@@ -91,6 +111,8 @@ export function createModuleContext(
     eta: Eta;
     logger: ModuleLogger;
     settings: () => Record<string, SettingValue | undefined>;
+    /** The module's own connection pool, acting as its database role; the core's when isolation is off. */
+    database?: Sequelize;
   },
 ): ModuleContextParts {
   const { manifest, eta } = module;
@@ -137,12 +159,32 @@ export function createModuleContext(
     off: (pattern, handler) => deps.events.unsubscribe(pattern, handler),
   };
 
+  /** A view rendered for the request being served, without the layout. */
+  const renderAlone = (view: string, data: Record<string, unknown>, method: string) => {
+    const request = deps.currentRequest();
+    if (!request) {
+      throw new NxfError(
+        'NXF_RENDER_OUTSIDE_REQUEST',
+        `${name}: ${method}() can only be called while serving a request.`,
+      );
+    }
+    const html = eta.render(view, {
+      ...deps.views.common(request),
+      module: { name, displayName: manifest.displayName },
+      can: (permission: string) => userCan(request, permission),
+      ...data,
+    });
+    return { html, request };
+  };
+
   const context: ModuleContext = {
     name,
     manifest,
     logger: module.logger,
     get db() {
-      return has('database:read') || has('database:write') ? deps.db.sequelize : deny('database:read');
+      return has('database:read') || has('database:write')
+        ? (module.database ?? deps.db.sequelize)
+        : deny('database:read');
     },
     settings,
     get services() {
@@ -152,19 +194,11 @@ export function createModuleContext(
     events,
     ui,
     api,
+    renderView(view, data = {}) {
+      return renderAlone(view, data, 'renderView').html;
+    },
     render(view, data = {}, options = {}) {
-      const request = deps.currentRequest();
-      if (!request) {
-        throw new NxfError(
-          'NXF_RENDER_OUTSIDE_REQUEST',
-          `${name}: render() can only be called while serving a request.`,
-        );
-      }
-      const html = eta.render(view, {
-        ...deps.views.common(request),
-        module: { name, displayName: manifest.displayName },
-        ...data,
-      });
+      const { html, request } = renderAlone(view, data, 'render');
       const title = options.title ?? (typeof data.title === 'string' ? data.title : manifest.displayName);
       if (options.status) request.status = options.status;
       return deps.views.wrap(request, html, { title });
@@ -181,6 +215,20 @@ export function createModuleContext(
       }
       widgets.set(id, load);
     },
+    can(permission) {
+      const request = deps.currentRequest();
+      return request ? userCan(request, permission) : false;
+    },
+    flash(kind, text) {
+      const request = deps.currentRequest();
+      if (!request) {
+        throw new NxfError(
+          'NXF_RENDER_OUTSIDE_REQUEST',
+          `${name}: flash() can only be called while serving a request.`,
+        );
+      }
+      deps.views.flash(request, kind, text);
+    },
     fail(status, code, message, details) {
       throw new ModuleError(status, code, message, details);
     },
@@ -196,4 +244,10 @@ export function createModuleContext(
       subscriptions.clear();
     },
   };
+}
+
+/** Whether the signed-in user of a request holds a permission. */
+function userCan(request: AppContext, permission: string): boolean {
+  const user = request.state.user;
+  return user !== undefined && roleHasPermission(user.role, permission);
 }

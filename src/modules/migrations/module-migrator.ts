@@ -66,6 +66,24 @@ function prefixError(where: string, violations: string[]): NxfError {
   });
 }
 
+/**
+ * Runs a migration's statements as the module's role (for this transaction only), then back as NxForge's user,
+ * which records the migration in the core's `module_migrations`. A statement that fails aborts the transaction,
+ * which undoes the SET LOCAL with everything else.
+ */
+async function asRole(
+  db: Database,
+  transaction: Transaction,
+  role: string | undefined,
+  work: () => Promise<unknown>,
+): Promise<unknown> {
+  if (!role) return work();
+  await db.execute(`SET LOCAL ROLE "${role.replace(/"/g, '""')}"`, [], transaction);
+  const result = await work();
+  await db.execute('RESET ROLE', [], transaction);
+  return result;
+}
+
 /** The error a migration threw, rather than umzug's wrapper around it. */
 function unwrap(error: unknown): unknown {
   for (let current = error; current; current = (current as { cause?: unknown }).cause) {
@@ -86,11 +104,22 @@ export class ModuleMigrator {
     private readonly sqlByName: Map<string, string>,
   ) {}
 
-  static async open(db: Database, moduleDir: string, manifest: ModuleManifest): Promise<ModuleMigrator> {
+  /**
+   * @param options.role the module's database role (see src/db/module-roles.ts): each migration runs under it, so
+   *   what it creates is the module's and it cannot touch the core's or another module's objects; undefined when
+   *   isolation is off.
+   */
+  static async open(
+    db: Database,
+    moduleDir: string,
+    manifest: ModuleManifest,
+    options: { role?: string } = {},
+  ): Promise<ModuleMigrator> {
     const prefix = manifest.tablePrefix;
     const migrations = await discoverMigrations(path.resolve(moduleDir, manifest.migrations), {
       allowJs: true,
-      wrap: (name, database, transaction, work) => guardCatalog(database, transaction, prefix, name, work),
+      wrap: (name, database, transaction, work) =>
+        guardCatalog(database, transaction, prefix, name, () => asRole(database, transaction, options.role, work)),
       database: (database) => new PrefixCheckedDatabase(database, prefix),
     });
     const sqlByName = new Map(migrations.filter((m) => m.sql).map((m) => [m.name, `${m.sql}\n${m.downSql ?? ''}`]));

@@ -9,7 +9,10 @@ export function isApiRequest(ctx: AppContext): boolean {
   return ctx.path === '/api' || ctx.path.startsWith('/api/');
 }
 
-/** Answers with an error in the form the client reads: JSON for the API, an HTML page or fragment otherwise. */
+/**
+ * Answers with an error in the form the client reads: JSON for the API (`details` included when there are some,
+ * e.g. a message per invalid field), an HTML page or fragment otherwise.
+ */
 export function sendError(
   ctx: AppContext,
   views: ViewRenderer,
@@ -86,7 +89,7 @@ export function errorHandler(views: ViewRenderer): AppMiddleware {
 
 function describe(error: unknown): { status: number; code: string; message: string; details?: unknown } {
   if (error instanceof NxfError) {
-    // The details of a client error say what to fix (a message per field); a server error's stay in the log.
+    // Details of a client error help fix the request; those of a server error stay in the log.
     const details = error.status < 500 ? error.details : undefined;
     return { status: error.status, code: error.code, message: error.message, details };
   }

@@ -16,7 +16,21 @@ export interface LineChartSpec {
   unit?: string;
   /** Horizontal reference lines, e.g. an alert threshold. */
   thresholds?: Array<{ value: number; label: string }>;
+  /**
+   * Horizontal bands shaded behind the lines, e.g. a warning zone from 42 to 45 °C and a critical one above 45:
+   * `from`/`to` left out reach the bottom/top of the chart. `kind` picks the colour (`band-warning`, `band-critical`,
+   * `band-ok`).
+   */
+  bands?: ChartBand[];
   height?: number;
+}
+
+/** A shaded range of values on a chart. */
+export interface ChartBand {
+  from?: number;
+  to?: number;
+  kind: 'ok' | 'warning' | 'critical';
+  label: string;
 }
 
 const width = 640;
@@ -35,7 +49,14 @@ export function lineChartSvg(spec: LineChartSpec): string {
   }
   const isTime = points[0]?.x instanceof Date;
   const xs = points.map((p) => Number(p.x));
-  const ys = [...defined.map((p) => p.y), ...(spec.thresholds ?? []).map((t) => t.value)];
+  const bandEdges = (spec.bands ?? []).flatMap((b) => [b.from, b.to]).filter((v): v is number => Number.isFinite(v));
+  const ys = [...defined.map((p) => p.y), ...(spec.thresholds ?? []).map((t) => t.value), ...bandEdges];
+  // A band open to the top (or bottom) gets a tenth of the chart beyond its edge, so it shows even at the edge.
+  const [low, high] = [Math.min(...ys), Math.max(...ys)];
+  const room = Math.max((high - low) / 10, 1);
+  if ((spec.bands ?? []).some((b) => b.to === undefined && b.from !== undefined && b.from >= high))
+    ys.push(high + room);
+  if ((spec.bands ?? []).some((b) => b.from === undefined && b.to !== undefined && b.to <= low)) ys.push(low - room);
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const x = (isTime ? scaleUtc().domain([new Date(xMin), new Date(xMax)]) : scaleLinear().domain([xMin, xMax])).range([
     margin.left,
@@ -47,6 +68,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
     .range([height - margin.bottom, margin.top]);
   const unit = spec.unit ? ` ${escapeHtml(spec.unit)}` : '';
   const path = line<{ x: Date | number; y: number | null }>()
+    .digits(1)
     .defined((p) => p.y !== null && Number.isFinite(p.y))
     .x((p) => x(p.x as never) as number)
     .y((p) => y(p.y as number));
@@ -68,6 +90,13 @@ export function lineChartSvg(spec: LineChartSpec): string {
     const ty = y(t.value).toFixed(1);
     return `<g class="threshold"><line x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}"/><text x="${width - margin.right}" y="${ty}" dy="-0.3em" text-anchor="end">${escapeHtml(t.label)}</text></g>`;
   });
+  const [yBottom, yTop] = y.range() as [number, number];
+  const bands = (spec.bands ?? []).map((band) => {
+    const top = band.to === undefined ? yTop : Math.max(yTop, y(band.to));
+    const bottom = band.from === undefined ? yBottom : Math.min(yBottom, y(band.from));
+    if (bottom <= top) return '';
+    return `<rect class="band band-${band.kind}" x="${margin.left}" y="${top.toFixed(1)}" width="${width - margin.left - margin.right}" height="${(bottom - top).toFixed(1)}"><title>${escapeHtml(band.label)}</title></rect>`;
+  });
   const legend = spec.series
     .map(
       (series, index) =>
@@ -76,7 +105,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
     .join('');
   return (
     `<figure class="chart"><svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(spec.title)}" preserveAspectRatio="xMidYMid meet">` +
-    `<g class="grid">${yTicks.join('')}</g><g class="x-axis">${xTicks.join('')}</g>${thresholds.join('')}${lines.join('')}</svg>` +
+    `<g class="bands">${bands.join('')}</g><g class="grid">${yTicks.join('')}</g><g class="x-axis">${xTicks.join('')}</g>${thresholds.join('')}${lines.join('')}</svg>` +
     `<figcaption><span class="chart-title">${escapeHtml(spec.title)}</span><ul class="legend">${legend}</ul></figcaption></figure>`
   );
 }

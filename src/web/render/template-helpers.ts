@@ -15,6 +15,8 @@ export const templateHelpers = {
   icon: iconHtml,
   /** A server-rendered SVG line chart, see line-chart.ts. */
   lineChart: lineChartSvg,
+  /** Text escaped for HTML (what `<%= %>` does), for markup built in a template expression. */
+  escape: (value: unknown): string => escapeHtml(String(value ?? '')),
   /**
    * A timestamp in UTC as `YYYY-MM-DD HH:MM`, or `YYYY-MM-DD HH:MM:SS` with `{ seconds: true }` (lists whose rows
    * can be seconds apart), or a dash.
@@ -55,8 +57,14 @@ export const templateHelpers = {
   },
 };
 
-/** One formatter per count of decimals: `toLocaleString` builds a new one on every call (tens of µs each). */
+export type TemplateHelpers = typeof templateHelpers;
+
 const numberFormats = new Map<number, Intl.NumberFormat>();
+
+/**
+ * The formatter for a count of decimals, made once: `toLocaleString` with options builds a new one on every call,
+ * about 0.1 ms each — a dashboard of 1000 readings spent 100 ms on it.
+ */
 function numberFormat(decimals: number): Intl.NumberFormat {
   let format = numberFormats.get(decimals);
   if (!format) {
@@ -65,5 +73,3 @@ function numberFormat(decimals: number): Intl.NumberFormat {
   }
   return format;
 }
-
-export type TemplateHelpers = typeof templateHelpers;

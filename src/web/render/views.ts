@@ -1,7 +1,7 @@
 import type { Eta } from 'eta';
 import type { AppContext } from '../../http/app-context.js';
 import type { NavigationRegistry } from '../navigation.js';
-import { takeFlash } from './flash.js';
+import { setFlash, takeFlash, type FlashMessage } from './flash.js';
 import { isHtmxRequest } from './htmx.js';
 import { coreVersion } from '../../version.js';
 
@@ -73,6 +73,11 @@ export class ViewRenderer implements TemplateSource {
   }
 
   /** Rendered HTML as the request wants it: alone (plus flash messages) for an htmx fragment, else a whole page. */
+  /** Queues a flash message for the next page this request's browser shows (after a redirect). */
+  flash(ctx: AppContext, kind: FlashMessage['kind'], text: string): void {
+    setFlash(ctx, kind, text);
+  }
+
   wrap(ctx: AppContext, bodyHtml: string, options: { title: string }): string {
     return isHtmxRequest(ctx) ? bodyHtml + this.flashPartial(ctx) : this.renderInLayout(ctx, bodyHtml, options);
   }

@@ -26,6 +26,32 @@ describe('server-rendered line chart', () => {
     expect(path.match(/M/g)).to.have.length(2);
   });
 
+  it('shades threshold bands behind the lines, and keeps room above a band open to the top', () => {
+    const svg = lineChartSvg({
+      title: 'CPU',
+      unit: '°C',
+      series: [{ label: 'CPU', points: hourly([37, 38, 39]) }],
+      bands: [
+        { from: 42, to: 45, kind: 'warning', label: 'warning from 42 °C' },
+        { from: 45, kind: 'critical', label: 'critical from 45 °C' },
+      ],
+    });
+    const bands = [
+      ...svg.matchAll(
+        /<rect class="band band-(\w+)" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"><title>([^<]+)<\/title>/g,
+      ),
+    ];
+    expect(bands.map((b) => [b[1], b[4]])).to.deep.equal([
+      ['warning', 'warning from 42 °C'],
+      ['critical', 'critical from 45 °C'],
+    ]);
+    // The critical band starts where the warning one ends, and has height of its own although nothing reads above 45.
+    const [warning, critical] = bands.map((b) => ({ top: Number(b[2]), height: Number(b[3]) }));
+    expect(critical!.top + critical!.height).to.be.closeTo(warning!.top, 0.2);
+    expect(critical!.height).to.be.greaterThan(5);
+    expect(svg.indexOf('<g class="bands">')).to.be.lessThan(svg.indexOf('<path class="series'));
+  });
+
   it('says there is no data rather than drawing an empty frame', () => {
     expect(lineChartSvg({ title: 'Inlet temperature', series: [{ label: 's', points: hourly([null]) }] })).to.equal(
       '<p class="chart-empty muted">Inlet temperature: no data yet.</p>',
