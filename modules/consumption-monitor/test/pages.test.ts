@@ -180,4 +180,23 @@ describe('consumption monitor: pages and lifecycle', function () {
       'consumption-monitor/collect-consumption',
     );
   });
+  it('uninstalled, then "Install again" (reinstall bundled) and enabled: back with its endpoints and readings', async () => {
+    const db = cm.server.services.db;
+    const count = async (table: string) =>
+      Number((await db.select<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+    const endpoints = (await cm.api('GET', '/endpoints')).body.endpoints.map((e: { id: string }) => e.id).sort();
+    const readings = await count('cm_reading');
+    expect(endpoints.length).to.be.above(0);
+    expect(readings).to.be.above(0);
+    await cm.core('POST', '/api/v1/modules/consumption-monitor/disable');
+    expect((await web.post('/admin/modules/consumption-monitor/uninstall', {})).status).to.equal(303);
+    expect(await cm.server.services.modules.store.get('consumption-monitor')).to.include({ status: 'REMOVED' });
+    expect((await web.get('/consumption/endpoints')).status).to.be.oneOf([403, 404]);
+    expect((await web.post('/admin/modules/consumption-monitor/reinstall', {})).status).to.equal(303);
+    expect((await cm.core('POST', '/api/v1/modules/consumption-monitor/enable')).status).to.equal(200);
+    const back = (await cm.api('GET', '/endpoints')).body.endpoints.map((e: { id: string }) => e.id).sort();
+    expect(back).to.deep.equal(endpoints);
+    expect(await count('cm_reading')).to.equal(readings);
+    expect((await web.get('/consumption/live')).text).to.include('Charted PDU');
+  });
 });

@@ -108,13 +108,16 @@ export async function collectOne(
       reset: judgement?.reset ?? false,
       durationMs: outcome.durationMs,
     },
-    endpoint.updatedAt,
+    endpoint.readFingerprint,
   );
   const base = { endpointId: endpoint.id, name: endpoint.name, value: outcome.value, errorCode: outcome.errorCode };
   if (!id) {
-    runtime.logger.warn(`${endpoint.name} was edited or deleted while it was read; that reading is not stored`, {
-      endpointId: endpoint.id,
-    });
+    runtime.logger.warn(
+      `${endpoint.name} was deleted, or how it is read was edited, while it was read; that reading is not stored`,
+      {
+        endpointId: endpoint.id,
+      },
+    );
     return { ...base, status: 'not stored' };
   }
   if (status === 'ok') {
