@@ -6,7 +6,8 @@ import { startNxforge } from '../src/nxforge.js';
 import { chromiumArgs, headlessModeFor, resolveChromiumExecutable } from '../src/services/scraping/chromium.js';
 import { pduCredentials, pduLoginForm, startFakePdu, type FakePdu } from '../test/fixtures/fake-pdu.js';
 import { startSnmpd } from '../test/fixtures/snmpd.js';
-import { printResult, repoRoot, signIn, temporaryDataDir, type LoadResult } from './lib.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { machineBusyMs, printResult, repoRoot, signIn, temporaryDataDir, type LoadResult } from './lib.js';
 
 /**
  * bench:consumption — the consumption monitor's collection and dashboard, in an NxForge running as production
@@ -88,12 +89,15 @@ try {
     await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: browserBatch }, 'bench');
     const firstRun = await collect(browserIds);
     const loginsBefore = pdus.reduce((sum, pdu) => sum + pdu.logins, 0);
+    const cpu = await cpuSampler();
     const keptRun = await collect(browserIds);
+    const keptCpu = await cpu.stop();
     const loginsDuring = pdus.reduce((sum, pdu) => sum + pdu.logins, 0) - loginsBefore;
     console.log(
       `100 browser endpoints: first run ${round(firstRun.s)} s (${firstRun.ok} ok, ${loginsBefore} logins), ` +
         `then ${round(keptRun.s)} s (${keptRun.ok} ok, ${loginsDuring} logins)`,
     );
+    console.log(`  CPU of the kept-session run: ${keptCpu}`);
 
     const naiveMs = await naiveReadsMs(pdus.slice(0, naiveReads));
     const naive100 = ((naiveMs.reduce((a, b) => a + b, 0) / naiveMs.length) * 100) / 1000;
@@ -131,14 +135,19 @@ try {
     }
     await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: 50 }, 'bench');
     await collect(snmpIds.slice(0, 50)); // warm: the worker's first SNMP session
+    const cpu = await cpuSampler();
     const snmpRun = await collect(snmpIds);
+    const snmpCpu = await cpu.stop();
     console.log(`1000 SNMP endpoints: ${round(snmpRun.s)} s (${snmpRun.ok} ok, ${snmpRun.errors} errors)`);
+    console.log(`  CPU of the run: ${snmpCpu}`);
     result.snmp_1000_s = round(snmpRun.s);
   }
 
   // 3. The Live Dashboard over 100 endpoints with a year of 15-minute readings.
   if (parts.has('dashboard')) {
     await db.execute('DELETE FROM cm_endpoint');
+    // No scheduled run during the load: the generated endpoints' address answers nothing.
+    await scheduler.pauseJob('consumption-monitor', 'collect-consumption', 'bench');
     const rows = await yearOfReadings(db);
     const cookie = await signIn(running.url, 'admin', password);
     const load = await loadInChild(`${running.url}/consumption/live`, { cookie });
@@ -154,6 +163,56 @@ try {
   await snmpd?.stop();
   await Promise.all(pdus.map((pdu) => pdu.close()));
   await data.remove();
+}
+
+/**
+ * CPU seconds spent during a stretch by this process tree — the bench with NxForge, its job workers and fake
+ * devices (node), PostgreSQL, Chromium, snmpd — by program, and by the whole machine (other work included): what
+ * a run is bound by. A process's exited children count through its cutime/cstime once it has reaped them.
+ */
+async function cpuSampler(): Promise<{ stop(): Promise<string> }> {
+  const before = await treeCpu();
+  const machineBefore = await machineBusyMs();
+  const started = performance.now();
+  return {
+    async stop() {
+      const after = await treeCpu();
+      const wall = (performance.now() - started) / 1000;
+      const machine = ((await machineBusyMs()) - machineBefore) / 1000;
+      const parts = [...after]
+        .map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const)
+        .filter(([, s]) => s > 0.05);
+      const ours = parts.reduce((sum, [, s]) => sum + s, 0);
+      const byName = parts.map(([name, s]) => `${name} ${round(s, 1)}`).join(', ');
+      return `ours ${round(ours, 1)} s (${byName}); machine ${round(machine, 1)} s of ${round(wall * 2, 1)} core-s`;
+    },
+  };
+}
+
+async function treeCpu(): Promise<Map<string, number>> {
+  const stats = new Map<number, { ppid: number; name: string; s: number }>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const close = text.lastIndexOf(')');
+    if (close < 0) continue;
+    const name = text.slice(text.indexOf('(') + 1, close).split(/[ :]/)[0]!;
+    const fields = text.slice(close + 2).split(' ');
+    // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17), in ticks of 1/100 s.
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    stats.set(Number(entry), { ppid: Number(fields[1]), name, s: ticks / 100 });
+  }
+  const inTree = (pid: number): boolean => {
+    for (let at = stats.get(pid); at; at = stats.get(at.ppid)) if (at.ppid === process.pid) return true;
+    return pid === process.pid;
+  };
+  const byName = new Map<string, number>();
+  for (const [pid, stat] of stats) {
+    if (!inTree(pid)) continue;
+    const name = stat.name.startsWith('chrom') ? 'chromium' : stat.name.startsWith('postgres') ? 'postgres' : stat.name;
+    byName.set(name, (byName.get(name) ?? 0) + stat.s);
+  }
+  return byName;
 }
 
 /** The naive way, one read after the other: launch Chromium, sign in through the form, read, close. */

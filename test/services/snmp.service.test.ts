@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import dgram from 'node:dgram';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createSnmpService, type SnmpService } from '../../src/services/snmp/snmp.service.js';
@@ -73,6 +74,41 @@ describe('SNMP service', function () {
     expect(invalid).to.include({ code: 'NXF_SNMP_INVALID', status: 400 });
     const nobody = await failure(snmp.get({ ...v2c(), port: 9, timeout: 200, retries: 0 }, [energyOid]));
     expect(nobody.code).to.equal('NXF_SNMP_TIMEOUT');
+  });
+
+  it('reads one agent through one session (one socket) while reads follow each other, and a new one after a failure', async () => {
+    // A relay in front of snmpd that notes from which local port each request comes, and can stop answering.
+    const relay = dgram.createSocket('udp4');
+    const upstream = dgram.createSocket('udp4');
+    const sources: number[] = [];
+    let silent = false;
+    let client: dgram.RemoteInfo | undefined;
+    relay.on('message', (message, from) => {
+      sources.push(from.port);
+      client = from;
+      if (!silent) upstream.send(message, agent.port, '127.0.0.1');
+    });
+    upstream.on('message', (message) => client && relay.send(message, client.port, client.address));
+    await new Promise<void>((resolve) => relay.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => upstream.bind(0, '127.0.0.1', resolve));
+    try {
+      const through = { ...v2c(), port: relay.address().port, timeout: 500, retries: 0 };
+      await agent.setEnergy(5);
+      for (let read = 0; read < 3; read += 1) expect((await snmp.get(through, [energyOid]))[0]!.value).to.equal(5);
+      await Promise.all([snmp.get(through, [energyOid]), snmp.get(through, [energyOid])]);
+      expect(sources).to.have.length(5);
+      expect(new Set(sources).size, 'five reads, one socket').to.equal(1);
+      // Unanswered: that session is given up, and the next read of the same agent opens another.
+      silent = true;
+      expect((await failure(snmp.get(through, [energyOid]))).code).to.equal('NXF_SNMP_TIMEOUT');
+      silent = false;
+      expect((await snmp.get(through, [energyOid]))[0]!.value).to.equal(5);
+      expect(new Set(sources).size).to.equal(2);
+      expect(sources.at(-1)).not.to.equal(sources[0]);
+    } finally {
+      relay.close();
+      upstream.close();
+    }
   });
 
   it('never logs communities or keys', () => {

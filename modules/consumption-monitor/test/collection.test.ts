@@ -44,6 +44,10 @@ describe('consumption monitor: collection', function () {
     expect(stored.map((r: { status: string; value: number }) => [r.status, r.value])).to.deep.equal(
       Array(5).fill(['ok', 1234.5]),
     );
+    // A healthy endpoint is never reported failing, so it never 'recovers' either.
+    expect(await events('scraping.failed', 'Session PDU')).to.deep.equal([]);
+    expect(await events('consumption-monitor.recovered', 'Session PDU')).to.deep.equal([]);
+    expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('ok');
     // The session's cookies are sealed at rest, like the password.
     const [row] = await cm.server.services.db.select<{ session: string }>(
       'SELECT session FROM cm_endpoint WHERE id = $1',
@@ -149,22 +153,34 @@ describe('consumption monitor: collection', function () {
     expect(await readings(wrong)).to.deep.equal([]);
   });
 
-  it('stores no reading taken with settings edited while it was read, and says so', async () => {
+  it('an endpoint edited while the job reads it: a label edit keeps the reading, an address edit stores none', async () => {
     const body = { ...formEndpoint(pdu, 'Edited PDU'), url: `${pdu.url}/drawn?delay=1500`, auth: { type: 'none' } };
     const id = await create(body);
-    pdu.requests.length = 0;
-    const queued = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', {
-      data: { endpointIds: [id] },
-      actor: 'test',
-    });
-    await eventually(() => pdu.requests.some((request) => request.path === '/drawn'));
-    expect((await cm.api('PUT', `/endpoints/${id}`, { ...body, rack: 'R9' })).status).to.equal(200);
-    const execution = await finished(cm.server, queued.id);
-    expect((execution.result as { data: { notStored: number } }).data.notStored).to.equal(1);
-    expect(await readings(id)).to.deep.equal([]);
-    const log = await cm.server.services.executions.logs.list(queued.id);
+    const runWhileEditing = async (edit: Record<string, unknown>) => {
+      pdu.requests.length = 0;
+      const queued = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+        data: { endpointIds: [id] },
+        actor: 'test',
+      });
+      // The page is loaded (and draws its value 1.5 s later) when the edit is saved.
+      await eventually(() => pdu.requests.some((request) => request.path === '/drawn'));
+      expect((await cm.api('PUT', `/endpoints/${id}`, { ...body, ...edit })).status).to.equal(200);
+      const execution = await finished(cm.server, queued.id);
+      return { queued, data: (execution.result as { data: { ok: number; notStored: number } }).data };
+    };
+    // A new rack label does not change what the read means: the reading is kept.
+    const relabelled = await runWhileEditing({ rack: 'R9' });
+    expect(relabelled.data).to.include({ ok: 1, notStored: 0 });
+    expect((await readings(id)).map((r: { status: string; value: number }) => [r.status, r.value])).to.deep.equal([
+      ['ok', 1234.5],
+    ]);
+    // A new address does: that read is from a device the endpoint no longer names.
+    const moved = await runWhileEditing({ rack: 'R9', url: `${pdu.url}/drawn?delay=1500&moved=1` });
+    expect(moved.data).to.include({ ok: 0, notStored: 1 });
+    expect(await readings(id)).to.have.length(1);
+    const log = await cm.server.services.executions.logs.list(moved.queued.id);
     expect(log.map((line: { message: string }) => line.message).join('\n')).to.include(
-      'Edited PDU was edited or deleted while it was read',
+      'Edited PDU was deleted, or how it is read was edited, while it was read',
     );
   });
 
@@ -194,5 +210,47 @@ describe('consumption monitor: collection', function () {
     await collect([id]);
     expect((await cm.api('GET', `/endpoints/${id}`)).body.state).to.equal('ok');
     expect(await events('consumption-monitor.recovered', 'Stale PDU')).to.have.length(1);
+  });
+  it('disabled mid-run: the read under way is stored, no other starts, nothing is invented, the job is gone', async () => {
+    pdu.reading = '1,234.5 kWh';
+    const ids: string[] = [];
+    for (const n of [1, 2, 3, 4]) {
+      ids.push(
+        await create({
+          ...formEndpoint(pdu, `Slow PDU ${n}`),
+          url: `${pdu.url}/drawn?delay=1500`,
+          auth: { type: 'none' },
+        }),
+      );
+    }
+    const { scheduler, db } = cm.server.services;
+    await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: 1 }, 'test');
+    pdu.requests.length = 0;
+    const queued = await scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+      data: { endpointIds: ids },
+      actor: 'test',
+    });
+    await eventually(() => pdu.requests.some((request) => request.path === '/drawn'));
+    // The run gets the unmount grace (2 s here) to finish, then is cancelled: 4 reads of 1.5 s cannot all be done.
+    await cm.server.services.modules.disable('consumption-monitor', { name: 'test' });
+    const execution = await finished(cm.server, queued.id);
+    expect(execution.status).to.be.oneOf(['cancelled', 'succeeded']);
+    const started = pdu.requests.filter((request) => request.path === '/drawn').length;
+    const stored = await db.select<{ endpoint_id: string; status: string; value: number }>(
+      'SELECT endpoint_id, status, value FROM cm_reading WHERE endpoint_id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(started).to.be.within(1, 3);
+    // The read under way when the module was disabled finished and was stored; only reads that happened are.
+    expect(stored.length).to.be.within(1, started);
+    for (const reading of stored) expect(reading).to.include({ status: 'ok', value: 1234.5 });
+    expect(new Set(stored.map((reading) => reading.endpoint_id)).size).to.equal(stored.length);
+    expect((await scheduler.listJobs()).map((job) => job.key)).not.to.include(
+      'consumption-monitor/collect-consumption',
+    );
+    await cm.server.services.modules.enable('consumption-monitor', { name: 'test' });
+    await scheduler.saveJobConfig('consumption-monitor', 'collect-consumption', { batchSize: 4 }, 'test');
+    const next = await collect(ids);
+    expect((next.result as { data: unknown }).data).to.deep.include({ read: 4, ok: 4 });
   });
 });

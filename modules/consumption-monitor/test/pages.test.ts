@@ -117,11 +117,45 @@ describe('consumption monitor: pages and lifecycle', function () {
     const csv = await web.get(`/consumption/history.csv?endpointId=${body.id}`);
     expect(csv.headers.get('content-type')).to.match(/text\/csv/);
     expect(csv.text.split('\n')[0]).to.equal(
-      'id,endpointId,at,value,status,reason,raw,errorCode,error,screenshot,reset',
+      'id,endpointId,endpoint,at,value,status,reason,raw,errorCode,error,screenshot,reset',
     );
     expect(csv.text.trim().split('\n')).to.have.length(10);
     const dashboard = await web.get('/');
     expect(dashboard.text).to.include('Power consumption').and.include('kW now');
+  });
+
+  it('exports CSV that a spreadsheet cannot run: names and device texts starting a formula are quoted as text', async () => {
+    const name = '=HYPERLINK("http://evil.example/","x")';
+    const { body } = await cm.api('POST', '/endpoints', {
+      ...formEndpoint(pdu, name),
+      url: `${pdu.url}/open`,
+      auth: { type: 'none' },
+    });
+    expect(body.name).to.equal(name);
+    await cm.server.services.db.execute(
+      `INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, raw, error_code, error_message) VALUES
+         ($1, now() - interval '1 hour', NULL, 'error', '@SUM(1+1)', 'NXF_SCRAPE_PARSE', '+cmd|calc'),
+         ($1, now(), -5, 'suspect', '-5', NULL, NULL)`,
+      [body.id],
+    );
+    for (const csv of [
+      (await web.get(`/consumption/history.csv?endpointId=${body.id}`)).text,
+      await fetch(
+        `${cm.server.url}/api/v1/m/consumption-monitor/consumption/readings?endpointId=${body.id}&format=csv`,
+        {
+          headers: { authorization: `Bearer ${cm.token}` },
+        },
+      ).then((response) => response.text()),
+    ]) {
+      const lines = csv.trim().split('\n');
+      expect(lines[0]).to.equal('id,endpointId,endpoint,at,value,status,reason,raw,errorCode,error,screenshot,reset');
+      expect(lines).to.have.length(3);
+      // Every cell that would start a formula starts with ' instead; a plain negative number stays a number.
+      expect(lines[1]).to.include(`,"'=HYPERLINK(""http://evil.example/"",""x"")",`);
+      expect(lines[2]).to.include(",'@SUM(1+1),NXF_SCRAPE_PARSE,'+cmd|calc,");
+      expect(lines[1]).to.include(',-5,suspect,,-5,');
+      expect(csv).not.to.match(/(^|,)"?[=+@]/m);
+    }
   });
 
   it('answers 400 naming a bad readings filter', async () => {
@@ -145,5 +179,24 @@ describe('consumption monitor: pages and lifecycle', function () {
     expect((await cm.server.services.scheduler.listJobs()).map((job) => job.key)).to.include(
       'consumption-monitor/collect-consumption',
     );
+  });
+  it('uninstalled, then "Install again" (reinstall bundled) and enabled: back with its endpoints and readings', async () => {
+    const db = cm.server.services.db;
+    const count = async (table: string) =>
+      Number((await db.select<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
+    const endpoints = (await cm.api('GET', '/endpoints')).body.endpoints.map((e: { id: string }) => e.id).sort();
+    const readings = await count('cm_reading');
+    expect(endpoints.length).to.be.above(0);
+    expect(readings).to.be.above(0);
+    await cm.core('POST', '/api/v1/modules/consumption-monitor/disable');
+    expect((await web.post('/admin/modules/consumption-monitor/uninstall', {})).status).to.equal(303);
+    expect(await cm.server.services.modules.store.get('consumption-monitor')).to.include({ status: 'REMOVED' });
+    expect((await web.get('/consumption/endpoints')).status).to.be.oneOf([403, 404]);
+    expect((await web.post('/admin/modules/consumption-monitor/reinstall', {})).status).to.equal(303);
+    expect((await cm.core('POST', '/api/v1/modules/consumption-monitor/enable')).status).to.equal(200);
+    const back = (await cm.api('GET', '/endpoints')).body.endpoints.map((e: { id: string }) => e.id).sort();
+    expect(back).to.deep.equal(endpoints);
+    expect(await count('cm_reading')).to.equal(readings);
+    expect((await web.get('/consumption/live')).text).to.include('Charted PDU');
   });
 });

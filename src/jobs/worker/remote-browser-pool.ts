@@ -29,7 +29,9 @@ export function createRemoteBrowserPool(port: WorkerPort): PageSource & { releas
     if (known?.connected) return known;
     // Imported on first use: a job that never scrapes does not pay for loading puppeteer.
     const connecting = import('puppeteer-core').then(({ default: puppeteer }) =>
-      puppeteer.connect({ browserWSEndpoint: wsEndpoint, protocolTimeout: 30_000 }),
+      // Pages at the window's size, as the main thread's pool opens them: puppeteer's default 800×600 viewport
+      // would send every new page a device-metrics override, which the renderer lays the page out again for.
+      puppeteer.connect({ browserWSEndpoint: wsEndpoint, protocolTimeout: 30_000, defaultViewport: null }),
     );
     connections.set(wsEndpoint, connecting);
     connecting.catch(() => connections.delete(wsEndpoint));

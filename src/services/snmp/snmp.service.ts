@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Session, Varbind } from 'net-snmp';
 import { errorMessage, NxfError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -63,12 +64,16 @@ export function checkOid(oid: string): string {
   return oid.replace(/^\./, '');
 }
 
+/** How long an agent's session stays open after its last answer, for the next read of the same agent. */
+const keepSessionMs = 2_000;
+
 /**
  * Creates the SNMP service on the maintained `net-snmp` package, which is loaded at the first request (a job
  * that never asks does not pay for it). Failures are logged (warn) with the host, port, version, OIDs and
  * duration; communities and keys never are.
  */
 export function createSnmpService(logger: Logger): SnmpService {
+  const sessions = createSessionKeeper(logger);
   return {
     async get(target, oids) {
       const wanted = oids.map(checkOid);
@@ -76,27 +81,79 @@ export function createSnmpService(logger: Logger): SnmpService {
       const snmp = (await import('net-snmp')).default;
       const started = Date.now();
       const where = { host: target.host, port: target.port ?? 161, version: target.version, oids: wanted };
-      const session = openSession(snmp, target);
-      // A datagram that is not SNMP is emitted as 'error'; unheard, it would end the process.
-      session.on('error', (error: unknown) =>
-        logger.debug({ ...where, error: errorMessage(error) }, 'snmp: bad datagram'),
-      );
+      const kept = sessions.take(snmp, target);
+      let healthy = true;
       try {
         const varbinds = await new Promise<Varbind[]>((resolve, reject) =>
-          session.get(wanted, (error, answered) => (error ? reject(error) : resolve(answered ?? []))),
+          kept.session.get(wanted, (error, answered) => (error ? reject(error) : resolve(answered ?? []))),
         );
         // Successes are not logged: a job reading a thousand PDUs would send a thousand lines to its log.
         return varbinds.map((varbind, index) => toValue(snmp, varbind, wanted[index] ?? varbind.oid));
       } catch (thrown) {
         const error = thrown instanceof NxfError ? thrown : snmpFailure(thrown, where);
+        // An agent that did not answer or refused may have restarted (a new v3 engine): the next read starts over.
+        healthy = error.code === 'NXF_SNMP_NO_SUCH_OBJECT';
         logger.warn(
           { ...where, ms: Date.now() - started, code: error.code, error: errorMessage(error) },
           'snmp get failed',
         );
         throw error;
       } finally {
-        session.close();
+        sessions.giveBack(kept, healthy);
       }
+    },
+  };
+}
+
+interface KeptSession {
+  key: string;
+  session: Session;
+  busy: number;
+  closing?: NodeJS.Timeout;
+}
+
+/**
+ * One session per agent and credentials, shared by the reads that overlap or follow within `keepSessionMs`: a
+ * job reading a thousand endpoints of one agent opens one UDP socket, and a v3 agent's engine is discovered (and
+ * its keys localised) once, not per read. The key is a hash: credentials are not kept as map keys.
+ */
+function createSessionKeeper(logger: Logger) {
+  const open = new Map<string, KeptSession>();
+  const close = (kept: KeptSession) => {
+    clearTimeout(kept.closing);
+    if (open.get(kept.key) === kept) open.delete(kept.key);
+    kept.session.close();
+  };
+  return {
+    take(snmp: NetSnmp, target: SnmpTarget): KeptSession {
+      const key = createHash('sha256').update(JSON.stringify(target)).digest('base64');
+      let kept = open.get(key);
+      if (!kept) {
+        const session = openSession(snmp, target);
+        // A datagram that is not SNMP is emitted as 'error'; unheard, it would end the process.
+        session.on('error', (error: unknown) =>
+          logger.debug(
+            { host: target.host, port: target.port ?? 161, error: errorMessage(error) },
+            'snmp: bad datagram',
+          ),
+        );
+        kept = { key, session, busy: 0 };
+        open.set(key, kept);
+      }
+      clearTimeout(kept.closing);
+      kept.busy += 1;
+      return kept;
+    },
+    giveBack(kept: KeptSession, healthy: boolean): void {
+      kept.busy -= 1;
+      if (!healthy) {
+        // Not reused; closed once its other reads are answered.
+        if (open.get(kept.key) === kept) open.delete(kept.key);
+      }
+      if (kept.busy > 0) return;
+      if (open.get(kept.key) !== kept) return void kept.session.close();
+      kept.closing = setTimeout(() => close(kept), keepSessionMs);
+      kept.closing.unref();
     },
   };
 }

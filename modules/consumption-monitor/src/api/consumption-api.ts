@@ -9,6 +9,7 @@ import { cachedLiveTiles } from '../live/live-data.js';
 import type { ReadingQuery } from '../readings/reading-store.js';
 import type { Reading } from '../readings/reading.js';
 import type { Runtime } from '../runtime.js';
+import { spreadsheetSafe } from './csv-cells.js';
 
 /** `/consumption/…` of the JSON API. */
 export function registerConsumptionApi(ctx: ModuleContext, runtime: Runtime): void {
@@ -44,7 +45,7 @@ export function registerConsumptionApi(ctx: ModuleContext, runtime: Runtime): vo
   ctx.api.get('/consumption/readings', async (request) => {
     const query = readingQuery(ctx, request);
     const { readings, total } = await runtime.readings.list(query);
-    if (request.query.format === 'csv') return sendCsv(request, readings);
+    if (request.query.format === 'csv') return sendCsv(request, runtime, readings);
     request.body = { readings, total, limit: query.limit, offset: query.offset };
   });
 }
@@ -81,11 +82,13 @@ export function readingQuery(ctx: Pick<ModuleContext, 'fail'>, request: RequestC
   return query;
 }
 
-/** The readings as CSV (a header, one row each), downloaded as a file. */
-export function sendCsv(request: RequestContext, readings: Reading[]): void {
+/** The readings as CSV (a header, one row each, with the endpoint's name), downloaded as a file. */
+export async function sendCsv(request: RequestContext, runtime: Runtime, readings: Reading[]): Promise<void> {
+  const names = new Map((await runtime.endpoints.list()).map((endpoint) => [endpoint.id, endpoint.name]));
   const columns = [
     'id',
     'endpointId',
+    'endpoint',
     'at',
     'value',
     'status',
@@ -98,9 +101,8 @@ export function sendCsv(request: RequestContext, readings: Reading[]): void {
   ];
   request.type = 'text/csv; charset=utf-8';
   request.set('Content-Disposition', 'attachment; filename="readings.csv"');
-  request.body = stringify(readings as unknown as Record<string, unknown>[], {
-    header: true,
-    columns,
-    cast: { boolean: String },
-  });
+  request.body = stringify(
+    readings.map((reading) => ({ ...reading, endpoint: names.get(reading.endpointId) ?? '' })),
+    { header: true, columns, cast: { boolean: String, string: spreadsheetSafe } },
+  );
 }

@@ -108,21 +108,24 @@ export async function collectOne(
       reset: judgement?.reset ?? false,
       durationMs: outcome.durationMs,
     },
-    endpoint.updatedAt,
+    endpoint.readFingerprint,
   );
   const base = { endpointId: endpoint.id, name: endpoint.name, value: outcome.value, errorCode: outcome.errorCode };
   if (!id) {
-    runtime.logger.warn(`${endpoint.name} was edited or deleted while it was read; that reading is not stored`, {
-      endpointId: endpoint.id,
-    });
+    runtime.logger.warn(
+      `${endpoint.name} was deleted, or how it is read was edited, while it was read; that reading is not stored`,
+      {
+        endpointId: endpoint.id,
+      },
+    );
     return { ...base, status: 'not stored' };
   }
   if (status === 'ok') {
     await recordInterval(runtime, endpoint, previous, { at, value: outcome.value! });
   }
+  if (!outcome.success) await noteFailure(runtime, endpoint, outcome, at);
   // Only an endpoint that was failing or stale has something to recover from (its state came with the list).
-  if (outcome.success && (endpoint.failingSince || endpoint.staleSince)) await noteSuccess(runtime, endpoint);
-  else await noteFailure(runtime, endpoint, outcome, at);
+  else if (endpoint.failingSince || endpoint.staleSince) await noteSuccess(runtime, endpoint);
   if (status !== 'ok')
     runtime.logger.warn(`${endpoint.name}: ${outcome.error ?? judgement?.reason}`, { code: outcome.errorCode });
   return { ...base, status };

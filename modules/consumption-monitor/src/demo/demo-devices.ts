@@ -128,34 +128,67 @@ export class DemoDevices {
     }
   }
 
-  /** Starts the four devices, adds an endpoint for each and reads them once. */
+  /**
+   * Starts the four devices, adds an endpoint for each and reads them once; a recorded device that is not
+   * running (its port was taken at start) is started again. All or nothing: when a device cannot start or a
+   * demo endpoint's name is taken, the devices started by this call are stopped, the endpoints it added removed,
+   * and a DemoDevicesError says why.
+   */
   async add(): Promise<number> {
-    const existing = await this.runtime.db.query<{ kind: string }>('SELECT kind FROM cm_demo_device', { type: SELECT });
+    const recorded = await this.runtime.db.query<DemoRow>('SELECT * FROM cm_demo_device', { type: SELECT });
+    const kinds = (Object.keys(devices) as DemoKind[]).filter((kind) => !recorded.some((row) => row.kind === kind));
+    const started: DemoKind[] = [];
     const added: string[] = [];
-    for (const kind of Object.keys(devices) as DemoKind[]) {
-      if (existing.some((row) => row.kind === kind)) continue;
-      const row: DemoRow = {
-        kind,
-        port: 0,
-        endpoint_id: null,
-        started_at: new Date(),
-        counter_kwh: 10_000 + Math.round(Math.random() * 40_000),
-      };
-      const server = await this.start(row);
-      const [endpointSettings, secrets] = devices[kind].endpoint(server.port);
-      const endpoint = await this.runtime.endpoints.create(endpointSettings, secrets, { demo: true });
-      await this.runtime.db.query(
-        'INSERT INTO cm_demo_device (kind, port, endpoint_id, started_at, counter_kwh) VALUES ($1, $2, $3, $4, $5)',
-        {
-          bind: [kind, server.port, endpoint.id, row.started_at, row.counter_kwh],
-        },
-      );
-      added.push(endpoint.id);
+    try {
+      for (const kind of kinds) {
+        const name = devices[kind].endpoint(0)[0].name;
+        if (await this.runtime.endpoints.nameTaken(name))
+          throw new DemoDevicesError('NXF_CONFLICT', `An endpoint named "${name}" exists already; rename it first.`);
+      }
+      for (const row of recorded.filter((row) => !this.running.has(row.kind))) {
+        await this.start(row);
+        started.push(row.kind);
+      }
+      for (const kind of kinds) {
+        const row: DemoRow = {
+          kind,
+          port: 0,
+          endpoint_id: null,
+          started_at: new Date(),
+          counter_kwh: 10_000 + Math.round(Math.random() * 40_000),
+        };
+        const server = await this.start(row);
+        started.push(kind);
+        added.push(await this.record(row, server.port));
+      }
+    } catch (error) {
+      await this.undo(started, added);
+      throw error;
     }
     const endpoints = (await this.runtime.endpoints.list()).filter((endpoint) => added.includes(endpoint.id));
     if (endpoints.length > 0) await collect(this.runtime, endpoints, { batchSize: 4, screenshotOnError: true });
     forgetLiveTiles(this.runtime);
     return added.length;
+  }
+
+  /** Adds a started device's endpoint and records the device; returns the endpoint's id. */
+  private async record(row: DemoRow, port: number): Promise<string> {
+    const [endpointSettings, secrets] = devices[row.kind].endpoint(port);
+    const endpoint = await this.runtime.endpoints.create(endpointSettings, secrets, { demo: true });
+    await this.runtime.db.query(
+      'INSERT INTO cm_demo_device (kind, port, endpoint_id, started_at, counter_kwh) VALUES ($1, $2, $3, $4, $5)',
+      { bind: [row.kind, port, endpoint.id, row.started_at, row.counter_kwh] },
+    );
+    return endpoint.id;
+  }
+
+  /** Takes back what a failed `add` did: stops the devices it started, removes the endpoints it added. */
+  private async undo(started: DemoKind[], added: string[]): Promise<void> {
+    await Promise.all(started.map((kind) => this.running.get(kind)?.close()));
+    for (const kind of started) this.running.delete(kind);
+    if (added.length === 0) return;
+    await this.runtime.db.query('DELETE FROM cm_demo_device WHERE endpoint_id = ANY($1::uuid[])', { bind: [added] });
+    await this.runtime.db.query('DELETE FROM cm_endpoint WHERE id = ANY($1::uuid[])', { bind: [added] });
   }
 
   /** Stops the devices and removes them with their endpoints and readings. */
@@ -184,7 +217,19 @@ export class DemoDevices {
     };
     // A recorded port that is taken fails the start (logged by resume): with several NxForge processes on one
     // installation, one of them serves the device; moving it would leave the others' endpoints behind.
-    const server = await this.listen(row.kind, rack, row.port || undefined);
+    let server: DemoServer;
+    try {
+      server = await this.listen(row.kind, rack, row.port || undefined);
+    } catch (error) {
+      const name = devices[row.kind].endpoint(row.port)[0].name;
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      throw new DemoDevicesError(
+        taken ? 'CM_DEMO_PORT_TAKEN' : 'CM_DEMO_START_FAILED',
+        taken
+          ? `${name} cannot start: port ${row.port} on 127.0.0.1 is taken by another program. Free it, or remove the demo devices and add them again.`
+          : `${name} cannot start: ${(error as Error).message}`,
+      );
+    }
     this.running.set(row.kind, server);
     return server;
   }
@@ -194,5 +239,15 @@ export class DemoDevices {
     if (kind === 'http-meter') return startDemoHttpMeter(rack, port);
     if (kind === 'snmp-agent') return startDemoSnmpAgent(rack, port);
     return startDemoRedfish(rack, demoBmcLogin, port);
+  }
+}
+
+/** Why "Add demo devices" added nothing: `CM_DEMO_PORT_TAKEN`, `CM_DEMO_START_FAILED` or `NXF_CONFLICT` (a name). */
+export class DemoDevicesError extends Error {
+  constructor(
+    readonly code: 'CM_DEMO_PORT_TAKEN' | 'CM_DEMO_START_FAILED' | 'NXF_CONFLICT',
+    message: string,
+  ) {
+    super(message);
   }
 }

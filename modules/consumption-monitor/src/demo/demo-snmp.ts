@@ -10,7 +10,9 @@ export const demoCommunity = 'demo-public';
 /** An SNMP v2c agent (net-snmp's own) on 127.0.0.1 serving the counter in tenths of a kWh. */
 export async function startDemoSnmpAgent(rack: DemoRack, port?: number): Promise<DemoServer> {
   const snmp = (await import('net-snmp')).default;
-  const chosen = port ?? (await freeUdpPort());
+  // net-snmp's agent binds without telling whether it could (a taken port only reaches its callback): a recorded
+  // port is tried first, so a taken one fails the start with EADDRINUSE like the HTTP devices'.
+  const chosen = await freeUdpPort(port);
   const agent = snmp.createAgent({ port: chosen, address: '127.0.0.1', transport: 'udp4' }, () => undefined);
   agent.getAuthorizer().addCommunity(demoCommunity);
   agent.getMib().registerProvider({
@@ -28,11 +30,12 @@ export async function startDemoSnmpAgent(rack: DemoRack, port?: number): Promise
   return { port: chosen, close: () => new Promise<void>((resolve) => agent.close(() => resolve())) };
 }
 
-function freeUdpPort(): Promise<number> {
+/** `port` (or one the system picks) once it is known to be free on 127.0.0.1. */
+function freeUdpPort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4');
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
+    socket.bind(port, '127.0.0.1', () => {
       const { port } = socket.address();
       socket.close(() => resolve(port));
     });

@@ -33,11 +33,20 @@ interface EndpointRow {
   last_attempt_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  read_fingerprint: string;
 }
+
+/**
+ * A hash of what a reading depends on: how the endpoint is read (source, address, selector or path, auth and
+ * sealed secrets) and how its value is judged and counted (unit, kind, locale, poll interval, rated power). Names,
+ * labels, thresholds, the timeout and `enabled` are not in it: editing them does not change what a read means.
+ */
+export const readFingerprintSql = `md5(row(source, url, selector, json_path, sensor, unit, kind, locale,
+  poll_interval_minutes, rated_power_kw, auth, snmp, secrets)::text)`;
 
 const columns = `id, name, source, url, selector, json_path, sensor, unit, kind, locale, poll_interval_minutes,
   timeout_seconds, rated_power_kw, alert_threshold_kwh, enabled, customer, rack, auth, snmp, secrets, session, demo,
-  failing_since, stale_since, last_attempt_at, created_at, updated_at`;
+  failing_since, stale_since, last_attempt_at, created_at, updated_at, ${readFingerprintSql} AS read_fingerprint`;
 
 /** The secrets are bound to the endpoint's row: sealed for one endpoint, they cannot be opened for another. */
 const secretContext = (id: string) => `endpoint:${id}`;
@@ -252,6 +261,7 @@ function toEndpoint(row: EndpointRow): Endpoint {
     lastAttemptAt: row.last_attempt_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    readFingerprint: row.read_fingerprint,
     sealed: { secrets: row.secrets, session: row.session },
   };
 }

@@ -72,6 +72,8 @@ export interface Endpoint {
   lastAttemptAt: Date | null;
   updatedAt: Date;
   createdAt: Date;
+  /** A hash of the settings a reading depends on (see `readFingerprintSql`), as they were when listed. */
+  readFingerprint: string;
   /** The secrets and the device session as stored, sealed (opened only when the endpoint is read). */
   sealed: { secrets: string | null; session: string | null };
 }
@@ -79,7 +81,15 @@ export interface Endpoint {
 /** The settings a client sends to create or replace an endpoint, validated into this. */
 export type EndpointSettings = Omit<
   Endpoint,
-  'id' | 'demo' | 'failingSince' | 'staleSince' | 'lastAttemptAt' | 'updatedAt' | 'createdAt' | 'sealed'
+  | 'id'
+  | 'demo'
+  | 'failingSince'
+  | 'staleSince'
+  | 'lastAttemptAt'
+  | 'updatedAt'
+  | 'createdAt'
+  | 'sealed'
+  | 'readFingerprint'
 >;
 
 /** Names of the secret fields, as the API spells them (under `auth` or `snmp`). */

@@ -4,6 +4,7 @@ import { endpointJson } from '../endpoints/endpoint-view.js';
 import { deleteEndpoint, saveEndpoint, testEndpoint } from '../endpoints/endpoint-service.js';
 import { storedSecretNames } from '../endpoints/endpoint-store.js';
 import type { DemoDevices } from '../demo/demo-devices.js';
+import { addDemoDevices } from '../api/demo-api.js';
 import { numberSetting, type Runtime } from '../runtime.js';
 import { endpointToForm, formErrors, formToBody } from './endpoint-form.js';
 
@@ -99,7 +100,7 @@ export function registerEndpointPages(ctx: ModuleContext, runtime: Runtime, demo
   ctx.ui.post(base, (request) => submit(request));
   ctx.ui.post(`${base}/:id`, (request) => submit(request, request.params.id));
   ctx.ui.post('/consumption/demo-devices', async (request) => {
-    await demo.add();
+    await addDemoDevices(ctx, demo);
     goTo(request, '/consumption/live');
   });
   ctx.ui.post('/consumption/demo-devices/remove', async (request) => {

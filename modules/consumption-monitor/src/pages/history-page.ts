@@ -61,6 +61,6 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
   ctx.ui.get('/consumption/history.csv', async (request) => {
     request.query = { ...defaults(request), limit: '100000', offset: '0' };
     const { readings } = await runtime.readings.list(readingQuery(ctx, request, 100_000));
-    sendCsv(request, readings);
+    await sendCsv(request, runtime, readings);
   });
 }

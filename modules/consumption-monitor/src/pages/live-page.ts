@@ -5,30 +5,55 @@ import type { Runtime } from '../runtime.js';
 /**
  * The Live Dashboard: tiles grouped by customer or rack; the tiles refresh as a fragment every 30 s. It is a kiosk
  * page (docs/modules.md, "Kiosk pages"): on a display it shows only the display's rack or customer, grouped by the
- * other, and the display refreshes it.
+ * other, and the display refreshes it. The tiles' markup is the same for every user: it is rendered once per set
+ * of tiles, filter, grouping and minute (ages are shown to the minute) and reused by every request until then —
+ * formatting 300 numbers was a quarter of a page's CPU.
  */
 export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
+  const rendered = new WeakMap<LiveTile[], Map<string, { minute: number; html: string }>>();
+  const tilesHtml = (all: LiveTile[], request: RequestContext, by: 'customer' | 'rack', now: Date) => {
+    const filter = request.state.kiosk?.filter ?? {};
+    const kiosk = Boolean(request.state.kiosk);
+    const minute = Math.floor(now.getTime() / 60_000) * 60_000;
+    const key = JSON.stringify([by, kiosk, filter.rack, filter.customer]);
+    let byKey = rendered.get(all);
+    if (!byKey) rendered.set(all, (byKey = new Map()));
+    const kept = byKey.get(key);
+    if (kept?.minute === minute) return kept.html;
+    for (const [other, entry] of byKey) if (entry.minute !== minute) byKey.delete(other);
+    const tiles = forFilter(all, filter);
+    const at = new Date(minute);
+    const html = ctx.renderView('_tiles', {
+      by,
+      kiosk,
+      filter,
+      groups: groupTiles(tiles, by),
+      totals: totalsOf(tiles),
+      now: at,
+      age: (when: string | null) => ageText(when, at),
+    });
+    byKey.set(key, { minute, html });
+    return html;
+  };
   const data = async (request: RequestContext) => {
     const filter = request.state.kiosk?.filter ?? {};
     const asked = request.query.group === 'rack' ? 'rack' : 'customer';
     const by = filter.customer ? 'rack' : filter.rack ? 'customer' : asked;
     const now = new Date();
-    const tiles = forFilter(await cachedLiveTiles(runtime), filter);
+    const all = await cachedLiveTiles(runtime);
     return {
       title: 'Live Dashboard',
       filter,
       by,
-      groups: groupTiles(tiles, by),
-      totals: totalsOf(tiles),
+      tilesHtml: tilesHtml(all, request, by, now),
       now,
-      age: (at: string | null) => ageText(at, now),
     };
   };
   ctx.ui.get('/consumption/live', async (request) => {
     request.body = ctx.render('live', await data(request));
   });
   ctx.ui.get('/consumption/live/tiles', async (request) => {
-    request.body = ctx.render('_tiles', await data(request));
+    request.body = (await data(request)).tilesHtml;
   });
   ctx.widget('totals', async () => {
     const tiles = await cachedLiveTiles(runtime);

@@ -1,4 +1,5 @@
 import { SELECT } from '../db.js';
+import { readFingerprintSql } from '../endpoints/endpoint-store.js';
 import type { Sequelize } from 'sequelize';
 import type { PreviousReading } from './plausibility.js';
 import { readingColumns, toReading, type Reading, type ReadingRow } from './reading.js';
@@ -33,18 +34,19 @@ export class ReadingStore {
   constructor(private readonly db: Sequelize) {}
 
   /**
-   * Stores a reading (and notes the endpoint's last attempt) if its endpoint still has the settings it was read with (`updatedAt`): a reading taken
-   * with settings edited meanwhile, or of an endpoint deleted meanwhile, is not stored. Returns its id, or
-   * undefined when it was not stored (also when a reading of that endpoint and time exists).
+   * Stores a reading (and notes the endpoint's last attempt) if the endpoint is still read and judged as it was
+   * when the read began (`readFingerprint`): a reading taken with an address, credentials or unit edited
+   * meanwhile, or of an endpoint deleted meanwhile, is not stored; one whose name or labels were edited is.
+   * Returns its id, or undefined when it was not stored (also when a reading of that endpoint and time exists).
    */
-  async insert(reading: NewReading, endpointUpdatedAt: Date): Promise<string | undefined> {
+  async insert(reading: NewReading, readFingerprint: string): Promise<string | undefined> {
     // One statement: the reading, and the endpoint's last attempt when the reading was stored.
     const rows = await this.db.query<{ id: string }>(
       `WITH stored AS (
          INSERT INTO cm_reading (endpoint_id, recorded_at, value, status, reason, raw, error_code, error_message,
            screenshot_path, reset, duration_ms)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
-         WHERE EXISTS (SELECT 1 FROM cm_endpoint WHERE id = $1 AND date_trunc('milliseconds', updated_at) = $12)
+         WHERE EXISTS (SELECT 1 FROM cm_endpoint WHERE id = $1 AND ${readFingerprintSql} = $12)
          ON CONFLICT (endpoint_id, recorded_at) DO NOTHING
          RETURNING id::text AS id),
        attempted AS (UPDATE cm_endpoint SET last_attempt_at = $2 WHERE id = $1 AND EXISTS (SELECT 1 FROM stored))
@@ -62,7 +64,7 @@ export class ReadingStore {
           reading.screenshot,
           reading.reset,
           reading.durationMs,
-          endpointUpdatedAt,
+          readFingerprint,
         ],
         type: SELECT,
       },
