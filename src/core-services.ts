@@ -130,6 +130,7 @@ export async function createCoreServices(
   const ruleEngine = new RuleEngine(rules.store, rules.firings, toolkit.notifications, logger);
   events.addRecorder((event) => ruleEngine.handle(event));
   const moduleRoles = await ModuleRoles.open(db, logger);
+  const audit = new AuditLog(db);
   const modules = new ModuleManager({
     db,
     roles: moduleRoles,
@@ -147,6 +148,7 @@ export async function createCoreServices(
         ),
       viewEngine: (viewsDir) => createEta(viewsDir),
       currentRequest: () => requests.getStore(),
+      audit,
       setupTimeoutMs: options.moduleSetupTimeoutMs,
     },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
@@ -183,7 +185,7 @@ export async function createCoreServices(
     notifications,
     apiTokens: new ApiTokenStore(db),
     throttle: new LoginThrottle(db, options.throttlePolicy),
-    audit: new AuditLog(db),
+    audit,
     views,
     navigation,
     requests,
