@@ -55,7 +55,12 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(healthCheck(services.db));
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(bodyParser());
-  app.use(csrfProtection(services.keyring, { queryTokenPaths: [moduleUploadPath] }));
+  app.use(
+    csrfProtection(services.keyring, {
+      // Module pages parse their own multipart bodies (an import form), after this check.
+      acceptsQueryToken: (path) => path === moduleUploadPath || services.modules.registry.ownerOf(path) !== undefined,
+    }),
+  );
   app.use(fragmentETag());
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 

@@ -1,4 +1,5 @@
 import type { ModuleContext, ModuleTeardown } from 'nxforge/module';
+import { registerBillingApi } from './api/billing-api.js';
 import { registerConsumptionApi } from './api/consumption-api.js';
 import { registerDemoApi } from './api/demo-api.js';
 import { registerEndpointsApi } from './api/endpoints-api.js';
@@ -14,6 +15,7 @@ export default async function setup(ctx: ModuleContext): Promise<ModuleTeardown>
   const runtime = createRuntime(ctx);
   registerEndpointsApi(ctx, runtime);
   registerConsumptionApi(ctx, runtime);
+  registerBillingApi(ctx, runtime);
   const demo = new DemoDevices(runtime);
   await demo.resume();
   registerDemoApi(ctx, demo);
