@@ -1,4 +1,6 @@
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Database } from '../src/db/database.js';
 import { median } from './lib.js';
 
@@ -53,13 +55,20 @@ export async function benchLedger(
   let peakRss = baseRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   const started = performance.now();
-  const response = await fetch(`${baseUrl}/api/v1/m/consumption-monitor/consumption/readings/import`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-    body: Readable.toWeb(Readable.from(csv())) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  const answer = (await response.json()) as { imported?: number };
+  // node:http rather than fetch, whose client gives up waiting for an answer after 300 s.
+  const answer = await new Promise<{ imported?: number }>((resolve, reject) => {
+    const upload = request(`${baseUrl}/api/v1/m/consumption-monitor/consumption/readings/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    });
+    upload.once('response', (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.once('end', () => resolve(JSON.parse(text) as { imported?: number }));
+    });
+    upload.once('error', reject);
+    pipeline(Readable.from(csv()), upload).catch(reject);
+  });
   const importS = (performance.now() - started) / 1000;
   clearInterval(sampler);
   if (answer.imported !== endpoints * readings) throw new Error(`the import answered ${JSON.stringify(answer)}`);

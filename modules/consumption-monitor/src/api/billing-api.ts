@@ -3,7 +3,7 @@ import { BillingError } from '../billing/billing-error.js';
 import { closeMonth, reopenMonth } from '../billing/month-close.js';
 import { TariffStore } from '../billing/tariffs.js';
 import { EnergyInputError } from '../energy/index.js';
-import { importReadings } from '../import/import-readings.js';
+import { ImportAbortedError, importReadings } from '../import/import-readings.js';
 import { ImportRequestError, importRows } from '../import/import-source.js';
 import type { Runtime } from '../runtime.js';
 
@@ -59,11 +59,13 @@ export async function runImport(
   request: RequestContext,
 ) {
   try {
-    return await importReadings(runtime, await importRows(request));
+    return await importReadings(runtime, await importRows(request), { clientGone: () => clientGone(request) });
   } catch (error) {
     if (error instanceof ImportRequestError) ctx.fail(error.status, 'NXF_VALIDATION', error.message, error.details);
-    if (request.req.destroyed || request.req.readableAborted)
-      ctx.logger.warn(`an import was cut off before its end (${String(error)}); nothing was imported`);
+    if (error instanceof ImportAbortedError || clientGone(request))
+      ctx.logger.warn(
+        `an import was cut off: ${error instanceof Error ? error.message : String(error)}; nothing was imported`,
+      );
     throw error;
   }
 }
@@ -86,4 +88,9 @@ async function billing<T>(ctx: Pick<ModuleContext, 'fail'>, work: () => Promise<
     if (error instanceof EnergyInputError) ctx.fail(400, 'NXF_VALIDATION', error.message, { month: error.message });
     throw error;
   }
+}
+
+/** Whether the client of a request has closed its connection (gave up waiting, or was cut off). */
+function clientGone(request: RequestContext): boolean {
+  return request.req.socket.destroyed || request.res.destroyed;
 }

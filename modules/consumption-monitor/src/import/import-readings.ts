@@ -22,7 +22,12 @@ const maxDetails = 100;
  * are thrown as a 422. The rows are then added to `cm_reading` (duplicates skipped) and the ledger is rebuilt
  * from each endpoint's earliest new reading, so the neighbours of every imported reading are counted anew.
  */
-export async function importReadings(runtime: Runtime, rows: AsyncIterable<RawRow>, now = new Date()) {
+export async function importReadings(
+  runtime: Runtime,
+  rows: AsyncIterable<RawRow>,
+  options: { now?: Date; clientGone?: () => boolean } = {},
+) {
+  const now = options.now ?? new Date();
   const lookup = endpointLookup(await runtime.endpoints.list());
   return inTransaction(runtime.db, async (session): Promise<ImportResult> => {
     // The collector waits while the ledger is rebuilt, so no interval is counted from a half-rebuilt one.
@@ -67,6 +72,8 @@ export async function importReadings(runtime: Runtime, rows: AsyncIterable<RawRo
     }
     const { earliest, imported } = await storeStaged(session);
     for (const [endpointId, since] of earliest) await rebuildLedger(runtime, session, endpointId, since);
+    // A client that gave up waiting would never learn the import happened: then it does not.
+    if (options.clientGone?.()) throw new ImportAbortedError(imported);
     return { imported, duplicates: staged - imported };
   });
 }
@@ -85,4 +92,12 @@ async function storeStaged(session: PgSession) {
     earliest: new Map(rows.map((row) => [row.endpoint_id, new Date(row.since)])),
     imported: rows.reduce((sum, row) => sum + Number(row.stored), 0),
   };
+}
+
+/** The client went away before the import was done: it was rolled back, so it can simply be sent again. */
+export class ImportAbortedError extends Error {
+  constructor(rows: number) {
+    super(`the client closed the connection before the import of ${rows} readings was done; nothing was imported`);
+    this.name = 'ImportAbortedError';
+  }
 }

@@ -67,7 +67,9 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
   });
   ctx.ui.post('/consumption/history/import', async (request) => {
     try {
-      const result = await importReadings(runtime, await importRows(request));
+      const result = await importReadings(runtime, await importRows(request), {
+        clientGone: () => request.req.socket.destroyed,
+      });
       await ctx.audit('readings.import', 'readings', { ...result });
       ctx.flash('success', `Imported ${result.imported} readings; ${result.duplicates} duplicates were skipped.`);
     } catch (error) {
