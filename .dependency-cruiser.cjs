@@ -14,7 +14,8 @@ const layers = [
   { name: 'jobs', path: '^src/jobs/' },
   { name: 'events', path: '^src/events/' },
   { name: 'services', path: '^src/services/' },
-  { name: 'auth', path: '^src/(auth|audit)/' },
+  // Who may ask: users, sessions and tokens, kiosk displays; and the record of what they did.
+  { name: 'auth', path: '^src/(auth|audit|displays)/' },
   { name: 'db', path: '^src/db/' },
   // Configuration, errors, logging, keys, paths, typed settings: used by every layer.
   {

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { ModuleRoles } from './db/module-roles.js';
 import { DatabaseNotifications } from './db/notifications.js';
+import { DisplayStore } from './displays/display-store.js';
 import { EventBus } from './events/event-bus.js';
 import { EventStore } from './events/event-store.js';
 import { RuleEngine } from './events/rules/rule-engine.js';
@@ -33,6 +34,7 @@ import { coreNavigation } from './web/core-navigation.js';
 import { addModulesToNavigation } from './web/module-navigation.js';
 import { NavigationRegistry } from './web/navigation.js';
 import { createEta } from './web/render/eta.js';
+import { moduleAssetResolver } from './web/static-assets.js';
 import { ViewRenderer } from './web/render/views.js';
 
 /** The core's parts, built once at start and handed to the web layer. */
@@ -48,6 +50,8 @@ export interface CoreServices {
   apiTokens: ApiTokenStore;
   throttle: LoginThrottle;
   audit: AuditLog;
+  /** Kiosk displays and their URL tokens. */
+  displays: DisplayStore;
   views: ViewRenderer;
   navigation: NavigationRegistry;
   /** The request being served: the web app runs every request in it (Koa's `asyncLocalStorage`). */
@@ -146,7 +150,8 @@ export async function createCoreServices(
           module,
           capabilities,
         ),
-      viewEngine: (viewsDir) => createEta(viewsDir),
+      viewEngine: (viewsDir, module) =>
+        createEta(viewsDir, { assets: moduleAssetResolver(module.name, module.publicDir) }),
       currentRequest: () => requests.getStore(),
       audit,
       setupTimeoutMs: options.moduleSetupTimeoutMs,
@@ -186,6 +191,7 @@ export async function createCoreServices(
     apiTokens: new ApiTokenStore(db),
     throttle: new LoginThrottle(db, options.throttlePolicy),
     audit,
+    displays: new DisplayStore(db),
     views,
     navigation,
     requests,

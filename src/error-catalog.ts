@@ -38,6 +38,15 @@ export const errorCatalog = {
   NXF_CSRF: { status: 403, meaning: 'a form without a valid CSRF token (expired, or not from NxForge)' },
   NXF_USER_EXISTS: { status: 409, meaning: 'a user of that name already exists' },
   NXF_LAST_ADMIN: { status: 409, meaning: 'the change would leave no enabled administrator' },
+  // Kiosk displays
+  NXF_KIOSK_FORBIDDEN: {
+    status: 403,
+    meaning: "a kiosk display asked for something but its own pages (another page, the API, a form post)",
+  },
+  NXF_DISPLAY_REVOKED: {
+    status: 410,
+    meaning: "the display's address was revoked or replaced; its screen shows \"display revoked\"",
+  },
   // Modules: manifests, archives, lifecycle
   NXF_MANIFEST_MISSING: { status: 400, meaning: 'the module folder has no manifest.json' },
   NXF_MANIFEST_JSON: { status: 400, meaning: 'manifest.json is not valid JSON' },

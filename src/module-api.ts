@@ -15,6 +15,7 @@ export type {
   Capability,
   HttpMethod,
   JobDefinition,
+  KioskFilterName,
   ModuleManifest,
   RouteDefinition,
   SettingDefinition,
@@ -34,6 +35,7 @@ export type { NxfEvent, EventHandler, Severity } from './events/event-bus.js';
 export type { BuiltinEvents } from './events/builtin-events.js';
 export type { ExecutionStatus, JobContext, JobEvents, JobHandler, JobResult, JobTrigger } from './jobs/job-types.js';
 export type { AppContext as RequestContext, AppState as RequestState } from './http/app-context.js';
+export type { DisplayTheme, KioskRequest } from './http/kiosk-request.js';
 
 /** What a module's entry exports as default: called once per load; may return a teardown run at unload. */
 export type ModuleSetup = (

@@ -4,8 +4,21 @@
 (() => {
   'use strict';
 
-  /** True for a request that htmx's `every` trigger made (a poll), as opposed to something the user did. */
-  const isPoll = (ctx) => ctx?.sourceEvent?.type === 'every';
+  /**
+   * True for a poll: a request htmx's `every` trigger made, or a kiosk display's refresh (kiosk.js), as opposed to
+   * something the user did.
+   */
+  const isPoll = (ctx) => ctx?.sourceEvent?.type === 'every' || ctx?.sourceEvent?.type === 'nx:refresh';
+
+  // Times shown are the server's (from each answer's Date header), ages are counted on this machine's monotonic
+  // clock: a screen whose clock is off by a day still says the right thing.
+  const renderedAt = Date.parse(document.querySelector('meta[name="nxf-rendered-at"]')?.content ?? '');
+  let serverClock = { time: Number.isNaN(renderedAt) ? Date.now() : renderedAt, at: 0 };
+  const serverNow = () => serverClock.time + (performance.now() - serverClock.at);
+  function learnServerTime(headers) {
+    const time = Date.parse(headers?.get('Date') ?? '');
+    if (!Number.isNaN(time)) serverClock = { time, at: performance.now() };
+  }
 
   // --- Requests --------------------------------------------------------------------------------------------
 
@@ -13,6 +26,9 @@
     const { ctx } = event.detail;
     const token = document.querySelector('meta[name="csrf-token"]')?.content;
     if (token) ctx.request.headers['X-CSRF-Token'] = token;
+    // A kiosk display's pages ask with the token of its URL (docs/modules.md, "Kiosk pages").
+    const display = document.querySelector('meta[name="nxf-display"]')?.content;
+    if (display) ctx.request.headers['X-Display-Token'] = display;
     if (isPoll(ctx)) {
       configurePoll(ctx);
       return;
@@ -92,12 +108,17 @@
 
   // --- Polls: unchanged fragments are not swapped; a failed poll marks its part of the page stale ----------
 
-  /** Per polled element: the ETag of its last answer (for its URL), and when it was last brought up to date. */
+  /**
+   * Per polled element: the ETag of its last answer (for its URL), and when it was last brought up to date (server
+   * time) and at which moment here. Content the server rendered into the page may name its ETag and URL
+   * (`data-etag`, `data-path`), so the first poll of unchanged content is already a 304.
+   */
   const polls = new WeakMap();
   const pollState = (element) => {
     let state = polls.get(element);
     if (!state) {
-      state = { url: '', etag: '', updatedAt: Date.now(), note: null, reason: '' };
+      const { etag = '', path = '' } = element.dataset ?? {};
+      state = { url: path, etag, updatedAt: serverNow(), updatedHere: performance.now(), note: null, reason: '' };
       polls.set(element, state);
     }
     return state;
@@ -122,6 +143,7 @@
     const element = ctx.sourceElement;
     const status = ctx.response?.status ?? 0;
     if (status === 401 || ctx.hx?.redirect) return;
+    learnServerTime(ctx.response?.headers);
     const state = pollState(element);
     if (status >= 400) {
       // An error page must not replace the data: the old data stays, marked stale.
@@ -149,6 +171,7 @@
     const state = pollState(element);
     state.reason = reason;
     element.setAttribute('data-stale', new Date(state.updatedAt).toISOString());
+    announce(element, state, false);
     if (!state.note) {
       state.note = document.createElement('p');
       state.note.className = 'poll-stale';
@@ -163,7 +186,9 @@
 
   function markFresh(element) {
     const state = pollState(element);
-    state.updatedAt = Date.now();
+    state.updatedAt = serverNow();
+    state.updatedHere = performance.now();
+    announce(element, state, true);
     if (!state.note) return;
     state.note.remove();
     state.note = null;
@@ -173,7 +198,14 @@
 
   function describeStale(element, state) {
     const since = new Date(state.updatedAt).toISOString().slice(11, 19);
-    state.note.textContent = `Not updated since ${since} UTC (${age(Date.now() - state.updatedAt)} ago): ${state.reason}. Retrying by itself.`;
+    const ago = age(performance.now() - state.updatedHere);
+    state.note.textContent = `Not updated since ${since} UTC (${ago} ago): ${state.reason}. Retrying by itself.`;
+  }
+
+  /** Tells whoever listens (the kiosk's status bar) how a poll went: `nx:poll` with {fresh, updatedAt, updatedHere, reason}. */
+  function announce(element, state, fresh) {
+    const { updatedAt, updatedHere, reason } = state;
+    element.dispatchEvent(new CustomEvent('nx:poll', { bubbles: true, detail: { fresh, updatedAt, updatedHere, reason } }));
   }
 
   /** "40 s", "3 min", "2 h 5 min". */

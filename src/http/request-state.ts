@@ -1,5 +1,6 @@
 import type { AuthenticatedUser } from '../auth/sessions.js';
 import type { Logger } from '../logger.js';
+import type { KioskRequest } from './kiosk-request.js';
 
 /** A one-time message shown at the top of the next page. */
 export interface FlashMessage {
@@ -21,6 +22,11 @@ export class RequestState {
   authMethod?: 'session' | 'token' = undefined;
   /** The session cookie's value, for ending the session at logout. */
   sessionToken?: string = undefined;
+  /**
+   * The kiosk display a request comes from (its URL, or the token its pages send with each refresh); such a
+   * request has no user and may only read the display's pages.
+   */
+  kiosk?: KioskRequest = undefined;
   /** The CSRF token for forms and htmx requests of this client. */
   csrfToken = '';
   /** Messages to show with this response (those queued by a redirect are read from their cookie when rendering). */

@@ -33,8 +33,11 @@ export interface LoaderDeps extends ModuleContextDeps {
   logger: Logger;
   logs: ModuleLogStore;
   settingsStore: ModuleSettingsStore;
-  /** The template engine over a module's views folder (Eta with the core partials and helpers). */
-  viewEngine(viewsDir: string): Eta;
+  /**
+   * The template engine over a module's views folder (Eta with the core partials and helpers), whose `nx.asset`
+   * fingerprints the files of the module's `public/` folder too.
+   */
+  viewEngine(viewsDir: string, module: { name: string; publicDir: string }): Eta;
   /** How long `setup` may take (default `setupTimeoutMs`, 30 s). */
   setupTimeoutMs?: number;
 }
@@ -85,7 +88,10 @@ export async function loadModule(
     if (database) undo.closeDatabase = () => database.close();
 
     const setup = await importSetup(manifest, directory);
-    const eta = deps.viewEngine(path.resolve(directory, manifest.ui.views));
+    const eta = deps.viewEngine(path.resolve(directory, manifest.ui.views), {
+      name: manifest.name,
+      publicDir: path.join(directory, 'public'),
+    });
     const logger = createModuleLogger(manifest.name, deps.logger, deps.logs);
     const settings = new LiveSettings(
       effectiveSettings(manifest.settings, await deps.settingsStore.load(manifest.name)),

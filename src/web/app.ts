@@ -1,5 +1,7 @@
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
+import compress from 'koa-compress';
+import zlib from 'node:zlib';
 import { NxfError } from '../errors.js';
 import type { AppState } from '../http/app-context.js';
 import type { CoreServices } from '../core-services.js';
@@ -24,6 +26,9 @@ import { executionsApiRoutes } from './routes/api/executions-api.routes.js';
 import { isJobRunPath, jobsApiRoutes, runDataBody } from './routes/api/jobs-api.routes.js';
 import { profileRoutes } from './routes/profile.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
+import { displaysRoutes } from './routes/displays.routes.js';
+import { kioskAccess } from './kiosk/kiosk-access.js';
+import { kioskRoutes } from './kiosk/kiosk.routes.js';
 import { moduleDetailRoutes } from './routes/modules/module-detail.routes.js';
 import { moduleListRoutes } from './routes/modules/module-list.routes.js';
 import { moduleSettingsRoutes } from './routes/modules/module-settings.routes.js';
@@ -39,8 +44,9 @@ export interface AppExtensions {
 }
 
 /**
- * Builds the Koa application. Order matters: headers and error handling wrap everything; static files and the
- * health check need no session; then who is asking, their form body, CSRF, and the routes.
+ * Builds the Koa application. Order matters: headers, compression and error handling wrap everything; static
+ * files and the health check need no session; then who is asking (a user, or a kiosk display), their form body,
+ * CSRF, and the routes.
  */
 export function createApp(services: CoreServices, extensions: AppExtensions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: services.config.trustProxy, asyncLocalStorage: services.requests });
@@ -49,11 +55,13 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.silent = true;
 
   app.use(securityHeaders());
+  app.use(compression());
   app.use(requestContext(services.logger));
   app.use(errorHandler(services.views));
   app.use(staticFiles());
   app.use(healthCheck(services.db));
   app.use(authenticate(services.sessions, services.apiTokens));
+  app.use(kioskAccess(services));
   app.use(bodyParser());
   app.use(
     csrfProtection(services.keyring, {
@@ -71,6 +79,8 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
       usersRoutes(services),
       profileRoutes(services),
       auditRoutes(services),
+      displaysRoutes(services),
+      kioskRoutes(services),
       moduleListRoutes(services),
       moduleSettingsRoutes(services),
       moduleDetailRoutes(services),
@@ -87,6 +97,19 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
     ]),
   );
   return app;
+}
+
+/**
+ * Text answers (pages, fragments, JSON, CSS, JavaScript, SVG) compressed when the client accepts it and they are
+ * worth it (1 KB): brotli at a quality cheap enough to run per request, else gzip. A 304 has no body to compress.
+ */
+function compression(): Koa.Middleware<AppState> {
+  return compress({
+    threshold: 1024,
+    br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } },
+    gzip: { level: 6 },
+    deflate: false,
+  }) as unknown as Koa.Middleware<AppState>;
 }
 
 /** Form and JSON bodies, parsed only for methods that carry one; a job run's data by the jobs API's own rules. */

@@ -24,6 +24,7 @@ export const coreNavigation: NavEntry[] = [
       { label: 'Users', path: '/admin/users', icon: 'users', permission: corePermissions.usersManage },
       { label: 'Modules', path: '/admin/modules', icon: 'modules', permission: corePermissions.modulesManage },
       { label: 'Audit log', path: '/admin/audit', icon: 'audit', permission: corePermissions.auditView },
+      { label: 'Displays', path: '/admin/displays', icon: 'display', permission: corePermissions.displaysManage },
       {
         label: 'Notifications',
         path: '/settings/notifications',

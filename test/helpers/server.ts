@@ -34,6 +34,8 @@ export interface TestServerOptions {
   jobs?: StartOptions['jobs'];
   /** How long a module's setup may take (default 30 s). */
   moduleSetupTimeoutMs?: number;
+  /** Where the server logs (default: silent, or NXF_TEST_LOG's level). */
+  logger?: import('../../src/logger.js').Logger;
   /** NxForge's own timings and limits: none of the test tuning above is applied (only what is given). */
   defaults?: boolean;
 }
@@ -60,7 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     NXFORGE_SECRET: testSecret,
     ...options.env,
   });
-  const logger = createLogger((process.env.NXF_TEST_LOG as 'debug') ?? 'silent');
+  const logger = options.logger ?? createLogger((process.env.NXF_TEST_LOG as 'debug') ?? 'silent');
   const running = await startNxforge(config, {
     logger,
     throttlePolicy: options.throttlePolicy,

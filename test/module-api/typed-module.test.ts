@@ -13,14 +13,20 @@ describe('a module written in TypeScript against nxforge/module', () => {
     const compiled = fileURLToPath(new URL('./typed-module.js', import.meta.url));
     const copy = await copyMinimalModule('typed', {
       manifest: (m) => {
-        m.ui.routes = [{ path: '/typed' }];
-        m.ui.sidebar.children = [{ label: 'Typed', path: '/typed' }];
+        m.ui.routes = [{ path: '/typed' }, { path: '/typed/wall' }];
+        m.ui.sidebar.children = [
+          { label: 'Typed', path: '/typed' },
+          { label: 'Wall', path: '/typed/wall', kiosk: true },
+        ];
         m.settings = { greeting: { type: 'string', label: 'Greeting', default: 'from settings' } };
         // The typed module also reads a BMC over IPMI (compiled against the published types, not called here).
         m.routes = [{ method: 'GET', path: '/bmc' }];
         m.permissions = ['network:outbound'];
       },
-      files: { 'views/home.eta': '<h1><%= it.title %></h1><p><%= it.greeting %></p>\n' },
+      files: {
+        'views/home.eta': '<h1><%= it.title %></h1><p><%= it.greeting %></p>\n',
+        'views/wall.eta': '<p class="wall"><%= it.display %>, rack <%= it.rack %>, <%= it.theme %></p>\n',
+      },
     });
     const server = await startTestServer();
     try {
@@ -32,6 +38,17 @@ describe('a module written in TypeScript against nxforge/module', () => {
       const page = await client.get('/typed');
       expect(page.status).to.equal(200);
       expect(page.text).to.contain('<h1>Typed</h1><p>from settings</p>');
+      // Its kiosk page, as a display sees it: the display's name, filter and theme from `state.kiosk`.
+      const { token } = await server.services.displays.create({
+        name: 'Typed wall',
+        pages: ['/typed/wall'],
+        rotateSeconds: 30,
+        refreshMs: 30_000,
+        theme: 'contrast',
+        filter: { rack: 'R1' },
+      });
+      const wall = await fetch(`${server.url}/kiosk/${token}`);
+      expect(await wall.text()).to.contain('<p class="wall">Typed wall, rack R1, contrast</p>');
     } finally {
       await server.close();
       await copy.remove();

@@ -107,6 +107,23 @@ describe('manifest v2', () => {
     expect(problems((m) => m.ui.widgets.push({ ...m.ui.widgets[0] }))[0]?.field).to.equal('ui.widgets[1].id');
   });
 
+  it('takes "kiosk": true on a sidebar child (a page displays may show) and the filters it honours; refuses anything else', () => {
+    const kiosk = validateManifest(dummy()).ui.sidebar.children.filter((child) => child.kiosk);
+    expect(kiosk.map((child) => child.path)).to.deep.equal(['/dummy/chart', '/dummy/board']);
+    expect(problems((m) => (m.ui.sidebar.children[0].kiosk = 'yes'))).to.deep.include({
+      field: 'ui.sidebar.children[0].kiosk',
+      message: 'must be boolean',
+    });
+    const board = validateManifest(dummy()).ui.sidebar.children.find((child) => child.path === '/dummy/board');
+    expect(board?.kioskFilters).to.deep.equal(['rack']);
+    expect(problems((m) => (m.ui.sidebar.children[2].kioskFilters = ['room']))[0]?.field).to.equal(
+      'ui.sidebar.children[2].kioskFilters[0]',
+    );
+    expect(problems((m) => (m.ui.sidebar.children[2].kioskFilters = ['rack', 'rack']))[0]?.field).to.equal(
+      'ui.sidebar.children[2].kioskFilters',
+    );
+  });
+
   it('lists every problem at once', () => {
     expect(
       problems((m) => {

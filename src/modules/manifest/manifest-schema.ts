@@ -138,6 +138,12 @@ export const manifestSchema = {
                   label: { type: 'string', minLength: 1, maxLength: 60 },
                   path: absolutePath,
                   icon: { type: 'string', minLength: 1, maxLength: 40 },
+                  kiosk: { type: 'boolean' },
+                  kioskFilters: {
+                    type: 'array',
+                    items: { type: 'string', enum: ['rack', 'customer'] },
+                    uniqueItems: true,
+                  },
                 },
               },
             },

@@ -83,7 +83,17 @@ export interface SidebarItem {
   /** Full path, inside one of the module's claims. */
   path: string;
   icon?: string;
+  /**
+   * The page can be shown on a kiosk display (docs/modules.md, "Kiosk pages"): read-only, fitting one screen,
+   * honouring the display's filter. Administrators choose such pages for displays.
+   */
+  kiosk?: boolean;
+  /** Which of a display's filters the kiosk page honours; the Displays form offers only those (none by default). */
+  kioskFilters?: KioskFilterName[];
 }
+
+/** A filter a display passes to its pages: `request.state.kiosk.filter.rack` or `.customer`. */
+export type KioskFilterName = 'rack' | 'customer';
 
 export interface WidgetDefinition {
   /** Kebab-case id, unique in the module. */

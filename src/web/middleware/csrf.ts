@@ -37,7 +37,8 @@ export function csrfProtection(keyring: Keyring, options: CsrfOptions = {}): App
     return token;
   };
   return async (ctx, next) => {
-    if (ctx.state.authMethod === 'token') {
+    // Bearer tokens carry no ambient credentials; a kiosk display may only GET (src/web/kiosk/kiosk-access.ts).
+    if (ctx.state.authMethod === 'token' || ctx.state.kiosk) {
       ctx.state.csrfToken = '';
       return next();
     }

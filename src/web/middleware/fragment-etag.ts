@@ -12,7 +12,7 @@ export function fragmentETag(): AppMiddleware {
   return async (ctx, next) => {
     await next();
     if (ctx.method !== 'GET' || ctx.status !== 200 || typeof ctx.body !== 'string' || !isHtmxRequest(ctx)) return;
-    const etag = `W/"${createHash('sha256').update(ctx.body).digest('base64url').slice(0, 32)}"`;
+    const etag = fragmentETagOf(ctx.body);
     ctx.vary('HX-Request');
     ctx.vary('HX-Request-Type');
     // The script keeps the ETag itself: no cache needs the fragment, which may hold what only this user may see.
@@ -23,6 +23,11 @@ export function fragmentETag(): AppMiddleware {
       ctx.body = null;
     }
   };
+}
+
+/** The ETag of a fragment's HTML: a hash of it, so the same HTML always has the same tag. */
+export function fragmentETagOf(html: string): string {
+  return `W/"${createHash('sha256').update(html).digest('base64url').slice(0, 32)}"`;
 }
 
 /**

@@ -5,6 +5,11 @@ import { RequestState } from '../../http/request-state.js';
 
 const acceptableRequestId = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The path as the request line logs it: a display's URL token is a secret, so only its start is kept. */
+function loggedPath(path: string): string {
+  return path.startsWith('/kiosk/') ? path.replace(/^(\/kiosk\/[^/]{0,6})[^/]*/, '$1…') : path;
+}
+
 /**
  * Gives each request its state and an id (the caller's X-Request-Id when it is sane, so ids follow a request
  * through a proxy), and writes one log line when the response is sent.
@@ -31,7 +36,7 @@ export function requestContext(logger: Logger): AppMiddleware {
       const fields = {
         requestId,
         method: ctx.method,
-        path: ctx.path,
+        path: loggedPath(ctx.path),
         status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         userId: ctx.state.user?.id,

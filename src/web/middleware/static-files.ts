@@ -1,19 +1,16 @@
 import { send } from '@koa/send';
 import type { AppContext, AppMiddleware } from '../../http/app-context.js';
-import { assetFingerprint, coreAssetFile } from '../static-assets.js';
-
-const oneYearMs = 365 * 24 * 3600 * 1000;
+import { coreAsset, coreAssetFile, staticCacheControl } from '../static-assets.js';
 
 /**
  * Serves the core's `/static/*` files (static-assets.ts says from where). Pages link them with their content
- * fingerprint (`?h=…`, `nx.asset`): such a request is cached for a year as immutable; any other must revalidate,
- * so an old or guessed fingerprint never pins a file in a cache.
+ * fingerprint (`?h=…`, `nx.asset`): such a request is cached for a year as immutable; any other must revalidate.
  */
 export function staticFiles(): AppMiddleware {
   const serve = async (ctx: AppContext, next: () => Promise<unknown>) => {
     const { root, file } = coreAssetFile(ctx.path) as { root: string; file: string };
-    const fingerprinted = typeof ctx.query.h === 'string' && ctx.query.h === assetFingerprint(ctx.path);
-    const cacheControl = fingerprinted ? `public, max-age=${oneYearMs / 1000}, immutable` : 'no-cache';
+    const asset = coreAsset(ctx.path);
+    const cacheControl = asset ? staticCacheControl(ctx.query.h, asset) : 'no-cache';
     try {
       await send(ctx, file, {
         root,

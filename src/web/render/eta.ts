@@ -2,6 +2,7 @@ import { Eta } from 'eta';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { corePaths } from '../../paths.js';
+import { assetUrl, type AssetResolver } from '../static-assets.js';
 import { templateHelpers } from './template-helpers.js';
 
 /** The prefix under which every Eta instance knows the core partials. */
@@ -14,9 +15,10 @@ export const corePartialPrefix = '@core/partials/';
  * - the core partials are registered as `@core/partials/<name>`, so module views include the same tables, form
  *   fields, flash messages and charts as the core's (`<%~ include('@core/partials/field', {...}) %>`), and a core
  *   partial gets only the data given to its include (see `isolateCorePartials`);
- * - every template sees the helpers as `nx` (`nx.icon('bolt')`, `nx.lineChart({...})`, `nx.dateTime(d)`).
+ * - every template sees the helpers as `nx` (`nx.icon('bolt')`, `nx.lineChart({...})`, `nx.dateTime(d)`); a
+ *   module's `nx.asset` also fingerprints the module's own files (`assets`, see static-assets.ts).
  */
-export function createEta(viewsDir: string, options: { cache?: boolean } = {}): Eta {
+export function createEta(viewsDir: string, options: { cache?: boolean; assets?: AssetResolver } = {}): Eta {
   const cache = options.cache ?? true;
   const eta = new Eta({
     views: viewsDir,
@@ -26,7 +28,9 @@ export function createEta(viewsDir: string, options: { cache?: boolean } = {}): 
     functionHeader: 'const nx = this.nx;',
     plugins: [isolateCorePartials],
   });
-  Object.assign(eta, { nx: templateHelpers, includeData });
+  const { assets } = options;
+  const nx = assets ? { ...templateHelpers, asset: (url: string) => assetUrl(url, assets) } : templateHelpers;
+  Object.assign(eta, { nx, includeData });
   const resolve = eta.resolvePath.bind(eta);
   const resolved = new Map<string, string>();
   eta.resolvePath = (template, resolveOptions) => {

@@ -72,13 +72,17 @@ export class ViewRenderer implements TemplateSource {
     ctx.body = this.wrap(ctx, bodyHtml, options);
   }
 
-  /** Rendered HTML as the request wants it: alone (plus flash messages) for an htmx fragment, else a whole page. */
   /** Queues a flash message for the next page this request's browser shows (after a redirect). */
   flash(ctx: AppContext, kind: FlashMessage['kind'], text: string): void {
     setFlash(ctx, kind, text);
   }
 
+  /**
+   * Rendered HTML as the request wants it: alone (plus flash messages) for an htmx fragment, else a whole page. A
+   * kiosk display's page is always alone: the kiosk route puts it in the kiosk layout (src/web/kiosk/).
+   */
   wrap(ctx: AppContext, bodyHtml: string, options: { title: string }): string {
+    if (ctx.state.kiosk) return bodyHtml;
     return isHtmxRequest(ctx) ? bodyHtml + this.flashPartial(ctx) : this.renderInLayout(ctx, bodyHtml, options);
   }
 
@@ -120,8 +124,9 @@ export class ViewRenderer implements TemplateSource {
     return html;
   }
 
-  /** Values every template may use: the user, the CSRF token and the current path. */
+  /** Values every template may use: the user, the CSRF token, the current path, the kiosk display asking. */
   common(ctx: AppContext): Record<string, unknown> {
-    return { user: ctx.state.user, csrfToken: ctx.state.csrfToken, path: ctx.path, version: coreVersion };
+    const { user, csrfToken, kiosk } = ctx.state;
+    return { user, csrfToken, path: ctx.path, version: coreVersion, kiosk };
   }
 }

@@ -2,14 +2,21 @@ import type { ModuleContext, RequestContext } from 'nxforge/module';
 import { groupTiles, cachedLiveTiles, type LiveTile } from '../live/live-data.js';
 import type { Runtime } from '../runtime.js';
 
-/** The Live Dashboard: tiles grouped by customer or rack; the tiles refresh as a fragment every 30 s. */
+/**
+ * The Live Dashboard: tiles grouped by customer or rack; the tiles refresh as a fragment every 30 s. It is a kiosk
+ * page (docs/modules.md, "Kiosk pages"): on a display it shows only the display's rack or customer, grouped by the
+ * other, and the display refreshes it.
+ */
 export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
   const data = async (request: RequestContext) => {
-    const by = request.query.group === 'rack' ? 'rack' : 'customer';
+    const filter = request.state.kiosk?.filter ?? {};
+    const asked = request.query.group === 'rack' ? 'rack' : 'customer';
+    const by = filter.customer ? 'rack' : filter.rack ? 'customer' : asked;
     const now = new Date();
-    const tiles = await cachedLiveTiles(runtime);
+    const tiles = forFilter(await cachedLiveTiles(runtime), filter);
     return {
       title: 'Live Dashboard',
+      filter,
       by,
       groups: groupTiles(tiles, by),
       totals: totalsOf(tiles),
@@ -27,6 +34,15 @@ export function registerLivePage(ctx: ModuleContext, runtime: Runtime): void {
     const tiles = await cachedLiveTiles(runtime);
     return { totals: totalsOf(tiles) };
   });
+}
+
+/** The tiles a display limited to a rack or a customer shows (both, when it is limited to both). */
+export function forFilter(tiles: LiveTile[], filter: { rack?: string; customer?: string }): LiveTile[] {
+  return tiles.filter(
+    (tile) =>
+      (filter.rack === undefined || tile.rack === filter.rack) &&
+      (filter.customer === undefined || tile.customer === filter.customer),
+  );
 }
 
 /** Sums for the dashboard widget and the page header. */
