@@ -7,6 +7,7 @@ import { chromiumArgs, headlessModeFor, resolveChromiumExecutable } from '../src
 import { pduCredentials, pduLoginForm, startFakePdu, type FakePdu } from '../test/fixtures/fake-pdu.js';
 import { startSnmpd } from '../test/fixtures/snmpd.js';
 import { readdir, readFile } from 'node:fs/promises';
+import { benchLedger } from './consumption-ledger.js';
 import { machineBusyMs, printResult, repoRoot, signIn, temporaryDataDir, type LoadResult } from './lib.js';
 
 /**
@@ -23,8 +24,8 @@ import { machineBusyMs, printResult, repoRoot, signIn, temporaryDataDir, type Lo
 const naiveReads = Number(process.env.BENCH_NAIVE ?? 10);
 const loadSeconds = Number(process.env.BENCH_SECONDS ?? 10);
 const browserBatch = Number(process.env.BENCH_BATCH ?? 8);
-/** Which parts to run (all by default): `collect`, `snmp`, `dashboard`. */
-const parts = new Set((process.env.BENCH_PARTS ?? 'collect,snmp,dashboard').split(','));
+/** Which parts to run (all by default): `collect`, `snmp`, `dashboard`, `ledger` (bench/consumption-ledger.ts). */
+const parts = new Set((process.env.BENCH_PARTS ?? 'collect,snmp,dashboard,ledger').split(','));
 const password = 'bench-admin-password';
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const seconds = (from: number) => (performance.now() - from) / 1000;
@@ -157,6 +158,8 @@ try {
 
     Object.assign(result, { dashboard_p99_ms: load.p99Ms, dashboard_rps: load.rps, rows });
   }
+  // 4. Billing: a year of readings through the import, then monthly and yearly summaries.
+  if (parts.has('ledger')) Object.assign(result, await benchLedger(running.url, token, db, api));
   printResult(result);
 } finally {
   await running.stop();

@@ -134,6 +134,7 @@ export async function createCoreServices(
   const ruleEngine = new RuleEngine(rules.store, rules.firings, toolkit.notifications, logger);
   events.addRecorder((event) => ruleEngine.handle(event));
   const moduleRoles = await ModuleRoles.open(db, logger);
+  const audit = new AuditLog(db);
   const modules = new ModuleManager({
     db,
     roles: moduleRoles,
@@ -152,6 +153,7 @@ export async function createCoreServices(
       viewEngine: (viewsDir, module) =>
         createEta(viewsDir, { assets: moduleAssetResolver(module.name, module.publicDir) }),
       currentRequest: () => requests.getStore(),
+      audit,
       setupTimeoutMs: options.moduleSetupTimeoutMs,
     },
     bundledDir: options.bundledModulesDir ?? corePaths.bundledModules,
@@ -188,7 +190,7 @@ export async function createCoreServices(
     notifications,
     apiTokens: new ApiTokenStore(db),
     throttle: new LoginThrottle(db, options.throttlePolicy),
-    audit: new AuditLog(db),
+    audit,
     displays: new DisplayStore(db),
     views,
     navigation,

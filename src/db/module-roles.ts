@@ -75,10 +75,11 @@ export class ModuleRoles {
   /**
    * Makes the module's role ready before its migrations run: created if missing (NOLOGIN; NxForge's user a
    * member of it), allowed to create in schema public, and owner of whatever already carries the module's prefix
-   * (tables made before isolation, by an older NxForge). Several processes may do this at once: an advisory lock
+   * (tables made before isolation, by an older NxForge), and of the legacy tables it `adopts` that still exist
+   * under their old names (its migrations rename them into its prefix). Several processes may do this at once: an advisory lock
    * makes them take turns, and each step is idempotent. Returns the role, or undefined when isolation is off.
    */
-  async prepare(tablePrefix: string): Promise<string | undefined> {
+  async prepare(tablePrefix: string, adopts: readonly string[] = []): Promise<string | undefined> {
     const role = this.roleOf(tablePrefix);
     if (!role) return undefined;
     await withAdvisoryLock(this.db.url, `nxforge:module-role:${role}`, async () => {
@@ -93,6 +94,7 @@ export class ModuleRoles {
         await client.query(`GRANT ${quoted} TO CURRENT_USER`);
         await client.query(`GRANT USAGE, CREATE ON SCHEMA public TO ${quoted}`);
         await adoptObjects(client, tablePrefix, role);
+        await adoptLegacyTables(client, adopts, role);
       } finally {
         await client.end();
       }
@@ -161,4 +163,19 @@ async function adoptObjects(client: pg.Client, prefix: string, role: string): Pr
   for (const row of rows) {
     await client.query(`ALTER ${alterByKind[row.kind]} ${row.name} OWNER TO ${pg.escapeIdentifier(role)}`);
   }
+}
+
+/**
+ * Gives `role` the legacy tables a module adopts (those that exist, in schema public). Their indexes and the
+ * sequences of their columns follow them.
+ */
+async function adoptLegacyTables(client: pg.Client, tables: readonly string[], role: string): Promise<void> {
+  if (tables.length === 0) return;
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT format('%I', c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
+        AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = $2)`,
+    [tables, role],
+  );
+  for (const row of rows) await client.query(`ALTER TABLE ${row.name} OWNER TO ${pg.escapeIdentifier(role)}`);
 }

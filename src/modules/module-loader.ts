@@ -80,7 +80,7 @@ export async function loadModule(
     );
     assertFilesPresent(manifest, directory);
 
-    const role = await deps.roles.prepare(manifest.tablePrefix);
+    const role = await deps.roles.prepare(manifest.tablePrefix, manifest.adopts);
     const migrator = await ModuleMigrator.open(deps.db, directory, manifest, { role });
     const applied = await migrator.up();
     undo.revertMigrations = () => migrator.revert([...applied].reverse());

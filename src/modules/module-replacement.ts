@@ -152,7 +152,7 @@ export async function uninstallModule(
 async function purgeData(parts: LifecycleParts, record: ModuleRecord, actor: Actor): Promise<string[]> {
   const prefix = record.manifest!.tablePrefix;
   const migrator = await ModuleMigrator.open(parts.db, record.directory, record.manifest!, {
-    role: await parts.roles.prepare(prefix),
+    role: await parts.roles.prepare(prefix, record.manifest!.adopts),
   });
   const reverted = await migrator.revertAll();
   const leftovers = await migrator.purgeLeftovers(parts.db);

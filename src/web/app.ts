@@ -63,7 +63,12 @@ export function createApp(services: CoreServices, extensions: AppExtensions = {}
   app.use(authenticate(services.sessions, services.apiTokens));
   app.use(kioskAccess(services));
   app.use(bodyParser());
-  app.use(csrfProtection(services.keyring, { queryTokenPaths: [moduleUploadPath] }));
+  app.use(
+    csrfProtection(services.keyring, {
+      // Module pages parse their own multipart bodies (an import form), after this check.
+      acceptsQueryToken: (path) => path === moduleUploadPath || services.modules.registry.ownerOf(path) !== undefined,
+    }),
+  );
   app.use(fragmentETag());
   for (const middleware of extensions.middleware ?? []) app.use(middleware);
 

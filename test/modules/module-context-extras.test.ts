@@ -3,7 +3,7 @@ import { copyModuleFixture, installAndEnable } from '../helpers/modules.js';
 import { startTestServer, testAdminPassword, type TestServer } from '../helpers/server.js';
 import { apiRequest, WebClient } from '../helpers/web-client.js';
 
-describe("module context: can(), flash(), renderView() and fail()'s details", function () {
+describe("module context: can(), flash(), renderView(), fail()'s details and audit()", function () {
   this.timeout(30_000);
   let server: TestServer;
   let dummy: Awaited<ReturnType<typeof copyModuleFixture>>;
@@ -52,5 +52,16 @@ describe("module context: can(), flash(), renderView() and fail()'s details", fu
       status: 400,
       body: { error: { code: 'DUMMY_NAME_REQUIRED', message: 'name is required', details: { name: 'Required.' } } },
     });
+  });
+
+  it("ctx.audit writes the module's action to the core's audit log, with the user of the request", async () => {
+    const admins = await server.services.users.findForLogin('admin');
+    const { token } = await server.services.apiTokens.create(admins!.user.id, 'audit');
+    const created = await apiRequest(server.url, token, 'POST', '/api/v1/m/dummy/items', { name: 'audited shelf' });
+    expect(created.status).to.equal(201);
+    const [entry] = await server.services.audit.query({ action: 'dummy.item.create' });
+    expect(entry).to.deep.include({ action: 'dummy.item.create', actorName: 'admin', target: 'audited shelf' });
+    expect(entry!.outcome).to.equal('success');
+    expect(entry!.details).to.deep.equal({ id: (created.body as { item: { id: number } }).item.id });
   });
 });

@@ -40,7 +40,11 @@ describe('module lifecycle with the dummy module', () => {
     const applied = await server.services.db.select<{ migration_name: string }>(
       "SELECT migration_name FROM module_migrations WHERE module_name = 'dummy' ORDER BY migration_name",
     );
-    expect(applied.map((r) => r.migration_name)).to.deep.equal(['001_create_items.sql', '002_add_notes.js']);
+    expect(applied.map((r) => r.migration_name)).to.deep.equal([
+      '001_create_items.sql',
+      '002_add_notes.js',
+      '003_adopt_legacy_notes.sql',
+    ]);
 
     const page = await viewer.get('/dummy/items');
     expect(page.status).to.equal(200);
@@ -115,7 +119,7 @@ describe('module lifecycle with the dummy module', () => {
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('first');
     const applied = await server.services.db.select("SELECT 1 FROM module_migrations WHERE module_name = 'dummy'");
-    expect(applied).to.have.length(2);
+    expect(applied).to.have.length(3);
   });
 
   it('reload re-reads the module and keeps serving', async () => {
@@ -181,7 +185,11 @@ describe('module lifecycle with the dummy module', () => {
     await server.services.modules.saveSettings('dummy', { greeting: 'Hi' }, testActor);
     await server.services.modules.disable('dummy', testActor);
     const { revertedMigrations } = await server.services.modules.uninstall('dummy', testActor, { purge: true });
-    expect(revertedMigrations).to.deep.equal(['002_add_notes.js', '001_create_items.sql']);
+    expect(revertedMigrations).to.deep.equal([
+      '003_adopt_legacy_notes.sql',
+      '002_add_notes.js',
+      '001_create_items.sql',
+    ]);
     expect(await tableExists(server, 'dm_item')).to.equal(false);
     expect(
       await server.services.db.select("SELECT 1 FROM module_migrations WHERE module_name = 'dummy'"),

@@ -121,6 +121,7 @@ describe('loading modules: what is refused, and nothing left half-mounted', () =
           'migrations/001_create_items.sql':
             '-- Up migration\nCREATE TABLE th_thing (id int);\n-- Down migration\nDROP TABLE th_thing;\n',
           'migrations/002_add_notes.js': null,
+          'migrations/003_adopt_legacy_notes.sql': null,
           'dist/index.js':
             "export default async function setup(ctx) { ctx.ui.get('/thrower/x', () => {}); throw new Error('cannot reach the PDU'); }\n",
         },

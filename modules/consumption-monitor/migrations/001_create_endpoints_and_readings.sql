@@ -1,7 +1,8 @@
 -- Up migration
+-- (IF NOT EXISTS: migration 000 may have made cm_endpoint and cm_reading from NxForge v4's tables.)
 -- An endpoint: a PDU or meter and how to read it. Secrets (passwords, communities, v3 keys, header values,
 -- cookies) are sealed with the module's secret box into `secrets`; the device session's cookies into `session`.
-CREATE TABLE cm_endpoint (
+CREATE TABLE IF NOT EXISTS cm_endpoint (
   id uuid PRIMARY KEY,
   name text NOT NULL,
   source text NOT NULL CHECK (source IN ('browser', 'http', 'snmp', 'redfish')),
@@ -30,10 +31,10 @@ CREATE TABLE cm_endpoint (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE UNIQUE INDEX cm_endpoint_name_key ON cm_endpoint (lower(name));
+CREATE UNIQUE INDEX IF NOT EXISTS cm_endpoint_name_key ON cm_endpoint (lower(name));
 
 -- Every attempt to read an endpoint: value in kWh (counters) or kW (power), or why there is none.
-CREATE TABLE cm_reading (
+CREATE TABLE IF NOT EXISTS cm_reading (
   id bigserial PRIMARY KEY,
   endpoint_id uuid NOT NULL REFERENCES cm_endpoint (id) ON DELETE CASCADE,
   recorded_at timestamptz NOT NULL,
@@ -49,7 +50,7 @@ CREATE TABLE cm_reading (
   CONSTRAINT cm_reading_endpoint_time_key UNIQUE (endpoint_id, recorded_at)
 );
 -- The last ok reading per endpoint (plausibility, the dashboard) is an index-only walk backwards.
-CREATE INDEX cm_reading_ok_idx ON cm_reading (endpoint_id, recorded_at DESC) INCLUDE (value) WHERE status = 'ok';
+CREATE INDEX IF NOT EXISTS cm_reading_ok_idx ON cm_reading (endpoint_id, recorded_at DESC) INCLUDE (value) WHERE status = 'ok';
 
 -- Threshold alerts sent: one per endpoint and month.
 CREATE TABLE cm_threshold_alert (

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Eta } from 'eta';
 import type { Sequelize } from 'sequelize';
+import type { AuditLog } from '../../audit/audit-log.js';
 import { roleHasPermission } from '../../auth/permissions.js';
 import type { Database } from '../../db/database.js';
 import { ModuleError, NxfError } from '../../errors.js';
@@ -81,6 +82,12 @@ export interface ModuleContext<Services = ModuleServices> {
    * `details` (e.g. a message per invalid field) is shown for statuses below 500.
    */
   fail(status: number, code: string, message: string, details?: unknown): never;
+  /**
+   * Writes `<module>.<action>` to the core's audit log (Administration → Audit log) with the signed-in user and
+   * address of the request being served (none outside a request): for actions people must be able to trace, such
+   * as closing a billing month. `details` (JSON) says what was done, e.g. `{reason}`.
+   */
+  audit(action: string, target: string, details?: Record<string, unknown>): Promise<void>;
 }
 
 /** The core parts a module context is built from. */
@@ -91,6 +98,8 @@ export interface ModuleContextDeps {
   /** The request being served (Koa's `app.currentContext`), undefined outside a request. */
   currentRequest(): AppContext | undefined;
   servicesFor(module: string, capabilities: readonly Capability[]): ModuleServices;
+  /** The core's audit log, which `ctx.audit` writes to. */
+  audit: AuditLog;
 }
 
 /** A module context and what the loader needs to verify and later dispose of it. */
@@ -231,6 +240,18 @@ export function createModuleContext(
     },
     fail(status, code, message, details) {
       throw new ModuleError(status, code, message, details);
+    },
+    async audit(action, target, details) {
+      const request = deps.currentRequest();
+      await deps.audit.record({
+        action: action.startsWith(`${name}.`) ? action : `${name}.${action}`,
+        outcome: 'success',
+        target,
+        actor: request?.state.user,
+        actorName: request?.state.user ? undefined : name,
+        sourceIp: request?.ip,
+        details,
+      });
     },
   };
 

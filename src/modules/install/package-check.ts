@@ -60,11 +60,17 @@ export async function checkModulePackage(dir: string): Promise<PackageCheck> {
   for (const [id, job] of Object.entries(manifest.jobs)) {
     missing(`jobs.${id}.handler`, path.join(entryDir, path.extname(job.handler) ? job.handler : `${job.handler}.js`));
   }
-  problems.push(...(await migrationProblems(path.resolve(dir, manifest.migrations), manifest.tablePrefix)));
+  problems.push(
+    ...(await migrationProblems(path.resolve(dir, manifest.migrations), manifest.tablePrefix, manifest.adopts)),
+  );
   return { manifest, name: manifest.name, problems };
 }
 
-async function migrationProblems(dir: string, tablePrefix: string): Promise<ManifestProblem[]> {
+async function migrationProblems(
+  dir: string,
+  tablePrefix: string,
+  adopts: readonly string[] = [],
+): Promise<ManifestProblem[]> {
   const files = await readdir(dir).catch(() => null);
   if (files === null) return [{ field: 'migrations', message: 'the migrations folder is missing' }];
   const problems: ManifestProblem[] = [];
@@ -78,7 +84,7 @@ async function migrationProblems(dir: string, tablePrefix: string): Promise<Mani
     if (!file.endsWith('.sql')) continue;
     try {
       const sql = parseSqlMigration(await readFile(path.join(dir, file), 'utf8'), file);
-      for (const violation of prefixViolations(`${sql.up}\n${sql.down}`, tablePrefix))
+      for (const violation of prefixViolations(`${sql.up}\n${sql.down}`, tablePrefix, adopts))
         problems.push({ field, message: violation });
     } catch (error) {
       problems.push({ field, message: (error as Error).message });

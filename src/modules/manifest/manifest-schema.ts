@@ -96,6 +96,12 @@ export const manifestSchema = {
     },
     migrations: relativePath,
     tablePrefix: { type: 'string', pattern: '^[a-z][a-z0-9]{0,9}_$' },
+    adopts: {
+      type: 'array',
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+    },
     ui: {
       type: 'object',
       additionalProperties: false,

@@ -26,6 +26,12 @@ export interface ModuleManifest {
   migrations: string;
   /** Prefix every table, index, type and sequence the module creates must carry, e.g. `cm_`. */
   tablePrefix: string;
+  /**
+   * Legacy tables without the prefix (e.g. an older release's `endpoint`) the module may take over: its migrations
+   * may alter and rename them, and their indexes, constraints and sequences, into its prefix. Given to the module's
+   * database role before its migrations run.
+   */
+  adopts?: string[];
   ui: UiDefinition;
   /** `@nxforge/core` and other modules by name, each with a semver range. */
   dependencies: Record<string, string>;

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from '../../db/database.js';
 import { NxfError } from '../../errors.js';
+import { isAdopted } from './sql-object-scan.js';
 
 /**
  * The names of everything in the public schema: tables, indexes, sequences, views, types and functions.
@@ -23,7 +24,8 @@ async function publicObjects(db: Database, transaction: Transaction): Promise<Se
 
 /**
  * Runs `work` in `transaction` and refuses (throws, so the transaction is rolled back) if it created or dropped
- * an object whose name lacks `tablePrefix`.
+ * an object whose name lacks `tablePrefix`. An adopted legacy table, and what is named after it, may go — renamed
+ * into the prefix.
  */
 export async function guardCatalog(
   db: Database,
@@ -31,12 +33,15 @@ export async function guardCatalog(
   tablePrefix: string,
   migration: string,
   work: () => Promise<unknown>,
+  adopts: readonly string[] = [],
 ): Promise<void> {
   const before = await publicObjects(db, transaction);
   await work();
   const after = await publicObjects(db, transaction);
   const created = [...after].filter((name) => !before.has(name) && !name.startsWith(tablePrefix));
-  const dropped = [...before].filter((name) => !after.has(name) && !name.startsWith(tablePrefix));
+  const dropped = [...before].filter(
+    (name) => !after.has(name) && !name.startsWith(tablePrefix) && !isAdopted(name, adopts),
+  );
   if (created.length > 0 || dropped.length > 0) {
     const parts = [
       created.length > 0 ? `created ${created.join(', ')}` : '',

@@ -39,6 +39,7 @@ class PrefixCheckedDatabase extends Database {
   constructor(
     inner: Database,
     private readonly tablePrefix: string,
+    private readonly adopts: readonly string[],
   ) {
     super(inner.sequelize, inner.url);
   }
@@ -54,7 +55,7 @@ class PrefixCheckedDatabase extends Database {
   }
 
   private check(sql: string): void {
-    const violations = prefixViolations(sql, this.tablePrefix);
+    const violations = prefixViolations(sql, this.tablePrefix, this.adopts);
     if (violations.length > 0) throw prefixError('a JS migration', violations);
   }
 }
@@ -116,11 +117,19 @@ export class ModuleMigrator {
     options: { role?: string } = {},
   ): Promise<ModuleMigrator> {
     const prefix = manifest.tablePrefix;
+    const adopts = manifest.adopts ?? [];
     const migrations = await discoverMigrations(path.resolve(moduleDir, manifest.migrations), {
       allowJs: true,
       wrap: (name, database, transaction, work) =>
-        guardCatalog(database, transaction, prefix, name, () => asRole(database, transaction, options.role, work)),
-      database: (database) => new PrefixCheckedDatabase(database, prefix),
+        guardCatalog(
+          database,
+          transaction,
+          prefix,
+          name,
+          () => asRole(database, transaction, options.role, work),
+          adopts,
+        ),
+      database: (database) => new PrefixCheckedDatabase(database, prefix, adopts),
     });
     const sqlByName = new Map(migrations.filter((m) => m.sql).map((m) => [m.name, `${m.sql}\n${m.downSql ?? ''}`]));
     return new ModuleMigrator(manifest, createMigrator(db, migrations, moduleMigrationLog(manifest.name)), sqlByName);
@@ -142,7 +151,9 @@ export class ModuleMigrator {
    */
   async up(): Promise<string[]> {
     const violations = (await this.pending()).flatMap((name) =>
-      prefixViolations(this.sqlByName.get(name) ?? '', this.manifest.tablePrefix).map((v) => `${name}: ${v}`),
+      prefixViolations(this.sqlByName.get(name) ?? '', this.manifest.tablePrefix, this.manifest.adopts).map(
+        (v) => `${name}: ${v}`,
+      ),
     );
     if (violations.length > 0) throw prefixError(`${this.manifest.name}'s migrations`, violations);
     try {

@@ -159,13 +159,23 @@ function stripCommentsAndStrings(sql: string): string {
   return out;
 }
 
-/** The references in `sql` that break the module's prefix rule, as messages naming statement and object. */
-export function prefixViolations(sql: string, tablePrefix: string): string[] {
+/**
+ * The references in `sql` that break the module's prefix rule, as messages naming statement and object. A table
+ * the manifest `adopts`, and the indexes, constraints and sequences named after it (`endpoint_pkey`), may be
+ * altered — renamed into the prefix — but nothing else.
+ */
+export function prefixViolations(sql: string, tablePrefix: string, adopts: readonly string[] = []): string[] {
   return scanSqlObjects(sql)
+    .filter((ref) => !(ref.action === 'ALTER' && ref.schema === undefined && isAdopted(ref.name, adopts)))
     .filter((ref) => (ref.schema !== undefined && ref.schema !== 'public') || !ref.name.startsWith(tablePrefix))
     .map((ref) =>
       ref.schema !== undefined && ref.schema !== 'public'
         ? `${ref.action} ${ref.schema}.${ref.name}: modules keep their objects in the public schema`
         : `${ref.action} ${ref.name}: the name must start with the module's table prefix "${tablePrefix}"`,
     );
+}
+
+/** Whether `name` is an adopted legacy table, or named after one (`endpoint_pkey`, `consumption_reading_id_seq`). */
+export function isAdopted(name: string, adopts: readonly string[]): boolean {
+  return adopts.some((table) => name === table || name.startsWith(`${table}_`));
 }

@@ -10,8 +10,11 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Where the CSRF check may find the token in the query string. */
 export interface CsrfOptions {
-  /** Paths of multipart upload routes whose plain forms carry the token in their action URL (`?_csrf=…`). */
-  queryTokenPaths?: readonly string[];
+  /**
+   * Whether a path is a multipart upload route whose plain forms carry the token in their action URL
+   * (`?_csrf=…`): the core's module upload, and modules' pages, whose multipart bodies the core does not read.
+   */
+  acceptsQueryToken?: (path: string) => boolean;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface CsrfOptions {
  * Bearer token carry no ambient credentials and are exempt. Must run after authentication and body parsing.
  */
 export function csrfProtection(keyring: Keyring, options: CsrfOptions = {}): AppMiddleware {
-  const queryTokenPaths = new Set(options.queryTokenPaths ?? []);
+  const acceptsQueryToken = options.acceptsQueryToken ?? (() => false);
   // Tokens of recent sessions, so a page view costs a map lookup rather than an HMAC.
   const recent = new Map<string, string>();
   const tokenFor = (binding: string): string => {
@@ -42,7 +45,7 @@ export function csrfProtection(keyring: Keyring, options: CsrfOptions = {}): App
     const binding = csrfBinding(ctx);
     ctx.state.csrfToken = tokenFor(binding);
     if (!safeMethods.has(ctx.method)) {
-      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf') || uploadQueryToken(ctx, queryTokenPaths);
+      const sent = ctx.get('X-CSRF-Token') || bodyField(ctx, '_csrf') || uploadQueryToken(ctx, acceptsQueryToken);
       if (!sent || !keyring.verify('csrf', binding, sent)) {
         // The page's token was bound to a session that has since ended: that is a lost session, not a forgery.
         if (!ctx.state.user && isHtmxMade(ctx) && !isApiRequest(ctx)) return sessionEnded(ctx);
@@ -73,9 +76,9 @@ function csrfBinding(ctx: AppContext): string {
  * its token in the form's action URL instead: `?_csrf=…`. Only multipart requests to those routes may do so: a
  * token in a URL can leak (logs, history), and elsewhere nothing needs it.
  */
-function uploadQueryToken(ctx: AppContext, paths: ReadonlySet<string>): string | undefined {
+function uploadQueryToken(ctx: AppContext, accepts: (path: string) => boolean): string | undefined {
   const token = ctx.query._csrf;
-  return paths.has(ctx.path) && ctx.is('multipart') && typeof token === 'string' ? token : undefined;
+  return ctx.is('multipart') && accepts(ctx.path) && typeof token === 'string' ? token : undefined;
 }
 
 function bodyField(ctx: AppContext, name: string): string | undefined {

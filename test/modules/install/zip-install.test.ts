@@ -264,6 +264,7 @@ describe('installing modules from ZIP archives', () => {
       expect(migrations.map((m) => m.migration_name)).to.deep.equal([
         '001_create_items.sql',
         '002_add_notes.js',
+        '003_adopt_legacy_notes.sql',
         '003_add_colour.sql',
       ]);
       expect(await installedFolders()).to.deep.equal(['dummy@1.1.0']);

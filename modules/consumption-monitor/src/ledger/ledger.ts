@@ -40,7 +40,10 @@ export async function recordInterval(
          covered_ms = h.covered_ms + EXCLUDED.covered_ms,
          estimated_milliwatt_hours = h.estimated_milliwatt_hours + EXCLUDED.estimated_milliwatt_hours,
          estimated = h.estimated OR EXCLUDED.estimated,
-         resets = h.resets + EXCLUDED.resets)
+         resets = h.resets + EXCLUDED.resets),
+     -- A closed month the interval reaches into holds more now: its difference is carried (docs/billing.md).
+     touched AS (UPDATE cm_month_close SET changed = true
+       WHERE from_at < $3 AND to_at > $2 AND NOT changed AND EXISTS (SELECT 1 FROM added))
      SELECT count(*) > 0 AS added FROM added`,
     {
       bind: [

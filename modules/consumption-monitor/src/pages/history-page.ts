@@ -1,5 +1,7 @@
 import type { ModuleContext, RequestContext } from 'nxforge/module';
 import { readingQuery, sendCsv } from '../api/consumption-api.js';
+import { importReadings } from '../import/import-readings.js';
+import { ImportRequestError, importRows } from '../import/import-source.js';
 import { energySeries } from '../ledger/energy-series.js';
 import type { Runtime } from '../runtime.js';
 
@@ -62,5 +64,19 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
     request.query = { ...defaults(request), limit: '100000', offset: '0' };
     const { readings } = await runtime.readings.list(readingQuery(ctx, request, 100_000));
     await sendCsv(request, runtime, readings);
+  });
+  ctx.ui.post('/consumption/history/import', async (request) => {
+    try {
+      const result = await importReadings(runtime, await importRows(request), {
+        clientGone: () => request.req.socket.destroyed,
+      });
+      await ctx.audit('readings.import', 'readings', { ...result });
+      ctx.flash('success', `Imported ${result.imported} readings; ${result.duplicates} duplicates were skipped.`);
+    } catch (error) {
+      if (!(error instanceof ImportRequestError)) throw error;
+      const lines = error.details.slice(0, 5).map((d) => (d.line > 0 ? `line ${d.line}: ${d.message}` : d.message));
+      ctx.flash('error', [error.message, ...lines].join(' '));
+    }
+    request.redirect('/consumption/history');
   });
 }

@@ -1,0 +1,72 @@
+import { DateTime } from 'luxon';
+import type { Endpoint } from '../endpoints/endpoint.js';
+import { MAX_READING_VALUE } from '../energy/index.js';
+
+/** One row as the client sent it: a CSV line, or a reading of the JSON body. */
+export interface RawRow {
+  /** The CSV line (the header is line 1), or the reading's position in the JSON list (from 1). */
+  line: number;
+  endpoint: unknown;
+  timestamp: unknown;
+  value: unknown;
+}
+
+/** A row that passed: its endpoint, time, and value in kWh (counters) or kW (power). */
+export interface CheckedRow {
+  endpointId: string;
+  at: Date;
+  value: number;
+}
+
+/** What a row check found wrong, as the 422's details list it. */
+export interface RowError {
+  line: number;
+  message: string;
+}
+
+/** Endpoints by id and by name (without regard to case), for rows that name either. */
+export function endpointLookup(endpoints: readonly Endpoint[]): (key: string) => Endpoint | undefined {
+  const byId = new Map(endpoints.map((e) => [e.id.toLowerCase(), e]));
+  const byName = new Map(endpoints.map((e) => [e.name.toLowerCase(), e]));
+  return (key) => byId.get(key.toLowerCase()) ?? byName.get(key.toLowerCase());
+}
+
+// An ISO-8601 date and time that says its zone: `Z` or an offset.
+const zonedIso = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// A reading may be stamped a little ahead of this server's clock (the meter's clock), not more.
+const clockSkewMs = 5 * 60_000;
+
+/** Checks one row: a known endpoint, a zoned ISO-8601 time not in the future, a number ≥ 0 in its unit. */
+export function checkRow(row: RawRow, lookup: (key: string) => Endpoint | undefined, now: Date): CheckedRow | RowError {
+  const fail = (message: string): RowError => ({ line: row.line, message });
+  const name = typeof row.endpoint === 'string' ? row.endpoint.trim() : '';
+  if (!name) return fail('The endpoint is missing: give its name or id.');
+  const endpoint = lookup(name);
+  if (!endpoint) return fail(`Unknown endpoint "${name.slice(0, 100)}": give the name or id of an existing endpoint.`);
+  const stamp = typeof row.timestamp === 'string' ? row.timestamp.trim() : '';
+  if (!stamp) return fail('The timestamp is missing.');
+  if (!zonedIso.test(stamp)) {
+    return DateTime.fromISO(stamp.replace(' ', 'T')).isValid
+      ? fail(`The timestamp "${stamp}" has no time zone: add Z or an offset such as +01:00.`)
+      : fail(`"${stamp.slice(0, 40)}" is not an ISO-8601 timestamp such as 2026-11-01T00:15:00Z.`);
+  }
+  const parsed = DateTime.fromISO(stamp.replace(' ', 'T'), { setZone: true });
+  if (!parsed.isValid)
+    return fail(`"${stamp}" is not a valid date and time (${parsed.invalidExplanation ?? 'invalid'}).`);
+  const at = parsed.toJSDate();
+  if (at.getTime() > now.getTime() + clockSkewMs) return fail(`The timestamp ${stamp} is in the future.`);
+  const value = readValue(row.value);
+  if (value === undefined) return fail(`The value "${String(row.value ?? '').slice(0, 40)}" is not a number.`);
+  if (value < 0) return fail(`The value ${value} is below 0.`);
+  const stored = endpoint.unit === 'Wh' || endpoint.unit === 'W' ? value / 1000 : value;
+  if (stored > MAX_READING_VALUE) return fail(`The value ${value} is too large to count exactly.`);
+  return { endpointId: endpoint.id, at, value: stored };
+}
+
+/** A number from JSON, or a decimal text (a dot for decimals, no thousands separators). */
+function readValue(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || !decimal.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
