@@ -196,6 +196,10 @@ try {
     direct_get_s: round(directSeconds, 2),
     raw_readings: Number(rows?.readings),
   });
+} catch (error) {
+  // Named before the cleanup, which could fail too and hide it.
+  console.error('bench:temperature failed:', error);
+  process.exitCode = 1;
 } finally {
   await db.close();
   await nxforge.stop();
