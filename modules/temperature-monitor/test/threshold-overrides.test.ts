@@ -24,7 +24,9 @@ describe("temperature-monitor: threshold overrides against the device's own thre
   it('refuses a lower override above the upper thresholds, or outside its own critical one', () => {
     expect(parse({ lowerWarning: 41 })).to.deep.equal({
       ok: false,
-      errors: { lowerWarning: 'The upper warning threshold (40 °C) must be above the lower warning threshold (41 °C).' },
+      errors: {
+        lowerWarning: 'The upper warning threshold (40 °C) must be above the lower warning threshold (41 °C).',
+      },
     });
     expect(parse({ lowerCritical: 12 })).to.deep.equal({
       ok: false,
