@@ -184,7 +184,8 @@ export const errorCatalog = {
   },
   NXF_POSTGRES_START: {
     status: 500,
-    meaning: "embedded PostgreSQL: initdb or the postmaster failed (PostgreSQL's last line), or no user postgres",
+    meaning:
+      "embedded PostgreSQL: initdb or the postmaster failed (PostgreSQL's last line), no user postgres, or the cluster refuses the password kept for it",
   },
   NXF_DATABASE_LOST: {
     status: 500,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readlink, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readlink, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -11,9 +11,11 @@ export const defaultClusterRoot = '/var/lib/nxforge/clusters';
 /**
  * The folder the embedded cluster of `dir` (`$NXFORGE_DATA_DIR/postgres`) really lives in. As root, PostgreSQL
  * runs as the system user `postgres`, which cannot enter a data directory in root's home (mode 0700 on Debian):
- * a new cluster then goes to `<clusterRoot>/<hash of dir>` (`/var/lib/nxforge/clusters/…`), and `dir` becomes a
- * symbolic link to it, so the data directory still says where its database is. A cluster already inside an
- * unreachable folder is not moved: that is the one case left for the operator (NXF_DATA_DIR_UNREACHABLE).
+ * a new cluster then goes to a new folder `<clusterRoot>/<hash of dir>-<random>` (`/var/lib/nxforge/clusters/…`),
+ * and `dir` becomes a symbolic link to it, so the data directory still says where its database is. The folder is
+ * new every time: a clone deleted and made again at the same path must not meet the cluster (and password) its
+ * predecessor left there, which is kept, untouched, and named in the log. A cluster already inside an unreachable
+ * folder is not moved: that is the one case left for the operator (NXF_DATA_DIR_UNREACHABLE).
  */
 export async function resolveClusterDir(
   dir: string,
@@ -37,15 +39,24 @@ export async function resolveClusterDir(
   if (!closedAt) return dir;
   if (entry) await assertReachableByPostgres(path.dirname(dir), dir);
 
-  const target = path.join(clusterRoot, createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16));
+  const stem = createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16);
   await makeOpenFolders(clusterRoot);
   await assertReachableByPostgres(clusterRoot, dir);
-  await mkdir(target, { recursive: true, mode: 0o700 }); // initdb makes it the postgres user's
+  const leftBehind = (await readdir(clusterRoot)).filter((name) => name.startsWith(stem));
+  const target = await mkdtemp(path.join(clusterRoot, `${stem}-`)); // mode 0700; initdb makes it postgres's
   await symlink(target, dir);
   logger.info(
     { dataDir: path.dirname(dir), cluster: target },
     `the user postgres cannot enter ${closedAt}: the embedded PostgreSQL lives in ${target}, linked from ${dir}`,
   );
+  if (leftBehind.length > 0) {
+    const folders = leftBehind.map((name) => path.join(clusterRoot, name));
+    logger.warn(
+      { dataDir: path.dirname(dir), leftBehind: folders },
+      `an earlier data directory at ${path.dirname(dir)} left its database in ${folders.join(', ')}; ` +
+        'it is kept as it was (delete it when it is no longer needed)',
+    );
+  }
   return target;
 }
 

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import type { NxfError } from '../errors.js';
+import { NxfError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { resolveClusterDir } from './cluster-folder.js';
 import { clusterHasOwner, holdOwnership, runningPostmaster, stopLeftPostmaster } from './cluster-owner.js';
@@ -103,14 +103,27 @@ async function startOwnedCluster(
     await keeper.stop();
     if (options.persistent === false) await rm(clusterDir, { recursive: true, force: true });
   };
-  await keeper.start();
   const database = options.database ?? 'nxforge';
-  await ensureDatabase(adminUrl, database).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
+  // A postmaster that started but cannot be used must not outlive the failed start (nor keep the process alive).
+  await keeper
+    .start()
+    .then(() => ensureDatabase(adminUrl, database))
+    .catch(async (error: unknown) => {
+      await stop();
+      throw explainStartFailure(error, clusterDir);
+    });
   logger.info({ port }, 'embedded PostgreSQL started');
   return { url: urlFor(database), adminUrl, failed: keeper.failed, stop };
+}
+
+/** A refused password means the cluster was made with another one: say which files disagree. */
+function explainStartFailure(error: unknown, clusterDir: string): unknown {
+  if ((error as { code?: unknown }).code !== '28P01') return error;
+  return new NxfError(
+    'NXF_POSTGRES_START',
+    `The embedded PostgreSQL in ${clusterDir} refuses the password NxForge keeps for it: the cluster was made with ` +
+      'another one (its password file was replaced, or the cluster belongs to another data directory).',
+  );
 }
 
 /** The part of a cluster another process runs: it never fails here, and stopping leaves it running. */

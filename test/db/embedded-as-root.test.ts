@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { chmod, cp, lstat, mkdir, mkdtemp, readlink, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, cp, lstat, mkdir, mkdtemp, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -80,6 +81,52 @@ describe('embedded PostgreSQL in a data directory closed to other users', functi
       if (relocated) await rm(relocated, { recursive: true, force: true });
       await rm(copyRoot, { recursive: true, force: true });
     }
+  });
+
+  it('a clone deleted and made again at the same path starts with a database of its own; the old one is kept', async () => {
+    const dir = path.join(home, 'nxforge', 'data', 'postgres');
+    const first = await startEmbeddedPostgres(dir, logger, { database: 'again' });
+    const firstCluster = await realpath(dir);
+    const clusters = [firstCluster];
+    try {
+      await query(first.url, 'CREATE TABLE from_the_first_clone (note text)');
+      await first.stop();
+      await rm(path.join(home, 'nxforge'), { recursive: true }); // the clone, its password file included
+      const second = await startEmbeddedPostgres(dir, logger, { database: 'again' });
+      clusters.push(await realpath(dir));
+      try {
+        const tables = await query(second.url, "SELECT 1 FROM pg_tables WHERE tablename = 'from_the_first_clone'");
+        expect(tables).to.deep.equal([]);
+      } finally {
+        await second.stop();
+      }
+      if (runsAsRoot) {
+        // Outside the clone, the first cluster outlived it: kept as it was, beside the second one.
+        expect(clusters[1]).to.not.equal(firstCluster);
+        expect(existsSync(path.join(firstCluster, 'PG_VERSION'))).to.equal(true);
+      }
+    } finally {
+      for (const cluster of clusters) if (!cluster.startsWith(home)) await rm(cluster, { recursive: true, force: true });
+    }
+  });
+
+  it('a cluster that refuses the kept password stops the start with NXF_POSTGRES_START and leaves no postmaster', async () => {
+    const dir = path.join(home, 'data', 'postgres');
+    await chmod(home, 0o755); // reachable, so the cluster stays inside the data directory, root or not
+    const server = await startEmbeddedPostgres(dir, logger, { database: 'refused' });
+    await server.stop();
+    await writeFile(`${dir}.password`, 'not-the-password-initdb-was-given\n');
+    const refused = await startEmbeddedPostgres(dir, logger, { database: 'refused' }).then(
+      async (started) => {
+        await started.stop();
+        return started;
+      },
+      (error: unknown) => error,
+    );
+    expect(isNxfError(refused, 'NXF_POSTGRES_START'), String(refused)).to.equal(true);
+    expect((refused as Error).message).to.contain(`${dir} refuses the password`);
+    // A postmaster still running would keep its pid file (and keep the process from exiting).
+    expect(existsSync(path.join(dir, 'postmaster.pid'))).to.equal(false);
   });
 
   it('as root, a cluster already inside the closed folder is not moved: the error names the folder to fix', async () => {
