@@ -139,6 +139,7 @@ try {
 
   // The dashboard's 1000 tiles under load, against a bare Koa.
   const dashboardUrl = `${nxforge.url}/temperature`;
+  const dashboardBytes = (await (await fetch(dashboardUrl, { headers: { cookie } })).arrayBuffer()).byteLength;
   await runLoad(dashboardUrl, { connections: 10, durationSeconds: 2, headers: { cookie } });
   await runLoad(bare.url, { connections: 10, durationSeconds: 2 });
   const dashboard = await runLoad(dashboardUrl, { connections: 10, durationSeconds: seconds, headers: { cookie } });
@@ -192,10 +193,15 @@ try {
     dashboard_p99_ms: dashboard.p99Ms,
     poll_50_s: round(pollSeconds, 2),
     dashboard_rps: dashboard.rps,
+    dashboard_kb: round(dashboardBytes / 1024),
     ratio: round(dashboard.rps / baseline.rps, 3),
     direct_get_s: round(directSeconds, 2),
     raw_readings: Number(rows?.readings),
   });
+} catch (error) {
+  // Named before the cleanup, which could fail too and hide it.
+  console.error('bench:temperature failed:', error);
+  process.exitCode = 1;
 } finally {
   await db.close();
   await nxforge.stop();

@@ -96,6 +96,28 @@ describe('temperature-monitor: IPMI hosts through ipmitool', function () {
     await tm.api('PUT', `/hosts/${hostId}`, { password: simCredentials.password });
   });
 
+  it('a BMC that does not answer makes its host unreachable, and its host alert fires', async () => {
+    const silent = await tm.api('POST', '/hosts', {
+      name: 'ipmi-silent',
+      address: `${sim.host}:${sim.port + 1}`, // nothing listens there
+      source: 'ipmi',
+      username: simCredentials.username,
+      password: simCredentials.password,
+      ipmi: { cipherSuite: simCredentials.cipherSuite },
+    });
+    const silentId = silent.body.host.id as number;
+    await runJob(tm.server, 'temperature-monitor', 'poll-temperatures', { hostId: silentId });
+    const host = (await tm.api('GET', `/hosts/${silentId}`)).body.host;
+    expect(host.state).to.equal('unreachable');
+    expect(host.error.code).to.be.oneOf(['NXF_IPMI_UNREACHABLE', 'NXF_IPMI_TIMEOUT']);
+    const alerts = (await tm.api('GET', '/alerts?state=firing')).body.alerts;
+    const mine = alerts.filter((a: { hostId: number }) => a.hostId === silentId);
+    expect(mine.map((a: Record<string, unknown>) => [a.kind, a.severity, a.sensorId])).to.deep.equal([
+      ['host_unreachable', 'critical', null],
+    ]);
+    await tm.api('DELETE', `/hosts/${silentId}`);
+  });
+
   it('without ipmitool the host says which package to install; garbage from ipmitool is an error, not 0 °C', async () => {
     process.env.PATH = fakeDir; // a folder without ipmitool
     const missing = await tm.api('POST', `/hosts/${hostId}/discover`);

@@ -133,6 +133,23 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
       });
       return response.text();
     });
+    // A poll that finds the tiles unchanged is answered 304, without a body (a kiosk's refresh costs nothing).
+    const again = await page.evaluate(async () => {
+      const headers = { 'HX-Request': 'true', 'HX-Request-Type': 'partial' };
+      // Each body is read to its end: the page reloads next, and would abort a response left unread.
+      const first = await fetch('/temperature/tiles', { headers });
+      await first.text();
+      let etag = first.headers.get('etag') ?? '';
+      // Tiles show their age to the minute: should the minute turn in between, the next ask has the new ETag.
+      for (let attempt = 0; ; attempt += 1) {
+        const next = await fetch('/temperature/tiles', { headers: { ...headers, 'If-None-Match': etag } });
+        await next.text();
+        if (next.status === 304 || attempt === 1) return { etag, status: next.status };
+        etag = next.headers.get('etag') ?? '';
+      }
+    });
+    expect(again.etag).to.match(/^W\//);
+    expect(again.status).to.equal(304);
     expect(fragment.trimStart()).to.match(/^<div id="tm-tiles"/);
     expect(fragment).not.to.contain('<html');
     expect(
