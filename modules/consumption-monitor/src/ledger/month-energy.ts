@@ -80,23 +80,31 @@ export async function rangeTallies(
   return tallies;
 }
 
+/** A row of cm_energy_interval, as the query returns it. */
+export interface IntervalRow {
+  endpoint_id: string;
+  start_at: Date;
+  end_at: Date;
+  start_value: number;
+  end_value: number;
+  milliwatt_hours: string;
+  gap: boolean;
+  reset: boolean;
+  estimated: boolean;
+}
+
 /** The ledger's intervals overlapping `range`, per endpoint, in time order. */
 export async function intervalsOverlapping(runtime: Pick<Runtime, 'db'>, range: TimeRange, endpointIds?: string[]) {
   const only = endpointIds ? 'AND endpoint_id = ANY($3::uuid[])' : '';
-  const rows = await runtime.db.query<{
-    endpoint_id: string;
-    start_at: Date;
-    end_at: Date;
-    start_value: number;
-    end_value: number;
-    milliwatt_hours: string;
-    gap: boolean;
-    reset: boolean;
-    estimated: boolean;
-  }>(`SELECT * FROM cm_energy_interval WHERE end_at > $1 AND start_at < $2 ${only} ORDER BY endpoint_id, end_at`, {
-    bind: [range.from, range.to, ...(endpointIds ? [endpointIds] : [])],
-    type: SELECT,
-  });
+  const rows = await runtime.db.query<IntervalRow>(
+    `SELECT * FROM cm_energy_interval WHERE end_at > $1 AND start_at < $2 ${only} ORDER BY endpoint_id, end_at`,
+    { bind: [range.from, range.to, ...(endpointIds ? [endpointIds] : [])], type: SELECT },
+  );
+  return intervalsByEndpoint(rows);
+}
+
+/** Rows of cm_energy_interval (in time order per endpoint) as each endpoint's intervals. */
+export function intervalsByEndpoint(rows: readonly IntervalRow[]): Map<string, EnergyInterval[]> {
   const byEndpoint = new Map<string, EnergyInterval[]>();
   for (const row of rows) {
     const list = byEndpoint.get(row.endpoint_id) ?? [];

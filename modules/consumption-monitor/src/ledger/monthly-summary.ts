@@ -8,10 +8,10 @@ import {
 import { amountFromCents, costCents } from '../billing/cost.js';
 import type { MonthlySummary, SummaryLine } from '../billing/summary-types.js';
 import { priceFor, TariffStore } from '../billing/tariffs.js';
-import { SELECT } from '../db.js';
 import { calendarMonth, counterBoundaries, statementFromTally, type CalendarMonth } from '../energy/index.js';
 import type { Runtime } from '../runtime.js';
-import { intervalsOverlapping, rangeTallies, timeZoneOf } from './month-energy.js';
+import { counterEdges } from './counter-edges.js';
+import { rangeTallies, timeZoneOf } from './month-energy.js';
 
 export type { MonthlySummary, SummaryLine };
 
@@ -104,11 +104,7 @@ function publicLine(line: SummaryLine): SummaryLine {
 /** Each endpoint's month from the ledger: a sum over the month's hours, by the billing rule. */
 async function ledgerLines(runtime: Runtime, month: CalendarMonth) {
   const endpoints = await runtime.endpoints.list();
-  const [tallies, edges, ends] = await Promise.all([
-    rangeTallies(runtime, month),
-    intervalsOverlapping(runtime, month),
-    firstAndLast(runtime),
-  ]);
+  const [tallies, edges] = await Promise.all([rangeTallies(runtime, month), counterEdges(runtime, month)]);
   return endpoints.map((endpoint) => {
     const tally = tallies.get(endpoint.id) ?? {
       milliwattHours: 0,
@@ -117,10 +113,9 @@ async function ledgerLines(runtime: Runtime, month: CalendarMonth) {
       estimated: false,
       resets: 0,
     };
-    const readings = ends.get(endpoint.id) ?? [];
     const boundaries =
       endpoint.kind === 'counter'
-        ? counterBoundaries({ readings, intervals: edges.get(endpoint.id) ?? [] }, month)
+        ? counterBoundaries(edges.get(endpoint.id) ?? { readings: [], intervals: [] }, month)
         : { startKwh: null, endKwh: null };
     const statement = statementFromTally(month, tally, boundaries);
     return {
@@ -137,25 +132,6 @@ async function ledgerLines(runtime: Runtime, month: CalendarMonth) {
       estimated: statement.estimated,
     };
   });
-}
-
-/** Each endpoint's first and last ok reading (where the counter's figures may start and end). */
-async function firstAndLast(runtime: Runtime) {
-  const rows = await runtime.db.query<{ endpoint_id: string; at: Date; value: number }>(
-    `SELECT e.id AS endpoint_id, r.recorded_at AS at, r.value FROM cm_endpoint e CROSS JOIN LATERAL (
-       (SELECT recorded_at, value FROM cm_reading WHERE endpoint_id = e.id AND status = 'ok' ORDER BY recorded_at LIMIT 1)
-       UNION ALL
-       (SELECT recorded_at, value FROM cm_reading WHERE endpoint_id = e.id AND status = 'ok' ORDER BY recorded_at DESC LIMIT 1)
-     ) r ORDER BY 1, 2`,
-    { type: SELECT },
-  );
-  const byEndpoint = new Map<string, { at: Date; value: number; status: 'ok' }[]>();
-  for (const row of rows) {
-    const list = byEndpoint.get(row.endpoint_id) ?? [];
-    list.push({ at: new Date(row.at), value: row.value, status: 'ok' });
-    byEndpoint.set(row.endpoint_id, list);
-  }
-  return byEndpoint;
 }
 
 export type { CalendarMonth };
