@@ -30,11 +30,13 @@ export async function importReadings(
   const now = options.now ?? new Date();
   const lookup = endpointLookup(await runtime.endpoints.list());
   return inTransaction(runtime.db, async (session): Promise<ImportResult> => {
-    // The collector waits while the ledger is rebuilt, so no interval is counted from a half-rebuilt one.
+    // The collector waits while the readings are added and the ledger is rebuilt, so no interval is counted from a
+    // half-rebuilt one and the duplicates found below stay the duplicates (readings first, as the collector writes).
+    await session.execute('LOCK TABLE cm_reading IN SHARE ROW EXCLUSIVE MODE');
     await session.execute('LOCK TABLE cm_energy_interval IN SHARE ROW EXCLUSIVE MODE');
     await session.execute(
-      `CREATE TEMP TABLE cm_import_stage (endpoint_id uuid NOT NULL, recorded_at timestamptz NOT NULL,
-         value double precision NOT NULL) ON COMMIT DROP`,
+      `CREATE TEMP TABLE cm_import_stage (line bigint NOT NULL, endpoint_id uuid NOT NULL,
+         recorded_at timestamptz NOT NULL, value double precision NOT NULL) ON COMMIT DROP`,
     );
     const errors: RowError[] = [];
     let errorCount = 0;
@@ -49,7 +51,7 @@ export async function importReadings(
           continue;
         }
         if (errorCount > 0) continue; // nothing will be stored: only the rest of the rows are checked
-        chunk += `${checked.endpointId}\t${checked.at.toISOString()}\t${checked.value}\n`;
+        chunk += `${staged}\t${checked.endpointId}\t${checked.at.toISOString()}\t${checked.value}\n`;
         staged += 1;
         if (chunk.length >= 65_536) {
           yield chunk;
@@ -60,7 +62,7 @@ export async function importReadings(
     }
     await pipeline(
       Readable.from(copyText()),
-      session.copyStream('cm_import_stage', ['endpoint_id', 'recorded_at', 'value']),
+      session.copyStream('cm_import_stage', ['line', 'endpoint_id', 'recorded_at', 'value']),
     );
     if (errorCount > 0) {
       const shown = errorCount > errors.length ? ` (the first ${errors.length} are listed)` : '';
@@ -78,13 +80,20 @@ export async function importReadings(
   });
 }
 
-/** Adds the staged rows to cm_reading, skipping duplicates: how many were stored, each endpoint's earliest. */
+/**
+ * Adds the staged rows to cm_reading in key order: those whose endpoint and time are stored already, or came
+ * earlier in the file, are left out beforehand (an anti-join and DISTINCT ON, not a conflict caught per row). How
+ * many were stored, and each endpoint's earliest.
+ */
 async function storeStaged(session: PgSession) {
+  await session.execute('ANALYZE cm_import_stage'); // the planner's row count, for a merge or hash anti-join
   const rows = await session.query<{ endpoint_id: string; since: Date; stored: string }>(
     `WITH stored AS (
        INSERT INTO cm_reading (endpoint_id, recorded_at, value, status)
-       SELECT endpoint_id, recorded_at, value, 'ok' FROM cm_import_stage ORDER BY endpoint_id, recorded_at
-       ON CONFLICT (endpoint_id, recorded_at) DO NOTHING
+       SELECT DISTINCT ON (s.endpoint_id, s.recorded_at) s.endpoint_id, s.recorded_at, s.value, 'ok'
+       FROM cm_import_stage s
+       WHERE NOT EXISTS (SELECT 1 FROM cm_reading r WHERE r.endpoint_id = s.endpoint_id AND r.recorded_at = s.recorded_at)
+       ORDER BY s.endpoint_id, s.recorded_at, s.line
        RETURNING endpoint_id, recorded_at)
      SELECT endpoint_id, min(recorded_at) AS since, count(*) AS stored FROM stored GROUP BY endpoint_id`,
   );
