@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { rebuildLedger } from '../ledger/ledger-rebuild.js';
+import { rebuildLedgers } from '../ledger/ledger-rebuild.js';
 import { inTransaction, type PgSession } from '../ledger/pg-session.js';
 import type { Runtime } from '../runtime.js';
 import { checkRow, endpointLookup, type RawRow, type RowError } from './import-row.js';
@@ -73,7 +73,7 @@ export async function importReadings(
       );
     }
     const { earliest, imported } = await storeStaged(session);
-    for (const [endpointId, since] of earliest) await rebuildLedger(runtime, session, endpointId, since);
+    await rebuildLedgers(runtime, session, earliest);
     // A client that gave up waiting would never learn the import happened: then it does not.
     if (options.clientGone?.()) throw new ImportAbortedError(imported);
     return { imported, duplicates: staged - imported };
