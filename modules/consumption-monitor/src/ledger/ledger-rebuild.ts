@@ -10,18 +10,11 @@ import {
   type Reading,
 } from '../energy/index.js';
 import type { Runtime } from '../runtime.js';
+import type { IntervalRow as LedgerIntervalRow } from './month-energy.js';
 import type { PgSession } from './pg-session.js';
 
-interface IntervalRow {
-  start_at: Date;
-  end_at: Date;
-  start_value: number;
-  end_value: number;
-  milliwatt_hours: string;
-  gap: boolean;
-  reset: boolean;
-  estimated: boolean;
-}
+/** A row of cm_energy_interval of one endpoint, as the rebuild reads it. */
+type IntervalRow = Omit<LedgerIntervalRow, 'endpoint_id'>;
 
 /** COPY text gathered across endpoints before it is sent: a few MB, so a large import makes few round trips. */
 const flushChars = 8_000_000;
