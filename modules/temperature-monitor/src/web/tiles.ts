@@ -17,8 +17,11 @@ export interface Tile {
 export interface TileGroups {
   rooms: Array<{
     room: string;
+    /** `Room A` for the label `A`, or `Room A` for `Room A` (see `groupHeading`). */
+    heading: string;
     racks: Array<{
       rack: string;
+      heading: string;
       hosts: Array<{ id: number; name: string; state: SensorWithHost['host_state']; tiles: Tile[] }>;
     }>;
   }>;
@@ -39,6 +42,15 @@ export function ageOf(at: Date | null, now: Date): string | null {
   return `${Math.floor(seconds / 86_400)} d`;
 }
 
+/**
+ * A group's heading: the word and the label (`Rack` + `7` → `Rack 7`), the label alone when it starts with the word
+ * already (`Rack 7`, `rack-7`: not `Rack Rack 7`), `No rack` when there is none.
+ */
+export function groupHeading(word: 'Room' | 'Rack', label: string): string {
+  if (!label) return `No ${word.toLowerCase()}`;
+  return new RegExp(`^${word}\\b`, 'i').test(label.trim()) ? label : `${word} ${label}`;
+}
+
 /** Groups sensors (already sorted by room, rack, host, name) for the dashboard. */
 export function groupTiles(sensors: readonly TileRow[], now: Date, pollIntervalSeconds: number): TileGroups {
   const counts = { ok: 0, warning: 0, critical: 0, unknown: 0, disabled: 0 };
@@ -46,9 +58,11 @@ export function groupTiles(sensors: readonly TileRow[], now: Date, pollIntervalS
   for (const sensor of sensors) {
     counts[sensor.state] += 1;
     let room = rooms.at(-1);
-    if (!room || room.room !== sensor.room) rooms.push((room = { room: sensor.room, racks: [] }));
+    if (!room || room.room !== sensor.room)
+      rooms.push((room = { room: sensor.room, heading: groupHeading('Room', sensor.room), racks: [] }));
     let rack = room.racks.at(-1);
-    if (!rack || rack.rack !== sensor.rack) room.racks.push((rack = { rack: sensor.rack, hosts: [] }));
+    if (!rack || rack.rack !== sensor.rack)
+      room.racks.push((rack = { rack: sensor.rack, heading: groupHeading('Rack', sensor.rack), hosts: [] }));
     let host = rack.hosts.at(-1);
     if (!host || host.id !== sensor.host_id) {
       rack.hosts.push((host = { id: sensor.host_id, name: sensor.host_name, state: sensor.host_state, tiles: [] }));
