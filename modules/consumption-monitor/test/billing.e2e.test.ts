@@ -11,7 +11,8 @@ import { startCmServer, type CmServer } from './helpers/cm-server.js';
 
 /**
  * End to end in Chromium: an operator imports a month of readings on the History page, reads the month's
- * statement per customer on the Reports page, closes the month and prints it: one customer a page.
+ * statement per customer on the Reports page, closes the month and prints it: one customer a page; then corrects
+ * a reading on the History page.
  */
 describe('end to end in Chromium: billing a month', function () {
   this.timeout(90_000);
@@ -20,6 +21,7 @@ describe('end to end in Chromium: billing a month', function () {
   let page: Page;
   let problems: string[];
   let folder: string;
+  let acme: string;
   const text = (selector: string) =>
     page.$eval(selector, (element) => element.textContent?.replace(/\s+/g, ' ').trim() ?? '');
 
@@ -29,7 +31,7 @@ describe('end to end in Chromium: billing a month', function () {
       launchBrowser(),
       mkdtemp(path.join(tmpdir(), 'nxf-billing-')),
     ]);
-    await addEndpoint(cm, 'Acme PDU', { customer: 'Acme' });
+    acme = await addEndpoint(cm, 'Acme PDU', { customer: 'Acme' });
     await addEndpoint(cm, 'Beta PDU', { customer: 'Beta' });
     // November 2025 in 15-minute readings, 00:00Z on the 1st to 00:00Z on 1 December (2 881 each): Acme draws
     // 1 kW (+0.25 kWh a reading), Beta 2 kW (+0.5 kWh).
@@ -85,6 +87,27 @@ describe('end to end in Chromium: billing a month', function () {
     // One page per customer: two statements, two pages.
     expect(pdf.match(/\/Type\s*\/Page(?![s\w])/g)).to.have.length(2);
     await page.emulateMediaType('screen');
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('corrects a reading on the History page: it stops counting, with the reason, and the page says so', async () => {
+    await page.goto(`${cm.server.url}/consumption/history?endpointId=${acme}&from=2025-11-30&to=2025-12-01`);
+    // Newest first: 23:45 is the first row of 30 November.
+    const row = 'table.cm-readings tbody tr:first-child';
+    expect(await text(`${row} th`)).to.contain('23:45');
+    await page.click(`${row} details.cm-correct summary`);
+    expect(await axeViolations(page)).to.deep.equal([]);
+    await page.select(`${row} select[name="status"]`, 'suspect');
+    await page.type(`${row} input[name="reason"]`, 'Read while the PDU rebooted');
+    await Promise.all([page.waitForNavigation(), page.click(`${row} .cm-correct button[type="submit"]`)]);
+    expect(await text('#flash')).to.contain('The reading of 2025-11-30T23:45:00.000Z is not counted now.');
+    expect(page.url(), 'back on the same page of the history').to.contain(`endpointId=${acme}`);
+    expect(await text(`${row} td:nth-child(2)`)).to.equal('suspect');
+    expect(await text(`${row} td:nth-child(5)`)).to.equal('Read while the PDU rebooted');
+    // 23:30 → 00:00 is one interval of 0.5 kWh now, still all in November: the issued 720 kWh and December stand.
+    const { body } = await cm.api('GET', '/consumption/monthly-summary?month=2025-12');
+    const line = body.endpoints.find((l: { endpointId: string }) => l.endpointId === acme);
+    expect(line).to.include({ kwh: 0, adjustmentKwh: 0 });
     expect(problems).to.deep.equal([]);
   });
 });

@@ -5,6 +5,7 @@ import { TariffStore } from '../billing/tariffs.js';
 import { EnergyInputError } from '../energy/index.js';
 import { ImportAbortedError, importReadings } from '../import/import-readings.js';
 import { ImportRequestError, importRows } from '../import/import-source.js';
+import { checkCorrection, correctReading, type ReadingCorrection } from '../readings/reading-correction.js';
 import type { Runtime } from '../runtime.js';
 
 /** Closing and reopening months, tariffs, and the import of readings (docs/consumption-monitor.md, "Billing"). */
@@ -50,6 +51,37 @@ export function registerBillingApi(ctx: ModuleContext, runtime: Runtime): void {
     await ctx.audit('readings.import', 'readings', { ...result });
     request.body = result;
   });
+  ctx.api.patch('/consumption/readings/:id', async (request) => {
+    const id = String(request.params.id ?? '');
+    if (!/^[0-9]{1,18}$/.test(id)) ctx.fail(404, 'NXF_NOT_FOUND', `No reading ${id}.`);
+    const correction = correctionOf(ctx, request);
+    request.body = await billing(ctx, () => correctReadingAudited(ctx, runtime, id, correction));
+  });
+}
+
+/** Corrects a reading (`correctReading`) and writes what changed, and why, to the audit log. */
+export async function correctReadingAudited(
+  ctx: Pick<ModuleContext, 'audit'>,
+  runtime: Runtime,
+  id: string,
+  correction: ReadingCorrection,
+) {
+  const { before, after } = await correctReading(runtime, id, correction);
+  await ctx.audit('reading.correct', id, {
+    endpointId: after.endpointId,
+    at: after.at,
+    reason: correction.reason,
+    before: { status: before.status, value: before.value },
+    after: { status: after.status, value: after.value },
+  });
+  return after;
+}
+
+/** The body of a reading's correction, checked: 422 naming each field that is wrong. */
+function correctionOf(ctx: Pick<ModuleContext, 'fail'>, request: RequestContext): ReadingCorrection {
+  const checked = checkCorrection(request.request.body);
+  if ('errors' in checked) ctx.fail(422, 'NXF_VALIDATION', 'The correction has errors; see details.', checked.errors);
+  return checked as ReadingCorrection;
 }
 
 /** Runs an import of the request's readings; bad input answers 415 or 422 with `details` [{line, message}]. */

@@ -1,8 +1,11 @@
 import type { ModuleContext, RequestContext } from 'nxforge/module';
+import { correctReadingAudited } from '../api/billing-api.js';
 import { readingQuery, sendCsv } from '../api/consumption-api.js';
+import { BillingError } from '../billing/billing-error.js';
 import { importReadings } from '../import/import-readings.js';
 import { ImportRequestError, importRows } from '../import/import-source.js';
 import { energySeries } from '../ledger/energy-series.js';
+import { checkCorrection } from '../readings/reading-correction.js';
 import type { Runtime } from '../runtime.js';
 
 const pageSize = 50;
@@ -40,6 +43,8 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
         ]
       : [];
     request.body = ctx.render('history', {
+      canCorrect: ctx.can('consumption-monitor:write'),
+      back: request.url,
       title: 'History',
       endpoints,
       endpoint,
@@ -78,5 +83,27 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
       ctx.flash('error', [error.message, ...lines].join(' '));
     }
     request.redirect('/consumption/history');
+  });
+  // A reading's "Correct" form: the same correction as the API's, then back to the same page of the history.
+  ctx.ui.post('/consumption/history/readings/:id/correct', async (request) => {
+    const form = (request.request.body ?? {}) as Record<string, string | undefined>;
+    const back = form.back?.startsWith('/consumption/history') ? form.back : '/consumption/history';
+    const value = form.value?.trim() ? Number(form.value.trim().replace(',', '.')) : undefined;
+    const checked = checkCorrection({ status: form.status, value, reason: form.reason });
+    const id = String(request.params.id ?? '');
+    if ('errors' in checked) {
+      ctx.flash('error', `The reading was not corrected: ${Object.values(checked.errors).join(' ')}`);
+    } else if (!/^[0-9]{1,18}$/.test(id)) {
+      ctx.flash('error', `No reading ${id}.`);
+    } else {
+      try {
+        const after = await correctReadingAudited(ctx, runtime, id, checked);
+        ctx.flash('success', `The reading of ${after.at} is ${after.status === 'ok' ? 'counted' : 'not counted'} now.`);
+      } catch (error) {
+        if (!(error instanceof BillingError)) throw error;
+        ctx.flash('error', `The reading was not corrected: ${error.message}`);
+      }
+    }
+    request.redirect(back);
   });
 }
