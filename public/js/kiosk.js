@@ -12,6 +12,7 @@
   const bodies = [...screen.querySelectorAll('.kiosk-page-body')];
   const label = document.getElementById('kiosk-page-label');
   const updated = document.getElementById('kiosk-updated');
+  const cut = document.getElementById('kiosk-cut');
   if (bodies.length === 0) return;
 
   let current = Math.max(
@@ -58,6 +59,7 @@
     // The browser keeps a timing entry per request, up to 250 of them: nobody reads a display's, so none are kept.
     performance.clearResourceTimings();
     if (revoked) return;
+    markCut();
     const stale = bodies[index].hasAttribute('data-stale');
     failures = stale ? failures + 1 : 0;
     // 1 s, 2 s, 4 s … after failures, never longer than the refresh interval itself.
@@ -86,10 +88,22 @@
       current = next;
       if (label) label.textContent = bodies[next].parentElement.getAttribute('aria-label');
       describe();
+      markCut();
       scheduleRefresh(refreshMs);
     }
     scheduleRotation();
   }
+
+  // --- A page taller than the screen is cut off, never scrolled: the bar says so, so nothing missing is trusted
+
+  function markCut() {
+    if (!cut) return;
+    const body = bodies[current];
+    const isCut = body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1;
+    if (cut.hidden === isCut) cut.hidden = !isCut;
+    body.toggleAttribute('data-cut', isCut);
+  }
+  window.addEventListener('resize', markCut);
 
   // --- The status bar: the time of the last good update, and since when it is stale ------------------------
 
@@ -140,6 +154,7 @@
     });
   });
 
+  markCut();
   scheduleRefresh(refreshMs);
   scheduleRotation();
 })();

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect } from 'chai';
 import { testAdminPassword } from '../../../dist/test/helpers/server.js';
 import { apiRequest, WebClient } from '../../../dist/test/helpers/web-client.js';
@@ -125,6 +126,29 @@ describe('consumption monitor: closing months, tariffs and the import of reading
       const { name: _c, endpointId: _d, ...b } = await lineOf(cm, '2025-04', shuffled);
       expect(a).to.deep.equal(b);
       expect(a.kwh).to.equal(6);
+    });
+
+    it('stores nothing of an upload its client cuts off halfway, and takes the same file whole afterwards', async () => {
+      const cut = await addEndpoint(cm, 'Cut PDU');
+      const rows = Array.from(
+        { length: 2000 },
+        (_, i) => `Cut PDU,${new Date(Date.UTC(2025, 6, 1) + i * 900_000).toISOString()},${i}`,
+      );
+      const half = `endpoint,timestamp,value\n${rows.slice(0, 1000).join('\n')}\n`;
+      // A chunked upload that stops after half of its rows and then drops the connection.
+      const upload = httpRequest(new URL(importPath, cm.server.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cm.token}`, 'content-type': 'text/csv' },
+      });
+      upload.on('error', () => undefined); // the connection is ours to drop
+      upload.write(half);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      upload.destroy();
+      // The second import waits for the first's transaction to end: it stores every row, so the first stored none.
+      const whole = await send(`endpoint,timestamp,value\n${rows.join('\n')}\n`, 'text/csv');
+      expect(whole).to.deep.equal({ status: 200, body: { imported: 2000, duplicates: 0 } });
+      // 0 → 1999 in steps of 1 kWh, all in July 2025: 1999 kWh.
+      expect(await lineOf(cm, '2025-07', cut)).to.include({ kwh: 1999 });
     });
   });
 

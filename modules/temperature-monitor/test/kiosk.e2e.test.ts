@@ -77,6 +77,7 @@ describe('temperature monitor: the Dashboard as a kiosk page', function () {
     expect(await page.$$eval('main a[href]', (links) => links.length), 'no links away').to.equal(0);
     expect(await page.$('#tm-tiles[hx-get]'), 'the display refreshes the page, the page does not poll').to.equal(null);
     expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).to.equal(true);
+    expect(await page.$eval('#kiosk-cut', (note) => (note as HTMLElement).hidden), 'it fits').to.equal(true);
     await sql(
       "UPDATE tm_sensor SET reading = 36.5, read_at = now() WHERE name = 'CPU' AND host_id = (SELECT id FROM tm_host WHERE name = 'web-1')",
     );
@@ -84,6 +85,18 @@ describe('temperature monitor: the Dashboard as a kiosk page', function () {
     await page.waitForFunction(() => document.querySelector('.tm-tiles b')?.textContent === '36.5 °C', {
       timeout: 15_000,
     });
+    expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).to.equal('first load');
+    // 150 more sensors on the rack's host do not fit 800×480: cut off, and the bar says so.
+    await sql(
+      `INSERT INTO tm_sensor (host_id, key, name, state, reading, read_at)
+       SELECT h.id, 'disk' || n, 'Disk ' || n, 'ok', 30, now() FROM tm_host h, generate_series(1, 150) n WHERE h.name = 'web-1'`,
+    );
+    await sql("UPDATE tm_host SET last_polled_at = now() + interval '2 s' WHERE name = 'web-1'");
+    await page.waitForSelector('#kiosk-cut:not([hidden])', { timeout: 15_000 });
+    expect(await page.$eval('#kiosk-cut', (note) => note.textContent)).to.equal(
+      'Not all of this page fits this screen',
+    );
+    expect(await page.$('.kiosk-page-body[data-cut]')).to.not.equal(null);
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).to.equal('first load');
     expect(problems).to.deep.equal([]);
   });

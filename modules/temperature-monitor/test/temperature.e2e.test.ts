@@ -177,6 +177,8 @@ describe('end to end in Chromium: a BMC added, its sensors tracked, polled, char
   it('a reading pushed over critical shows as an alert, and the notification reaches the webhook', async () => {
     bmc.setSensor('CPU1Temp', 47);
     expect((await runJob(tm.server, 'temperature-monitor', 'poll-temperatures')).status).to.equal('succeeded');
+    // The dashboard trusts the tiles' stamp it read for a second (src/web/tiles-source.ts): a poll shows after it.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     await page.goto(`${tm.server.url}/temperature`);
     expect(await page.$eval('.tm-tiles a[title^="CPU #1"]', (a) => a.parentElement?.className)).to.equal('tm-critical');
     await follow('nav[aria-label="Main"] a[href="/temperature/alerts"]', /^\/temperature\/alerts$/);
