@@ -100,7 +100,7 @@
     if (!cut) return;
     const body = bodies[current];
     const isCut = body.scrollHeight > body.clientHeight + 1 || body.scrollWidth > body.clientWidth + 1;
-    if (cut.hidden === isCut) cut.hidden = !isCut;
+    cut.hidden = !isCut;
     body.toggleAttribute('data-cut', isCut);
   }
   window.addEventListener('resize', markCut);

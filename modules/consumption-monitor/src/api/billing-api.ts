@@ -53,7 +53,6 @@ export function registerBillingApi(ctx: ModuleContext, runtime: Runtime): void {
   });
   ctx.api.patch('/consumption/readings/:id', async (request) => {
     const id = String(request.params.id ?? '');
-    if (!/^[0-9]{1,18}$/.test(id)) ctx.fail(404, 'NXF_NOT_FOUND', `No reading ${id}.`);
     const correction = correctionOf(ctx, request);
     request.body = await billing(ctx, () => correctReadingAudited(ctx, runtime, id, correction));
   });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { rebuildLedgers } from '../ledger/ledger-rebuild.js';
+import { lockLedgerWriters, rebuildLedgers } from '../ledger/ledger-rebuild.js';
 import { inTransaction, type PgSession } from '../ledger/pg-session.js';
 import type { Runtime } from '../runtime.js';
 import { checkRow, endpointLookup, type RawRow, type RowError } from './import-row.js';
@@ -30,10 +30,9 @@ export async function importReadings(
   const now = options.now ?? new Date();
   const lookup = endpointLookup(await runtime.endpoints.list());
   return inTransaction(runtime.db, async (session): Promise<ImportResult> => {
-    // The collector waits while the readings are added and the ledger is rebuilt, so no interval is counted from a
-    // half-rebuilt one and the duplicates found below stay the duplicates (readings first, as the collector writes).
-    await session.execute('LOCK TABLE cm_reading IN SHARE ROW EXCLUSIVE MODE');
-    await session.execute('LOCK TABLE cm_energy_interval IN SHARE ROW EXCLUSIVE MODE');
+    // The collector waits while the readings are added and the ledger is rebuilt: the duplicates found below stay
+    // the duplicates.
+    await lockLedgerWriters(session);
     await session.execute(
       `CREATE TEMP TABLE cm_import_stage (line bigint NOT NULL, endpoint_id uuid NOT NULL,
          recorded_at timestamptz NOT NULL, value double precision NOT NULL) ON COMMIT DROP`,

@@ -20,6 +20,16 @@ type IntervalRow = Omit<LedgerIntervalRow, 'endpoint_id'>;
 const flushChars = 8_000_000;
 
 /**
+ * Makes the collector (and other imports or corrections) wait until the transaction of `session` ends, so no
+ * interval is counted from a half-rebuilt ledger and the readings read stay the readings (readings first, as
+ * the collector writes).
+ */
+export async function lockLedgerWriters(session: PgSession): Promise<void> {
+  await session.execute('LOCK TABLE cm_reading IN SHARE ROW EXCLUSIVE MODE');
+  await session.execute('LOCK TABLE cm_energy_interval IN SHARE ROW EXCLUSIVE MODE');
+}
+
+/**
  * Recounts the ledger of each endpoint from its date on, after readings were added there (an import): every
  * endpoint's recount is computed in turn and their intervals and hours are sent in a few batched COPYs, rather
  * than two per endpoint. Closed months from the earliest recounted hour on are marked changed.

@@ -93,8 +93,6 @@ export function registerHistoryPage(ctx: ModuleContext, runtime: Runtime): void 
     const id = String(request.params.id ?? '');
     if ('errors' in checked) {
       ctx.flash('error', `The reading was not corrected: ${Object.values(checked.errors).join(' ')}`);
-    } else if (!/^[0-9]{1,18}$/.test(id)) {
-      ctx.flash('error', `No reading ${id}.`);
     } else {
       try {
         const after = await correctReadingAudited(ctx, runtime, id, checked);

@@ -1,5 +1,5 @@
 import { BillingError } from '../billing/billing-error.js';
-import { rebuildLedger } from '../ledger/ledger-rebuild.js';
+import { lockLedgerWriters, rebuildLedger } from '../ledger/ledger-rebuild.js';
 import { inTransaction } from '../ledger/pg-session.js';
 import type { Runtime } from '../runtime.js';
 import { readingColumns, toReading, type Reading, type ReadingRow } from './reading.js';
@@ -44,10 +44,10 @@ export async function correctReading(
   correction: ReadingCorrection,
 ): Promise<{ before: Reading; after: Reading }> {
   return inTransaction(runtime.db, async (session) => {
-    await session.execute('LOCK TABLE cm_reading IN SHARE ROW EXCLUSIVE MODE');
-    await session.execute('LOCK TABLE cm_energy_interval IN SHARE ROW EXCLUSIVE MODE');
+    await lockLedgerWriters(session);
     const select = `SELECT ${readingColumns} FROM cm_reading WHERE id = $1`;
-    const [row] = await session.query<ReadingRow>(`${select} FOR UPDATE`, [id]);
+    // Reading ids are bigints: anything else names no reading (and must not reach the query as a cast error).
+    const [row] = /^[0-9]{1,18}$/.test(id) ? await session.query<ReadingRow>(`${select} FOR UPDATE`, [id]) : [];
     if (!row) throw new BillingError(404, 'NXF_NOT_FOUND', `No reading ${id}.`);
     const value = correction.value ?? row.value;
     if (correction.status === 'ok' && value === null)
