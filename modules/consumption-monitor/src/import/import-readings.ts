@@ -24,7 +24,7 @@ const maxDetails = 100;
  */
 export async function importReadings(
   runtime: Runtime,
-  rows: AsyncIterable<RawRow>,
+  rows: AsyncIterable<RawRow[]>,
   options: { now?: Date; clientGone?: () => boolean } = {},
 ) {
   const now = options.now ?? new Date();
@@ -42,16 +42,18 @@ export async function importReadings(
     let staged = 0;
     async function* copyText(): AsyncGenerator<string> {
       let chunk = '';
-      for await (const row of rows) {
-        const checked = checkRow(row, lookup, now);
-        if ('message' in checked) {
-          if (errors.length < maxDetails) errors.push(checked);
-          errorCount += 1;
-          continue;
+      for await (const batch of rows) {
+        for (const row of batch) {
+          const checked = checkRow(row, lookup, now);
+          if ('message' in checked) {
+            if (errors.length < maxDetails) errors.push(checked);
+            errorCount += 1;
+            continue;
+          }
+          if (errorCount > 0) continue; // nothing will be stored: only the rest of the rows are checked
+          chunk += `${staged}\t${checked.endpointId}\t${checked.at.toISOString()}\t${checked.value}\n`;
+          staged += 1;
         }
-        if (errorCount > 0) continue; // nothing will be stored: only the rest of the rows are checked
-        chunk += `${staged}\t${checked.endpointId}\t${checked.at.toISOString()}\t${checked.value}\n`;
-        staged += 1;
         if (chunk.length >= 65_536) {
           yield chunk;
           chunk = '';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { parse } from 'csv-parse';
+import Papa, { type ParseResult } from 'papaparse';
 import type { RequestContext } from 'nxforge/module';
 import type { RawRow } from './import-row.js';
 
@@ -21,10 +21,9 @@ const columns = ['endpoint', 'timestamp', 'value'] as const;
 
 /**
  * The rows of an import request, as they arrive: a CSV body (`text/csv`), a CSV file in the multipart field
- * `file`, or JSON `{"readings": […]}`. CSV is parsed as a stream (csv-parse), so a file of any size is read in
- * constant memory.
+ * `file`, or JSON `{"readings": […]}`, in batches of rows.
  */
-export async function importRows(request: RequestContext): Promise<AsyncIterable<RawRow>> {
+export async function importRows(request: RequestContext): Promise<AsyncIterable<RawRow[]>> {
   if (request.is('text/csv', 'text/plain')) return csvRows(request.req);
   if (request.is('multipart')) return csvRows(await multipartFile(request));
   if (request.is('json')) return jsonRows(request.request.body);
@@ -34,34 +33,99 @@ export async function importRows(request: RequestContext): Promise<AsyncIterable
   );
 }
 
-/** CSV rows with the header `endpoint,timestamp,value` (any order, any case), numbered by their line. */
-export async function* csvRows(input: Readable): AsyncGenerator<RawRow> {
-  const parser = input.pipe(
-    parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, columns: header }),
-  );
-  input.once('error', (error) => parser.destroy(error));
+/**
+ * CSV rows with the header `endpoint,timestamp,value` (any order, any case), numbered by their line, in batches:
+ * one per chunk of the input as it arrives, so a file of any size is read in constant memory and a row costs no
+ * promise of its own (papaparse's parser, fed chunk by chunk, carries an unfinished row over to the next).
+ */
+export async function* csvRows(input: Readable): AsyncGenerator<RawRow[]> {
+  input.setEncoding('utf8'); // a character split between two chunks is joined before it is parsed
+  input.once('error', () => undefined); // the iteration below throws it
+  const csv = new CsvLines();
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-    }>)
-      yield { line: info.lines, endpoint: record.endpoint, timestamp: record.timestamp, value: record.value };
+    for await (const chunk of input as AsyncIterable<string>) yield csv.rows(chunk, false);
+    yield csv.rows('', true);
   } catch (error) {
     if (error instanceof ImportRequestError) throw error;
-    const line = (error as { lines?: number }).lines ?? 0;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ImportRequestError(422, 'The CSV could not be read.', [{ line, message }]);
+    throw new ImportRequestError(422, 'The CSV could not be read.', [{ line: csv.line, message: String(error) }]);
   }
 }
 
-function header(names: string[]): string[] {
+/** Longer than any row of an endpoint's name or id, a time and a value: a file without line breaks, say. */
+const maxRowChars = 65_536;
+
+/** The rows of a CSV text given in chunks, with the line each starts on and the header's columns. */
+class CsvLines {
+  /** The line the next row starts on. */
+  line = 1;
+  #rest = '';
+  #newline: '\n' | '\r\n' | '\r' | undefined;
+  #columns: Record<(typeof columns)[number], number> | undefined;
+
+  rows(chunk: string, last: boolean): RawRow[] {
+    let text = this.#rest + chunk;
+    if (this.#newline === undefined) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (!last && !/[\r\n]/.test(text)) {
+        this.#rest = text; // the first line is not whole yet
+        return [];
+      }
+      this.#newline = newlineOf(text);
+    }
+    const parsed = new Papa.Parser({ delimiter: ',', newline: this.#newline }).parse(text, 0, !last) as ParseResult<
+      string[]
+    >;
+    this.#rest = last ? '' : text.slice(parsed.meta.cursor);
+    if (this.#rest.length > maxRowChars)
+      throw new ImportRequestError(422, 'The CSV could not be read.', [
+        { line: this.line + parsed.data.length, message: `A row is longer than ${maxRowChars} characters.` },
+      ]);
+    const [error] = parsed.errors;
+    const rows: RawRow[] = [];
+    for (const [index, fields] of parsed.data.entries()) {
+      const line = this.line;
+      this.line += 1 + newlinesIn(fields, this.#newline);
+      if (error?.row === index)
+        throw new ImportRequestError(422, 'The CSV could not be read.', [{ line, message: error.message }]);
+      if (fields.length === 1 && fields[0]!.trim() === '') continue; // an empty line
+      if (!this.#columns) {
+        this.#columns = header(fields);
+        continue;
+      }
+      const { endpoint, timestamp, value } = this.#columns;
+      rows.push({ line, endpoint: fields[endpoint], timestamp: fields[timestamp], value: fields[value] });
+    }
+    if (error && (error.row === undefined || error.row >= parsed.data.length))
+      throw new ImportRequestError(422, 'The CSV could not be read.', [{ line: this.line, message: error.message }]);
+    return rows;
+  }
+}
+
+/** The line break of a CSV text: that of its first line. */
+function newlineOf(text: string): '\n' | '\r\n' | '\r' {
+  const at = text.search(/[\r\n]/);
+  if (at < 0 || text[at] === '\n') return '\n';
+  return text[at + 1] === '\n' ? '\r\n' : '\r';
+}
+
+/** How many line breaks the quoted fields of a row hold (a row of one line holds none). */
+function newlinesIn(fields: readonly string[], newline: string): number {
+  let count = 0;
+  for (const field of fields)
+    for (let at = field.indexOf(newline); at >= 0; at = field.indexOf(newline, at + 1)) count++;
+  return count;
+}
+
+/** The columns of the header row, by name, or a 422 naming the ones it lacks. */
+function header(names: readonly string[]): Record<(typeof columns)[number], number> {
   const normalized = names.map((name) => name.trim().toLowerCase());
   const missing = columns.filter((column) => !normalized.includes(column));
   if (missing.length > 0)
     throw new ImportRequestError(422, 'The CSV header must name the columns endpoint, timestamp and value.', [
       { line: 1, message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.` },
     ]);
-  return normalized;
+  const [endpoint, timestamp, value] = columns.map((column) => normalized.indexOf(column)) as [number, number, number];
+  return { endpoint, timestamp, value };
 }
 
 /** The stream of the multipart field `file` (other fields are skipped). */
@@ -78,8 +142,8 @@ async function multipartFile(request: RequestContext): Promise<Readable> {
   return Promise.race([file, once(request.req, 'error').then(([error]) => Promise.reject(error))]);
 }
 
-/** The readings of a JSON body, numbered from 1. */
-async function* jsonRows(body: unknown): AsyncGenerator<RawRow> {
+/** The readings of a JSON body, numbered from 1, as one batch. */
+async function* jsonRows(body: unknown): AsyncGenerator<RawRow[]> {
   const readings = (body as { readings?: unknown } | undefined)?.readings;
   if (!Array.isArray(readings))
     throw new ImportRequestError(
@@ -87,8 +151,8 @@ async function* jsonRows(body: unknown): AsyncGenerator<RawRow> {
       'The JSON body must be {"readings": [{"endpoint", "timestamp", "value"}, ...]}.',
       [{ line: 0, message: 'readings: an array of readings is required.' }],
     );
-  for (const [index, reading] of readings.entries()) {
+  yield readings.map((reading: unknown, index) => {
     const item = (reading ?? {}) as Record<string, unknown>;
-    yield { line: index + 1, endpoint: item.endpoint, timestamp: item.timestamp, value: item.value };
-  }
+    return { line: index + 1, endpoint: item.endpoint, timestamp: item.timestamp, value: item.value };
+  });
 }
