@@ -40,7 +40,9 @@ const unwatched = '#unwatched';
 const browser = await puppeteer.launch({
   executablePath: executable,
   headless: headlessModeFor(executable),
-  args: [...chromiumArgs],
+  // `BENCH_JS_FLAGS` passes V8 flags to the display's renderer, e.g. `--no-opt --no-maglev` to see the heap
+  // without the optimising compilers' code (bench/README.md, "Heap").
+  args: [...chromiumArgs, ...(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [])],
   targetFilter: (target) => !target.url().endsWith(unwatched),
 });
 let renames = 0;
