@@ -51,6 +51,8 @@ describe('consumption monitor: reading an imported CSV', function () {
     expect(unterminated.details).to.deep.equal([{ line: 3, message: 'Quoted field unterminated' }]);
     const endless = await read(['endpoint,timestamp,value\n', 'x'.repeat(40_000), 'x'.repeat(40_000)]);
     expect(endless.details).to.deep.equal([{ line: 2, message: 'A row is longer than 65536 characters.' }]);
+    const headless = await read(['x'.repeat(40_000), 'x'.repeat(40_000)]);
+    expect(headless.details).to.deep.equal([{ line: 1, message: 'A row is longer than 65536 characters.' }]);
   });
 
   it('reads an empty upload and a header alone as no rows', async function () {

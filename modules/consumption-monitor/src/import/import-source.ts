@@ -66,7 +66,7 @@ class CsvLines {
     let text = this.#rest + chunk;
     if (this.#newline === undefined) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      if (!last && !/[\r\n]/.test(text)) {
+      if (!last && !/[\r\n]/.test(text) && text.length <= maxRowChars) {
         this.#rest = text; // the first line is not whole yet
         return [];
       }
