@@ -184,6 +184,42 @@ describe('consumption monitor: collection', function () {
     );
   });
 
+  it('keeps no login made with credentials edited during the read; a label edit keeps reading and login', async () => {
+    // The meter draws its value 1.5 s after the page loads: the edit is saved while the read waits for it.
+    const body = { ...formEndpoint(pdu, 'Rekeyed PDU'), url: `${pdu.url}/drawn?delay=1500` };
+    const { password: _unchanged, ...authKeepingPassword } = body.auth;
+    const id = await create(body);
+    const sessionOf = async () =>
+      (
+        await cm.server.services.db.select<{ session: string | null }>(
+          'SELECT session FROM cm_endpoint WHERE id = $1',
+          [id],
+        )
+      )[0]!.session;
+    const runWhileEditing = async (edit: Record<string, unknown>) => {
+      pdu.requests.length = 0;
+      const logins = pdu.logins;
+      const queued = await cm.server.services.scheduler.executeJob('consumption-monitor', 'collect-consumption', {
+        data: { endpointIds: [id] },
+        actor: 'test',
+      });
+      await eventually(() => pdu.requests.some((request) => request.path === '/drawn'));
+      expect((await cm.api('PUT', `/endpoints/${id}`, { ...body, ...edit })).status).to.equal(200);
+      const execution = await finished(cm.server, queued.id);
+      return { logins: pdu.logins - logins, ...(execution.result as { data: { ok: number; notStored: number } }).data };
+    };
+    // A new label, the password left unchanged (as the form leaves it): the reading and the login are kept.
+    const relabelled = await runWhileEditing({ labels: { customer: 'Acme', rack: 'R9' }, auth: authKeepingPassword });
+    expect(relabelled).to.include({ logins: 1, ok: 1, notStored: 0 });
+    expect(await sessionOf()).to.match(/^nxf1\./);
+    // A new password: the read signed in with the old one, so neither its reading nor its login is kept, and the
+    // next read signs in with the new one. (The stored login is dropped first so that this read makes one.)
+    await cm.server.services.db.execute('UPDATE cm_endpoint SET session = NULL WHERE id = $1', [id]);
+    const rekeyed = await runWhileEditing({ auth: { ...body.auth, password: 'a-new-password' } });
+    expect(rekeyed).to.include({ logins: 1, ok: 0, notStored: 1 });
+    expect(await sessionOf()).to.equal(null);
+  });
+
   it('marks an endpoint stale after three missed intervals, once, and recovered when it reads again', async () => {
     const id = await create({
       ...formEndpoint(pdu, 'Stale PDU'),

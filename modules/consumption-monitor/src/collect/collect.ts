@@ -161,7 +161,7 @@ export async function readWithStoredState(
     screenshotOnError,
   });
   if (outcome.cookies && JSON.stringify(outcome.cookies) !== JSON.stringify(session)) {
-    await runtime.endpoints.saveSession(endpoint.id, outcome.cookies);
+    await runtime.endpoints.saveSession(endpoint.id, outcome.cookies, endpoint.readFingerprint);
   }
   return outcome;
 }

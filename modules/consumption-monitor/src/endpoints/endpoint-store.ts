@@ -117,7 +117,14 @@ export class EndpointStore {
   async update(id: string, settings: EndpointSettings, secrets: EndpointSecrets): Promise<Endpoint | undefined> {
     const before = await this.get(id);
     if (!before) return undefined;
-    const merged = relevantSecrets(settings, { ...(await this.secretsOf(id)), ...secrets });
+    const stored = await this.secretsOf(id);
+    const merged = relevantSecrets(settings, { ...stored, ...secrets });
+    // Unchanged secrets keep their sealed text (sealing again gives another), so an edit of a name or a label
+    // leaves the read fingerprint alone and a read under way is stored.
+    const sealed =
+      JSON.stringify(present(merged)) === JSON.stringify(present(stored))
+        ? before.sealed.secrets
+        : this.seal(id, merged);
     const sameDevice = before.url === settings.url && JSON.stringify(before.auth) === JSON.stringify(settings.auth);
     const forgetSession = !sameDevice || Object.keys(secrets).length > 0;
     await this.db.query(
@@ -125,7 +132,7 @@ export class EndpointStore {
          secrets = $${settingColumns.length + 2}, updated_at = clock_timestamp()
          ${forgetSession ? ', session = NULL' : ''}
        WHERE id = $1`,
-      { bind: [id, ...settingValues(settings), this.seal(id, merged)] },
+      { bind: [id, ...settingValues(settings), sealed] },
     );
     return this.get(id);
   }
@@ -155,16 +162,27 @@ export class EndpointStore {
     }
   }
 
-  /** Keeps the session's cookies for the next read (sealed like the other secrets). */
-  async saveSession(id: string, cookies: SessionCookie[]): Promise<void> {
+  /**
+   * Keeps the session's cookies for the next read (sealed like the other secrets) — unless how the endpoint is
+   * read changed since the read began (`readFingerprint`, as listed then): a login made with credentials or at an
+   * address replaced meanwhile is not the endpoint's session any more.
+   */
+  async saveSession(id: string, cookies: SessionCookie[], readFingerprint: string): Promise<void> {
     const sealed = cookies.length > 0 ? this.secrets.seal(JSON.stringify(cookies), sessionContext(id)) : null;
-    await this.db.query('UPDATE cm_endpoint SET session = $2 WHERE id = $1', { bind: [id, sealed] });
+    await this.db.query(`UPDATE cm_endpoint SET session = $2 WHERE id = $1 AND ${readFingerprintSql} = $3`, {
+      bind: [id, sealed, readFingerprint],
+    });
   }
 
   private seal(id: string, secrets: EndpointSecrets): string | null {
-    const present = Object.fromEntries(Object.entries(secrets).filter(([, value]) => value));
-    return Object.keys(present).length > 0 ? this.secrets.seal(JSON.stringify(present), secretContext(id)) : null;
+    const kept = present(secrets);
+    return Object.keys(kept).length > 0 ? this.secrets.seal(JSON.stringify(kept), secretContext(id)) : null;
   }
+}
+
+/** The secrets that have a value, the ones sealed. */
+function present(secrets: EndpointSecrets): EndpointSecrets {
+  return Object.fromEntries(Object.entries(secrets).filter(([, value]) => value));
 }
 
 const settingColumns = [
