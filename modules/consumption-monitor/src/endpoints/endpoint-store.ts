@@ -117,7 +117,7 @@ export class EndpointStore {
   async update(id: string, settings: EndpointSettings, secrets: EndpointSecrets): Promise<Endpoint | undefined> {
     const before = await this.get(id);
     if (!before) return undefined;
-    const stored = await this.secretsOf(id);
+    const stored = this.openSecrets(before); // sealed in the row just read: no second query
     const merged = relevantSecrets(settings, { ...stored, ...secrets });
     // Unchanged secrets keep their sealed text (sealing again gives another), so an edit of a name or a label
     // leaves the read fingerprint alone and a read under way is stored.

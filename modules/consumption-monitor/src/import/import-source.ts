@@ -47,7 +47,7 @@ export async function* csvRows(input: Readable): AsyncGenerator<RawRow[]> {
     yield csv.rows('', true);
   } catch (error) {
     if (error instanceof ImportRequestError) throw error;
-    throw new ImportRequestError(422, 'The CSV could not be read.', [{ line: csv.line, message: String(error) }]);
+    throw unreadable(csv.line, String(error));
   }
 }
 
@@ -77,16 +77,13 @@ class CsvLines {
     >;
     this.#rest = last ? '' : text.slice(parsed.meta.cursor);
     if (this.#rest.length > maxRowChars)
-      throw new ImportRequestError(422, 'The CSV could not be read.', [
-        { line: this.line + parsed.data.length, message: `A row is longer than ${maxRowChars} characters.` },
-      ]);
+      throw unreadable(this.line + parsed.data.length, `A row is longer than ${maxRowChars} characters.`);
     const [error] = parsed.errors;
     const rows: RawRow[] = [];
     for (const [index, fields] of parsed.data.entries()) {
       const line = this.line;
       this.line += 1 + newlinesIn(fields, this.#newline);
-      if (error?.row === index)
-        throw new ImportRequestError(422, 'The CSV could not be read.', [{ line, message: error.message }]);
+      if (error?.row === index) throw unreadable(line, error.message);
       if (fields.length === 1 && fields[0]!.trim() === '') continue; // an empty line
       if (!this.#columns) {
         this.#columns = header(fields);
@@ -96,9 +93,14 @@ class CsvLines {
       rows.push({ line, endpoint: fields[endpoint], timestamp: fields[timestamp], value: fields[value] });
     }
     if (error && (error.row === undefined || error.row >= parsed.data.length))
-      throw new ImportRequestError(422, 'The CSV could not be read.', [{ line: this.line, message: error.message }]);
+      throw unreadable(this.line, error.message);
     return rows;
   }
+}
+
+/** A 422 for a CSV that is not well formed at `line`. */
+function unreadable(line: number, message: string): ImportRequestError {
+  return new ImportRequestError(422, 'The CSV could not be read.', [{ line, message }]);
 }
 
 /** The line break of a CSV text: that of its first line. */
