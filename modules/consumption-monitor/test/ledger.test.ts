@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { checkThreshold } from '../dist/collect/threshold.js';
 import { EndpointStore } from '../dist/endpoints/endpoint-store.js';
 import { recordInterval } from '../dist/ledger/ledger.js';
+import { inTransaction } from '../dist/ledger/pg-session.js';
 import { monthToDate } from '../dist/live/month-to-date.js';
 import type { Runtime } from '../dist/runtime.js';
+import { eventually } from '../../../dist/test/helpers/jobs.js';
 import { startCmServer, type CmServer } from './helpers/cm-server.js';
 
 /** The ledger the collector fills: intervals and hours by the billing rule, month to date, the threshold alert. */
@@ -99,5 +101,84 @@ describe('consumption monitor: energy ledger', function () {
     expect(line).to.include({ kwh: 3, startKwh: 101.5, endKwh: 104.5, resets: 0, estimated: false });
     expect(body).to.include({ month: '2026-12', timezone: 'UTC', closed: false });
     expect((await cm.api('GET', '/consumption/monthly-summary?month=December')).status).to.equal(400);
+  });
+
+  it('ties every ledger row to an endpoint, as a foreign key with ON DELETE CASCADE would', async () => {
+    const db = cm.server.services.db;
+    const newEndpoint = async (name: string) =>
+      (
+        await cm.api('POST', '/endpoints', {
+          name,
+          source: 'http',
+          url: 'http://127.0.0.1:9/',
+          jsonPath: '$.kwh',
+          kind: 'counter',
+          unit: 'kWh',
+        })
+      ).body.id as string;
+    const kept = await newEndpoint('Tie kept');
+    const removed = await newEndpoint('Tie removed');
+    const addHour = (id: string, hour: string) =>
+      db.execute('INSERT INTO cm_energy_hour (endpoint_id, hour, milliwatt_hours) VALUES ($1, $2, 1000)', [id, hour]);
+    const addInterval = (id: string) =>
+      db.execute(
+        `INSERT INTO cm_energy_interval (endpoint_id, start_at, end_at, start_value, end_value, milliwatt_hours, gap, reset, estimated)
+         VALUES ($1, '2026-10-01T00:00Z', '2026-10-01T00:15Z', 1, 2, 1000000, false, false, false)`,
+        [id],
+      );
+    const sqlState = (work: Promise<unknown>) =>
+      work.then(
+        () => 'stored',
+        (error: { original?: { code?: string }; code?: string }) => error.original?.code ?? error.code,
+      );
+    // A row naming no endpoint is refused as a foreign key refuses it, and so is a statement that mixes it in.
+    const nobody = '00000000-0000-4000-8000-000000000000';
+    expect(await sqlState(addHour(nobody, '2026-10-01T00:00Z'))).to.equal('23503');
+    expect(await sqlState(addInterval(nobody))).to.equal('23503');
+    expect(
+      await sqlState(
+        db.execute(
+          `INSERT INTO cm_energy_hour (endpoint_id, hour) VALUES ($1, '2026-10-01T01:00Z'), ($2, '2026-10-01T01:00Z')`,
+          [kept, nobody],
+        ),
+      ),
+    ).to.equal('23503');
+    for (const id of [kept, removed]) {
+      await addHour(id, '2026-10-01T00:00Z');
+      await addInterval(id);
+    }
+    expect(
+      await sqlState(db.execute('UPDATE cm_energy_hour SET endpoint_id = $1 WHERE endpoint_id = $2', [nobody, kept])),
+    ).to.equal('23503');
+    // Neither the mixed statement nor the update left anything: the endpoint kept has its one hour, nobody none.
+    expect(
+      await db.select('SELECT endpoint_id, hour FROM cm_energy_hour WHERE endpoint_id = ANY($1::uuid[])', [
+        [kept, nobody],
+      ]),
+    ).to.deep.equal([{ endpoint_id: kept, hour: new Date('2026-10-01T00:00Z') }]);
+    // A transaction writing an endpoint's ledger holds the endpoint: deleting it waits for the end of that
+    // transaction and then takes the rows written there with it.
+    let deletion: Promise<unknown> | undefined;
+    await inTransaction(db.sequelize, async (session) => {
+      await session.execute(
+        `INSERT INTO cm_energy_hour (endpoint_id, hour, milliwatt_hours) VALUES ($1, '2026-10-01T02:00Z', 1000)`,
+        [removed],
+      );
+      deletion = cm.api('DELETE', `/endpoints/${removed}`);
+      await eventually(async () => {
+        const waiting = await db.select(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%cm_endpoint%'`,
+        );
+        return waiting.length > 0;
+      });
+    });
+    expect((await deletion) as { status: number }).to.include({ status: 204 });
+    const left = await db.select<{ endpoint_id: string; rows: number }>(
+      `SELECT endpoint_id, count(*)::int AS rows FROM (
+         SELECT endpoint_id FROM cm_energy_hour UNION ALL SELECT endpoint_id FROM cm_energy_interval) AS ledger
+       WHERE endpoint_id = ANY($1::uuid[]) GROUP BY endpoint_id`,
+      [[kept, removed]],
+    );
+    expect(left).to.deep.equal([{ endpoint_id: kept, rows: 2 }]);
   });
 });
