@@ -57,6 +57,42 @@ describe('consumption monitor: closing months, tariffs and the import of reading
       expect(entry!.details).to.deep.equal({ imported: 1, duplicates: 1 });
     });
 
+    it('leaves out rows at the time of a stored reading, failed ones too, and keeps the first of two at one time', async () => {
+      const id = await addEndpoint(cm, 'Merge PDU');
+      await cm.server.services.db.execute(
+        `INSERT INTO cm_reading (endpoint_id, recorded_at, status, error_code, error_message)
+         VALUES ($1, '2025-05-01T00:15:00Z', 'error', 'CM_READ_FAILED', 'timeout')`,
+        [id],
+      );
+      const rows = [
+        ['00:00', 10],
+        ['00:15', 11], // the time of the failed reading: a duplicate
+        ['00:30', 12],
+        ['00:30', 99], // a second row at 00:30: a duplicate, the first one stays
+        ['00:45', 1], // down from 12 by more than 10 %: a reset
+      ].map(([time, value]) => `Merge PDU,2025-05-01T${time}:00Z,${value}`);
+      const answer = await send(`endpoint,timestamp,value\n${rows.join('\n')}\n`, 'text/csv');
+      expect(answer).to.deep.equal({ status: 200, body: { imported: 3, duplicates: 2 } });
+      const stored = (await readingsOf(id)) as unknown as {
+        at: string;
+        value: number | null;
+        status: string;
+        reset: boolean;
+      }[];
+      expect(
+        stored
+          .map((r) => [r.at.slice(11, 16), r.value, r.status, r.reset])
+          .sort(([a], [b]) => String(a).localeCompare(String(b))),
+      ).to.deep.equal([
+        ['00:00', 10, 'ok', false],
+        ['00:15', null, 'error', false],
+        ['00:30', 12, 'ok', false],
+        ['00:45', 1, 'ok', true],
+      ]);
+      // 10 → 12 is 2 kWh; the reset counts 1 kWh up from zero: 3 kWh in May, one reset.
+      expect(await lineOf(cm, '2025-05', id)).to.include({ kwh: 3, resets: 1 });
+    });
+
     it('takes the multipart field "file", and refuses a multipart body without it', async () => {
       const form = new FormData();
       form.append('file', new Blob(['endpoint,timestamp,value\nCSV PDU,2025-03-01T00:45:00Z,4\n']), 'march.csv');

@@ -103,7 +103,7 @@ describe('consumption monitor: energy ledger', function () {
     expect((await cm.api('GET', '/consumption/monthly-summary?month=December')).status).to.equal(400);
   });
 
-  it('ties every ledger row to an endpoint, as a foreign key with ON DELETE CASCADE would', async () => {
+  it('ties every ledger row to an endpoint, as a foreign key with ON DELETE CASCADE does', async () => {
     const db = cm.server.services.db;
     const newEndpoint = async (name: string) =>
       (

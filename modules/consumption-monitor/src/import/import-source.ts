@@ -42,10 +42,14 @@ export async function* csvRows(input: Readable): AsyncGenerator<RawRow[]> {
   input.setEncoding('utf8'); // a character split between two chunks is joined before it is parsed
   input.once('error', () => undefined); // the iteration below throws it
   const csv = new CsvLines();
+  // A file refused at its first lines is not destroyed but drained: the request stays whole, so its answer (the
+  // 422 saying why) is sent, and the connection can be kept.
+  const chunks = input.iterator({ destroyOnReturn: false }) as AsyncIterable<string>;
   try {
-    for await (const chunk of input as AsyncIterable<string>) yield csv.rows(chunk, false);
+    for await (const chunk of chunks) yield csv.rows(chunk, false);
     yield csv.rows('', true);
   } catch (error) {
+    input.resume();
     if (error instanceof ImportRequestError) throw error;
     throw unreadable(csv.line, String(error));
   }
