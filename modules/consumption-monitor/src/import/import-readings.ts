@@ -55,7 +55,7 @@ export async function importReadings(
     // The collector waits while the readings are added and the ledger is recounted: the duplicates found stay
     // the duplicates.
     await lockLedgerWriters(session);
-    const imported = await importIntoLedgers(runtime, session, added);
+    const imported = await importIntoLedgers(session, added);
     // A client that gave up waiting would never learn the import happened: then it does not.
     if (options.clientGone?.()) throw new ImportAbortedError(imported);
     return { imported, duplicates: checked.count - imported };

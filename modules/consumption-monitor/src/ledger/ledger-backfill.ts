@@ -20,7 +20,7 @@ export async function backfillLedger(runtime: Runtime): Promise<number> {
   for (const { id } of missing) {
     await inTransaction(runtime.db, async (session) => {
       await session.execute('LOCK TABLE cm_energy_interval IN SHARE ROW EXCLUSIVE MODE');
-      await rebuildLedger(runtime, session, id, new Date(0));
+      await rebuildLedger(session, id, new Date(0));
     });
   }
   await runtime.emit('ledger_built', { subject: 'ledger', endpoints: missing.length });

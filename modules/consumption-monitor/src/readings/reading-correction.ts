@@ -60,7 +60,7 @@ export async function correctReading(
       value,
       correction.reason,
     ]);
-    await rebuildLedger(runtime, session, row.endpoint_id, new Date(row.recorded_at));
+    await rebuildLedger(session, row.endpoint_id, new Date(row.recorded_at));
     const [after] = await session.query<ReadingRow>(select, [id]);
     if (correction.status === 'ok' && after!.status !== 'ok')
       throw new BillingError(
