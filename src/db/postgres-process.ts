@@ -22,6 +22,15 @@ const environment = { ...process.env, LC_MESSAGES: 'C' };
 const startTimeoutMs = 120_000;
 
 /**
+ * PostgreSQL's buffer cache for the embedded cluster: an eighth of the machine's memory, from PostgreSQL's own
+ * 128 MB up to 1 GB. At 128 MB a year of readings and its ledger no longer fit, and both a year's import and a
+ * year's summary took about a third longer (bench/README.md). Shared memory is only taken as it is used.
+ */
+export function sharedBuffersMb(totalMemoryBytes = os.totalmem()): number {
+  return Math.min(1024, Math.max(128, Math.floor(totalMemoryBytes / 8 / 2 ** 20)));
+}
+
+/**
  * One PostgreSQL cluster in `dir`, run with the packaged binaries: initialised once, then started and stopped.
  * As root it runs as the system user `postgres`, created when missing.
  */
@@ -76,7 +85,11 @@ export class PostgresCluster implements Postmaster {
     const runAs = await postgresUser();
     const child = this.#spawn(
       this.binaries.postgres,
-      ['-D', this.dir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      [
+        ...['-D', this.dir, '-p', String(this.port)],
+        ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        ...['-c', `shared_buffers=${sharedBuffersMb()}MB`],
+      ],
       runAs,
     );
     this.process = child;

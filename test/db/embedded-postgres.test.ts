@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
+import { sharedBuffersMb } from '../../src/db/postgres-process.js';
 import { createLogger } from '../../src/logger.js';
 
 describe('embedded PostgreSQL', function () {
@@ -16,6 +17,23 @@ describe('embedded PostgreSQL', function () {
     await chmod(dataDir, 0o755);
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('sizes the buffer cache by the machine: an eighth of its memory, from 128 MB to 1 GB', async () => {
+    const gib = 2 ** 30;
+    expect([0.5, 2, 4, 24].map((memory) => sharedBuffersMb(memory * gib))).to.deep.equal([128, 256, 512, 1024]);
+    const server = await startEmbeddedPostgres(path.join(dataDir, 'sized'), createLogger('silent'));
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ setting: string }>(
+        "SELECT setting::int * 8 / 1024 AS setting FROM pg_settings WHERE name = 'shared_buffers'",
+      );
+      expect(Number(rows[0]?.setting)).to.equal(sharedBuffersMb());
+    } finally {
+      await client.end();
+      await server.stop();
+    }
+  });
 
   it('reports a postmaster that died under NxForge, and still stops cleanly', async () => {
     const lines: Array<{ msg: string; signal?: string }> = [];
