@@ -99,7 +99,6 @@ describe('consumption monitor: taking over the tables of NxForge v4', function (
       'cm_endpoint_pkey',
       'cm_reading_endpoint_time_idx',
       'cm_reading_endpoint_time_key',
-      'cm_reading_ok_idx',
       'cm_reading_pkey',
     ]);
   });
