@@ -68,12 +68,13 @@ export class ImportedRows {
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) sorted = at.get(i - 1) < at.get(i);
     // An export is in time order per endpoint; anything else is ordered by time, then by line (the first kept).
-    const order = Uint32Array.from({ length: n }, (_, i) => i);
-    if (!sorted) order.sort((a, b) => at.get(a) - at.get(b) || a - b);
+    const order = sorted ? undefined : Uint32Array.from({ length: n }, (_, i) => i);
+    order?.sort((a, b) => at.get(a) - at.get(b) || a - b);
     const outAt = new Float64Array(n);
     const outValue = new Float64Array(n);
     let kept = 0;
-    for (const i of order) {
+    for (let k = 0; k < n; k++) {
+      const i = order ? (order[k] as number) : k;
       const t = at.get(i);
       if (kept > 0 && outAt[kept - 1] === t) continue;
       outAt[kept] = t;

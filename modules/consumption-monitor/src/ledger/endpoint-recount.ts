@@ -8,7 +8,7 @@ import {
   type Reading,
 } from '../energy/index.js';
 import type { AddedReadings } from '../import/imported-rows.js';
-import type { IntervalRow as LedgerIntervalRow } from './month-energy.js';
+import { intervalOfRow, type IntervalRow as LedgerIntervalRow } from './month-energy.js';
 import type { PgSession } from './pg-session.js';
 
 /**
@@ -106,7 +106,7 @@ export async function planRecount(
       `SELECT * FROM cm_energy_interval WHERE endpoint_id = $1 AND end_at > $2 AND end_at <= $3 ORDER BY end_at`,
       [endpointId, hourFrom, from],
     )
-  ).map(toInterval);
+  ).map(intervalOfRow);
   await session.execute('DELETE FROM cm_energy_interval WHERE endpoint_id = $1 AND end_at > $2', [endpointId, from]);
   await session.execute('DELETE FROM cm_energy_hour WHERE endpoint_id = $1 AND hour >= $2', [endpointId, hourFrom]);
   return {
@@ -133,8 +133,11 @@ export function countRecount(plan: RecountPlan): CountedRecount {
   const series = counter ?? powerIntervals(readings, plan.poll);
   const dips = new Set((counter?.ignoredDips ?? []).map((r) => r.at.getTime()));
   const resets = new Set(series.intervals.filter((i) => i.reset).map((i) => i.end.getTime()));
-  const freshAt = new Set(fresh.map((r) => r.at.getTime()));
-  const storedOnly = (times: ReadonlySet<number>) => [...times].filter((t) => !freshAt.has(t)).map((t) => new Date(t));
+  // Marks on stored readings are updated in place; those on new ones go into their COPY line. Without added
+  // readings every reading is a stored one.
+  const storedAt = plan.added && new Set(plan.stored.map((r) => r.at.getTime()));
+  const storedOnly = (times: ReadonlySet<number>) =>
+    [...times].filter((t) => !storedAt || storedAt.has(t)).map((t) => new Date(t));
   const hours = splitIntoBuckets([...plan.kept, ...series.intervals]).filter((b) => b.start >= plan.hourFrom);
   return {
     stored: fresh.length,
@@ -227,17 +230,4 @@ function hourLines(endpointId: string, hours: readonly EnergyBucket[]): string {
   for (const b of hours)
     text += `${endpointId}\t${b.start.toISOString()}\t${b.milliwattHours}\t${b.coveredMs}\t${b.estimatedMilliwattHours}\t${b.estimated}\t${b.resets}\n`;
   return text;
-}
-
-function toInterval(row: IntervalRow): EnergyInterval {
-  return {
-    start: new Date(row.start_at),
-    end: new Date(row.end_at),
-    startValue: row.start_value,
-    endValue: row.end_value,
-    milliwattHours: Number(row.milliwatt_hours),
-    gap: row.gap,
-    reset: row.reset,
-    estimated: row.estimated,
-  };
 }

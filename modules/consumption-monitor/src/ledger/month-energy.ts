@@ -108,17 +108,22 @@ export function intervalsByEndpoint(rows: readonly IntervalRow[]): Map<string, E
   const byEndpoint = new Map<string, EnergyInterval[]>();
   for (const row of rows) {
     const list = byEndpoint.get(row.endpoint_id) ?? [];
-    list.push({
-      start: new Date(row.start_at),
-      end: new Date(row.end_at),
-      startValue: row.start_value,
-      endValue: row.end_value,
-      milliwattHours: Number(row.milliwatt_hours),
-      gap: row.gap,
-      reset: row.reset,
-      estimated: row.estimated,
-    });
+    list.push(intervalOfRow(row));
     byEndpoint.set(row.endpoint_id, list);
   }
   return byEndpoint;
+}
+
+/** A row of cm_energy_interval as the interval it stores. */
+export function intervalOfRow(row: Omit<IntervalRow, 'endpoint_id'>): EnergyInterval {
+  return {
+    start: new Date(row.start_at),
+    end: new Date(row.end_at),
+    startValue: row.start_value,
+    endValue: row.end_value,
+    milliwattHours: Number(row.milliwatt_hours),
+    gap: row.gap,
+    reset: row.reset,
+    estimated: row.estimated,
+  };
 }
