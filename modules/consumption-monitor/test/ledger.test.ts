@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { checkThreshold } from '../dist/collect/threshold.js';
 import { EndpointStore } from '../dist/endpoints/endpoint-store.js';
 import { recordInterval } from '../dist/ledger/ledger.js';
+import { BinaryRows, uuidBytes } from '../dist/ledger/copy-binary.js';
 import { inTransaction } from '../dist/ledger/pg-session.js';
 import { monthToDate } from '../dist/live/month-to-date.js';
 import type { Runtime } from '../dist/runtime.js';
@@ -180,5 +181,49 @@ describe('consumption monitor: energy ledger', function () {
       [[kept, removed]],
     );
     expect(left).to.deep.equal([{ endpoint_id: kept, rows: 2 }]);
+  });
+
+  it('writes binary COPY rows that PostgreSQL reads back as they were: negative and large numbers, old times, text', async () => {
+    const id = '0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b';
+    // Epoch milliseconds on both sides of PostgreSQL's epoch (2000-01-01): before it the microseconds are negative.
+    const times = ['1999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2026-03-29T01:00:00.000Z'];
+    // Integers whose high 32 bits are 0, negative, and as large as JavaScript holds exactly.
+    const integers = [7, -1, -(2 ** 40) - 5, 2 ** 53 - 1];
+    const rows = new BinaryRows();
+    for (let i = 0; i < integers.length; i++) {
+      rows
+        .row(7)
+        .uuid(uuidBytes(id))
+        .timestamptz(Date.parse(times[i % times.length]!))
+        .float8(i - 0.1);
+      rows
+        .int64(integers[i]!)
+        .int32(1 - i)
+        .bool(i % 2 === 1)
+        .text(i === 0 ? null : `Zähler ${i} — ok`);
+    }
+    const back = await inTransaction(runtime.db, async (session) => {
+      await session.execute(`CREATE TEMP TABLE copied (u uuid, t timestamptz, f float8, b bigint, i integer,
+        flag boolean, note text) ON COMMIT DROP`);
+      await session.copyBinary('copied', ['u'], []); // the header and the trailer alone: a COPY of no rows
+      await session.copyBinary('copied', ['u', 't', 'f', 'b', 'i', 'flag', 'note'], [rows.bytes()]);
+      return session.query<Record<string, unknown>>(
+        `SELECT u, to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t, f, b::text, i, flag, note
+         FROM copied ORDER BY i DESC`,
+      );
+    });
+    expect(back).to.deep.equal(
+      integers.map((n, i) => ({
+        u: id,
+        t: times[i % times.length],
+        f: i - 0.1,
+        b: String(n),
+        i: 1 - i,
+        flag: i % 2 === 1,
+        note: i === 0 ? null : `Zähler ${i} — ok`,
+      })),
+    );
+    expect(() => new BinaryRows().int64(1.5)).to.throw(RangeError);
+    expect(() => uuidBytes('not-a-uuid')).to.throw('not a uuid');
   });
 });

@@ -1,21 +1,19 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AddedReadings } from '../import/imported-rows.js';
 import {
-  countRecount,
   HOUR_COLUMNS,
   INTERVAL_COLUMNS,
-  markStoredReadings,
-  planRecount,
   READING_COLUMNS,
   type CountedRecount,
   type RecountPlan,
-} from './endpoint-recount.js';
+} from './count-recount.js';
+import { markStoredReadings, planRecount } from './endpoint-recount.js';
+import { RecountThread } from './recount-thread.js';
 import type { PgSession } from './pg-session.js';
 
-/** COPY text gathered across endpoints before it is sent: a few MB, so a large import makes few round trips. */
-const flushChars = 4_000_000;
+/** COPY rows gathered across endpoints before it is sent: a few MB, so a large import makes few round trips. */
+const flushBytes = 4_000_000;
+/** Plans counted ahead of the one being sent: enough to keep the COPY fed, few enough to bound the memory. */
+const countedAhead = 2;
 /** Stored readings planned (read into memory) before they are counted and sent: bounds a large rebuild's memory. */
 const maxPlannedReadings = 1_000_000;
 
@@ -53,8 +51,8 @@ export async function importIntoLedgers(
 
 /**
  * Recounts the ledger of each endpoint from its date on, adding the new readings given. What each recount needs
- * is read first; then the recounts are counted in turn while the COPYs of those before them are sent, so node
- * counts while PostgreSQL writes. Closed months from the earliest recounted hour on are marked changed. How many
+ * is read first; then the recounts are counted in the recount thread while the COPYs of those before them are sent,
+ * so node counts while PostgreSQL writes. Closed months from the earliest recounted hour on are marked changed. How many
  * readings were added.
  */
 async function recountLedgers(
@@ -87,58 +85,66 @@ async function recountLedgers(
 }
 
 /**
- * Counts each plan and sends the COPY text in batches, one batch in flight while the next is counted. How many
- * added readings were new; the stored readings to mark are pushed to `marks`.
+ * Counts each plan in the recount thread, two ahead of the one being sent, and sends the COPY text in batches.
+ * How many added readings were new; the stored readings to mark are pushed to `marks`.
  */
 async function countAndSend(session: PgSession, plans: readonly RecountPlan[], marks: CountedRecount['marks'][]) {
+  if (plans.length === 0) return 0;
+  const thread = new RecountThread();
+  const counting: Promise<CountedRecount>[] = [];
+  let next = 0;
+  const countAhead = () => {
+    while (counting.length < countedAhead && next < plans.length) {
+      const counted = thread.count(plans[next++] as RecountPlan);
+      counted.catch(() => undefined); // awaited in turn below; a failure must not go unhandled meanwhile
+      counting.push(counted);
+    }
+  };
   let batch = new CopyBatch();
-  let inFlight: Promise<void> = Promise.resolve();
   let stored = 0;
   try {
-    for (const plan of plans) {
-      const counted = countRecount(plan);
-      stored += counted.stored;
-      marks.push(counted.marks);
-      batch.add(counted);
-      if (batch.chars >= flushChars) {
-        await inFlight;
-        inFlight = batch.send(session);
-        inFlight.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+    countAhead();
+    for (let counted = counting.shift(); counted; counted = counting.shift()) {
+      const recount = await counted;
+      countAhead();
+      stored += recount.stored;
+      marks.push(recount.marks);
+      batch.add(recount);
+      if (batch.bytes >= flushBytes) {
+        await batch.send(session);
         batch = new CopyBatch();
       }
-      await nextTurn(); // lets the batch in flight be written to the connection
     }
+    await batch.send(session);
   } finally {
-    await inFlight;
+    await thread.close();
   }
-  await batch.send(session);
   return stored;
 }
 
-/** COPY text of readings, intervals and hours of several endpoints, sent in three COPYs. */
+/** COPY rows of readings, intervals and hours of several endpoints, sent in three COPYs. */
 class CopyBatch {
-  readonly #readings: string[] = [];
-  readonly #intervals: string[] = [];
-  readonly #hours: string[] = [];
-  chars = 0;
+  readonly #readings: Uint8Array[] = [];
+  readonly #intervals: Uint8Array[] = [];
+  readonly #hours: Uint8Array[] = [];
+  bytes = 0;
 
   add(counted: CountedRecount): void {
     this.#readings.push(counted.readings);
     this.#intervals.push(counted.intervals);
     this.#hours.push(counted.hours);
-    this.chars += counted.readings.length + counted.intervals.length + counted.hours.length;
+    this.bytes += counted.readings.length + counted.intervals.length + counted.hours.length;
   }
 
   async send(session: PgSession): Promise<void> {
-    await copyText(session, 'cm_reading', READING_COLUMNS, this.#readings);
-    await copyText(session, 'cm_energy_interval', INTERVAL_COLUMNS, this.#intervals);
-    await copyText(session, 'cm_energy_hour', HOUR_COLUMNS, this.#hours);
+    await copyRows(session, 'cm_reading', READING_COLUMNS, this.#readings);
+    await copyRows(session, 'cm_energy_interval', INTERVAL_COLUMNS, this.#intervals);
+    await copyRows(session, 'cm_energy_hour', HOUR_COLUMNS, this.#hours);
   }
 }
 
-/** Sends COPY text to `table` in one COPY (nothing when there is none). */
-async function copyText(session: PgSession, table: string, columns: readonly string[], chunks: string[]) {
-  const text = chunks.filter((chunk) => chunk.length > 0);
-  if (text.length === 0) return;
-  await pipeline(Readable.from(text), session.copyStream(table, columns));
+/** Sends the rows to `table` in one COPY (none when there are none). */
+async function copyRows(session: PgSession, table: string, columns: readonly string[], chunks: Uint8Array[]) {
+  const rows = chunks.filter((chunk) => chunk.length > 0);
+  if (rows.length > 0) await session.copyBinary(table, columns, rows);
 }
