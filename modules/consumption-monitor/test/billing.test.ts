@@ -55,6 +55,12 @@ describe('consumption monitor: closing months, tariffs and the import of reading
       expect((await readingsOf(csvPdu)).map((r) => r.value)).to.deep.equal([3, 2, 1]);
       const [entry] = await audits('readings.import');
       expect(entry!.details).to.deep.equal({ imported: 1, duplicates: 1 });
+      // A leap day, to the millisecond: stored as written.
+      const leapPdu = await addEndpoint(cm, 'Leap PDU');
+      const leap = 'endpoint,timestamp,value\nLeap PDU,2024-02-29T23:59:59.500Z,0.5\n';
+      expect((await send(leap, 'text/csv')).body).to.deep.equal({ imported: 1, duplicates: 0 });
+      const [stored] = (await readingsOf(leapPdu)) as unknown as { at: string; value: number }[];
+      expect(stored).to.include({ at: '2024-02-29T23:59:59.500Z', value: 0.5 });
     });
 
     it('leaves out rows at the time of a stored reading, failed ones too, and keeps the first of two at one time', async () => {
@@ -114,11 +120,12 @@ describe('consumption monitor: closing months, tariffs and the import of reading
         'CSV PDU,2025-03-02T00:30:00Z,seven',
         'Nobody PDU,2025-03-02T00:45:00Z,8',
         'CSV PDU,2025-03-02T01:00:00Z,-1',
+        'CSV PDU,2025-02-29T01:15:00Z,9', // 2025 is not a leap year
       ].join('\n');
       const refused = await send(bad, 'text/csv');
       expect(refused.status).to.equal(422);
       expect(refused.body.error.code).to.equal('NXF_VALIDATION');
-      expect(refused.body.error.message).to.contain('5 rows are not valid; nothing was imported');
+      expect(refused.body.error.message).to.contain('6 rows are not valid; nothing was imported');
       expect(refused.body.error.details).to.deep.equal([
         {
           line: 3,
@@ -128,6 +135,11 @@ describe('consumption monitor: closing months, tariffs and the import of reading
         { line: 5, message: 'The value "seven" is not a number.' },
         { line: 6, message: 'Unknown endpoint "Nobody PDU": give the name or id of an existing endpoint.' },
         { line: 7, message: 'The value -1 is below 0.' },
+        {
+          line: 8,
+          message:
+            '"2025-02-29T01:15:00Z" is not a valid date and time (you specified 29 (of type number) as a day, which is invalid).',
+        },
       ]);
       expect(await readingsOf(csvPdu)).to.have.length(before);
     });

@@ -38,7 +38,7 @@ export async function importReadings(
       if ('message' in result) {
         if (errors.length < maxDetails) errors.push(result);
         errorCount += 1;
-      } else if (errorCount === 0) checked.add(result.endpointId, result.at.getTime(), result.value);
+      } else if (errorCount === 0) checked.add(result.endpointId, result.atMs, result.value);
       // after a wrong row nothing will be stored: the rest are only checked
     }
   }
