@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
-import { sharedBuffersMb } from '../../src/db/postgres-process.js';
+import { parallelWorkersPerQuery, sharedBuffersMb } from '../../src/db/postgres-process.js';
 import { createLogger } from '../../src/logger.js';
 
 describe('embedded PostgreSQL', function () {
@@ -18,9 +18,10 @@ describe('embedded PostgreSQL', function () {
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('sizes the buffer cache by the machine: an eighth of its memory, from 128 MB to 1 GB', async () => {
+  it('sizes the buffer cache and parallel query by the machine: an eighth of its memory, workers above 2 cores', async () => {
     const gib = 2 ** 30;
     expect([0.5, 2, 4, 24].map((memory) => sharedBuffersMb(memory * gib))).to.deep.equal([128, 256, 512, 1024]);
+    expect([1, 2, 4, 16].map((cores) => parallelWorkersPerQuery(cores))).to.deep.equal([0, 0, 2, 2]);
     const server = await startEmbeddedPostgres(path.join(dataDir, 'sized'), createLogger('silent'));
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
@@ -29,6 +30,10 @@ describe('embedded PostgreSQL', function () {
         "SELECT setting::int * 8 / 1024 AS setting FROM pg_settings WHERE name = 'shared_buffers'",
       );
       expect(Number(rows[0]?.setting)).to.equal(sharedBuffersMb());
+      const parallel = await client.query<{ max_parallel_workers_per_gather: string }>(
+        'SHOW max_parallel_workers_per_gather',
+      );
+      expect(Number(parallel.rows[0]?.max_parallel_workers_per_gather)).to.equal(parallelWorkersPerQuery());
     } finally {
       await client.end();
       await server.stop();
