@@ -7,6 +7,7 @@ import { inTransaction } from '../dist/ledger/pg-session.js';
 import { monthToDate } from '../dist/live/month-to-date.js';
 import type { Runtime } from '../dist/runtime.js';
 import { eventually } from '../../../dist/test/helpers/jobs.js';
+import { addEndpoint, importReadings } from './helpers/billing.js';
 import { startCmServer, type CmServer } from './helpers/cm-server.js';
 
 /** The ledger the collector fills: intervals and hours by the billing rule, month to date, the threshold alert. */
@@ -225,5 +226,56 @@ describe('consumption monitor: energy ledger', function () {
     );
     expect(() => new BinaryRows().int64(1.5)).to.throw(RangeError);
     expect(() => uuidBytes('not-a-uuid')).to.throw('not a uuid');
+  });
+
+  it('keeps the sum of each endpoint’s hours per UTC day, whoever writes the hours', async () => {
+    const id = await addEndpoint(cm, 'Day PDU', { poll: 30 });
+    const endpoint = (await runtime.endpoints.get(id))!;
+    const db = cm.server.services.db;
+    const days = async () => {
+      const rows = await db.select<Record<string, unknown>>(
+        `SELECT day, milliwatt_hours AS mwh, covered_ms AS covered, estimated_hours, resets FROM cm_energy_day
+         WHERE endpoint_id = $1 ORDER BY day`,
+        [id],
+      );
+      return rows.map((r) => [new Date(r.day as Date).toISOString().slice(0, 10), Number(r.mwh), Number(r.covered)]);
+    };
+    // 23:30 → 00:30 over midnight, 1 kWh in an hour (not a gap: 60 min ≤ 3 × 30): half of it, and 30 min, each day.
+    await importReadings(cm, id, [
+      ['2025-06-01T23:30:00Z', 100],
+      ['2025-06-02T00:30:00Z', 101],
+    ]);
+    expect(await days()).to.deep.equal([
+      ['2025-06-01', 500_000, 1_800_000],
+      ['2025-06-02', 500_000, 1_800_000],
+    ]);
+    // A reading imported at midnight splits the interval (the hours deleted and written again): 0.8 kWh before
+    // midnight (100 → 100.8), 0.2 after (100.8 → 101).
+    await importReadings(cm, id, [['2025-06-02T00:00:00Z', 100.8]]);
+    expect(await days()).to.deep.equal([
+      ['2025-06-01', 800_000, 1_800_000],
+      ['2025-06-02', 200_000, 1_800_000],
+    ]);
+    // The collector's upsert into hour 00:00 (00:30 → 01:00 lies in it, 0.5 kWh): June 2 holds 0.2 + 0.5 = 0.7 kWh
+    // over 30 + 30 = 60 minutes.
+    const last = { at: new Date('2025-06-02T00:30:00Z'), value: 101 };
+    await recordInterval(runtime, endpoint, last, { at: new Date('2025-06-02T01:00:00Z'), value: 101.5 });
+    expect(await days()).to.deep.equal([
+      ['2025-06-01', 800_000, 1_800_000],
+      ['2025-06-02', 700_000, 3_600_000],
+    ]);
+    // Every day equals the sum of its hours, and an endpoint's days go with it.
+    const [mismatches] = await db.select<{ count: string }>(
+      `SELECT count(*) FROM (SELECT endpoint_id, date_trunc('day', hour, 'UTC') AS day, sum(milliwatt_hours) AS mwh,
+         sum(covered_ms) AS covered, count(*) FILTER (WHERE estimated) AS estimated_hours, sum(resets) AS resets
+         FROM cm_energy_hour GROUP BY 1, 2) h
+       FULL JOIN cm_energy_day d USING (endpoint_id, day)
+       WHERE coalesce(h.mwh, 0) <> coalesce(d.milliwatt_hours, 0) OR coalesce(h.covered, 0) <> coalesce(d.covered_ms, 0)
+         OR coalesce(h.estimated_hours, 0) <> coalesce(d.estimated_hours, 0)
+         OR coalesce(h.resets, 0) <> coalesce(d.resets, 0)`,
+    );
+    expect(Number(mismatches!.count)).to.equal(0);
+    expect((await cm.api('DELETE', `/endpoints/${id}`)).status).to.be.oneOf([200, 204]);
+    expect(await days()).to.deep.equal([]);
   });
 });

@@ -2,6 +2,7 @@ import { SELECT } from '../db.js';
 import { assertTimeZone } from '../energy/months.js';
 import {
   bucketCover,
+  HOUR_MS,
   calendarMonth,
   addTally,
   monthContaining,
@@ -13,6 +14,8 @@ import {
   type TimeRange,
 } from '../energy/index.js';
 import type { Runtime } from '../runtime.js';
+
+const DAY_MS = 24 * HOUR_MS;
 
 /** The module's `timezone` setting, or UTC when it is not an IANA zone (logged). */
 export function timeZoneOf(runtime: Pick<Runtime, 'settings' | 'logger'>): string {
@@ -34,8 +37,9 @@ export function monthOf(runtime: Pick<Runtime, 'settings' | 'logger'>, at: Date)
 }
 
 /**
- * What each endpoint's ledger holds of `range`: the sum of its whole UTC hours, plus, where the range starts or
- * ends inside an hour (a zone offset of half an hour), the share of the intervals over those pieces.
+ * What each endpoint's ledger holds of `range`: the sum of its whole UTC days and of the whole UTC hours before and
+ * after them, plus, where the range starts or ends inside an hour (a zone offset of half an hour), the share of the
+ * intervals over those pieces. A month is about 30 day rows and 48 hour rows an endpoint, not 744 hours.
  */
 export async function rangeTallies(
   runtime: Pick<Runtime, 'db'>,
@@ -43,7 +47,14 @@ export async function rangeTallies(
   endpointIds?: string[],
 ): Promise<Map<string, EnergyTally>> {
   const cover = bucketCover(range);
-  const only = endpointIds ? 'AND endpoint_id = ANY($3::uuid[])' : '';
+  const days = bucketCover(cover.whole, DAY_MS);
+  const noHours = { from: cover.whole.from, to: cover.whole.from };
+  const firstHours = days.head ?? noHours;
+  const lastHours = days.tail ?? noHours;
+  const only = endpointIds ? 'AND endpoint_id = ANY($7::uuid[])' : '';
+  const hours = (from: string, to: string) =>
+    `SELECT endpoint_id, milliwatt_hours, covered_ms, estimated_milliwatt_hours, estimated::int AS estimated_hours,
+            resets FROM cm_energy_hour WHERE hour >= ${from} AND hour < ${to} ${only}`;
   const rows = await runtime.db.query<{
     endpoint_id: string;
     mwh: string;
@@ -53,9 +64,19 @@ export async function rangeTallies(
     resets: string;
   }>(
     `SELECT endpoint_id, sum(milliwatt_hours) AS mwh, sum(covered_ms) AS covered, sum(estimated_milliwatt_hours) AS est_mwh,
-            bool_or(estimated) AS estimated, sum(resets) AS resets
-     FROM cm_energy_hour WHERE hour >= $1 AND hour < $2 ${only} GROUP BY endpoint_id`,
-    { bind: [cover.whole.from, cover.whole.to, ...(endpointIds ? [endpointIds] : [])], type: SELECT },
+            sum(estimated_hours) > 0 AS estimated, sum(resets) AS resets
+     FROM (${hours('$1', '$2')}
+       UNION ALL ${hours('$3', '$4')}
+       UNION ALL SELECT endpoint_id, milliwatt_hours, covered_ms, estimated_milliwatt_hours, estimated_hours, resets
+         FROM cm_energy_day WHERE day >= $5 AND day < $6 ${only}) AS ledger
+     GROUP BY endpoint_id`,
+    {
+      bind: [
+        ...[firstHours.from, firstHours.to, lastHours.from, lastHours.to, days.whole.from, days.whole.to],
+        ...(endpointIds ? [endpointIds] : []),
+      ],
+      type: SELECT,
+    },
   );
   const tallies = new Map<string, EnergyTally>(
     rows.map((row) => [
