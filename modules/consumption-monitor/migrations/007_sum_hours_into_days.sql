@@ -14,7 +14,7 @@ CREATE TABLE cm_energy_day (
   estimated_hours integer NOT NULL,
   resets integer NOT NULL,
   CONSTRAINT cm_energy_day_pkey PRIMARY KEY (endpoint_id, day),
-  CONSTRAINT cm_energy_day_midnight CHECK (day = date_trunc('day', day, 'UTC'))
+  CONSTRAINT cm_energy_day_midnight CHECK (day = date_bin('1 day', day, timestamptz '2000-01-01 00:00Z'))
 );
 CREATE INDEX cm_energy_day_day_idx ON cm_energy_day (day)
   INCLUDE (endpoint_id, milliwatt_hours, covered_ms, estimated_milliwatt_hours, estimated_hours, resets);
@@ -29,7 +29,7 @@ BEGIN
   EXECUTE format(
     $sql$INSERT INTO cm_energy_day AS d
            (endpoint_id, day, milliwatt_hours, covered_ms, estimated_milliwatt_hours, estimated_hours, resets)
-         SELECT endpoint_id, date_trunc('day', hour, 'UTC'), sum(mwh), sum(covered), sum(est), sum(est_hours), sum(resets)
+         SELECT endpoint_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00Z'), sum(mwh), sum(covered), sum(est), sum(est_hours), sum(resets)
          FROM (%s) AS change GROUP BY 1, 2
          ON CONFLICT (endpoint_id, day) DO UPDATE SET
            milliwatt_hours = d.milliwatt_hours + EXCLUDED.milliwatt_hours,
@@ -49,7 +49,7 @@ CREATE TRIGGER cm_energy_hour_days_removed AFTER DELETE ON cm_energy_hour
   REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION cm_energy_day_follow();
 
 INSERT INTO cm_energy_day
-  SELECT endpoint_id, date_trunc('day', hour, 'UTC'), sum(milliwatt_hours), sum(covered_ms),
+  SELECT endpoint_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00Z'), sum(milliwatt_hours), sum(covered_ms),
          sum(estimated_milliwatt_hours), count(*) FILTER (WHERE estimated), sum(resets)
   FROM cm_energy_hour GROUP BY 1, 2;
 
