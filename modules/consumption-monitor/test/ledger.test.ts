@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { checkThreshold } from '../dist/collect/threshold.js';
 import { EndpointStore } from '../dist/endpoints/endpoint-store.js';
 import { recordInterval } from '../dist/ledger/ledger.js';
+import { importReadings as importRows } from '../dist/import/import-readings.js';
+import { ImportRequestError } from '../dist/import/import-source.js';
 import { BinaryRows, uuidBytes } from '../dist/ledger/copy-binary.js';
 import { inTransaction } from '../dist/ledger/pg-session.js';
 import { monthToDate } from '../dist/live/month-to-date.js';
@@ -277,5 +279,29 @@ describe('consumption monitor: energy ledger', function () {
     expect(Number(mismatches!.count)).to.equal(0);
     expect((await cm.api('DELETE', `/endpoints/${id}`)).status).to.be.oneOf([200, 204]);
     expect(await days()).to.deep.equal([]);
+  });
+
+  it('refuses an import whose endpoint is deleted while its rows arrive, and stores none of its rows', async () => {
+    const vanishing = await addEndpoint(cm, 'Vanishing PDU');
+    const staying = await addEndpoint(cm, 'Staying PDU');
+    async function* rows() {
+      yield [
+        { line: 2, endpoint: 'Vanishing PDU', timestamp: '2025-07-01T00:00:00Z', value: 1 },
+        { line: 3, endpoint: 'Staying PDU', timestamp: '2025-07-01T00:00:00Z', value: 5 },
+      ];
+      expect((await cm.api('DELETE', `/endpoints/${vanishing}`)).status).to.be.oneOf([200, 204]);
+      yield [{ line: 4, endpoint: 'Vanishing PDU', timestamp: '2025-07-01T00:15:00Z', value: 2 }];
+    }
+    const refused = await importRows(runtime, rows()).catch((error: unknown) => error);
+    expect(refused).to.be.instanceOf(ImportRequestError);
+    expect(refused).to.include({
+      status: 422,
+      message: 'The endpoint "Vanishing PDU" was deleted while the import ran; nothing was imported.',
+    });
+    const [stored] = await cm.server.services.db.select<{ count: string }>(
+      'SELECT count(*) FROM cm_reading WHERE endpoint_id = ANY($1)',
+      [[vanishing, staying]],
+    );
+    expect(Number(stored!.count)).to.equal(0);
   });
 });

@@ -28,7 +28,8 @@ export async function importReadings(
   options: { now?: Date; clientGone?: () => boolean } = {},
 ) {
   const now = options.now ?? new Date();
-  const lookup = endpointLookup(await runtime.endpoints.list());
+  const endpoints = await runtime.endpoints.list();
+  const lookup = endpointLookup(endpoints);
   const checked = new ImportedRows();
   const errors: RowError[] = [];
   let errorCount = 0;
@@ -52,6 +53,19 @@ export async function importReadings(
   }
   const added = new Map(checked.endpointIds().map((id) => [id, checked.take(id)]));
   return inTransaction(runtime.db, async (session): Promise<ImportResult> => {
+    // The endpoints are held first (deleting one waits for the import, or the import for the deletion: never each
+    // for the other), and one deleted while the file arrived refuses the import.
+    const kept = await session.query<{ id: string }>('SELECT id FROM cm_endpoint WHERE id = ANY($1) FOR KEY SHARE', [
+      [...added.keys()],
+    ]);
+    const gone = endpoints.filter((e) => added.has(e.id) && !kept.some((k) => k.id === e.id)).map((e) => e.name);
+    if (gone.length > 0) {
+      throw new ImportRequestError(
+        422,
+        `The endpoint${gone.length === 1 ? '' : 's'} ${gone.map((name) => `"${name}"`).join(', ')} ` +
+          `${gone.length === 1 ? 'was' : 'were'} deleted while the import ran; nothing was imported.`,
+      );
+    }
     // The collector waits while the readings are added and the ledger is recounted: the duplicates found stay
     // the duplicates.
     await lockLedgerWriters(session);
