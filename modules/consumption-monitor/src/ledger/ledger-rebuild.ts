@@ -10,7 +10,7 @@ import { markStoredReadings, planRecount } from './endpoint-recount.js';
 import { RecountThread } from './recount-thread.js';
 import type { PgSession } from './pg-session.js';
 
-/** COPY rows gathered across endpoints before it is sent: a few MB, so a large import makes few round trips. */
+/** COPY rows gathered across endpoints before they are sent: a few MB, so a large import makes few round trips. */
 const flushBytes = 4_000_000;
 /** Plans counted ahead of the one being sent: enough to keep the COPY fed, few enough to bound the memory. */
 const countedAhead = 2;
@@ -85,7 +85,7 @@ async function recountLedgers(
 }
 
 /**
- * Counts each plan in the recount thread, two ahead of the one being sent, and sends the COPY text in batches.
+ * Counts each plan in the recount thread, two ahead of the one being sent, and sends the COPY rows in batches.
  * How many added readings were new; the stored readings to mark are pushed to `marks`.
  */
 async function countAndSend(session: PgSession, plans: readonly RecountPlan[], marks: CountedRecount['marks'][]) {

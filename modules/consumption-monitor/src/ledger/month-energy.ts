@@ -39,7 +39,7 @@ export function monthOf(runtime: Pick<Runtime, 'settings' | 'logger'>, at: Date)
 /**
  * What each endpoint's ledger holds of `range`: the sum of its whole UTC days and of the whole UTC hours before and
  * after them, plus, where the range starts or ends inside an hour (a zone offset of half an hour), the share of the
- * intervals over those pieces. A month is about 30 day rows and 48 hour rows an endpoint, not 744 hours.
+ * intervals over those pieces. A month is about 30 day rows and at most 24 hour rows an endpoint, not 744 hours.
  */
 export async function rangeTallies(
   runtime: Pick<Runtime, 'db'>,
