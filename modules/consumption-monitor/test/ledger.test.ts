@@ -6,6 +6,7 @@ import { importReadings as importRows } from '../dist/import/import-readings.js'
 import { ImportRequestError } from '../dist/import/import-source.js';
 import { BinaryRows, uuidBytes } from '../dist/ledger/copy-binary.js';
 import { inTransaction } from '../dist/ledger/pg-session.js';
+import { RecountThread } from '../dist/ledger/recount-thread.js';
 import { monthToDate } from '../dist/live/month-to-date.js';
 import type { Runtime } from '../dist/runtime.js';
 import { eventually } from '../../../dist/test/helpers/jobs.js';
@@ -303,5 +304,41 @@ describe('consumption monitor: energy ledger', function () {
       [[vanishing, staying]],
     );
     expect(Number(stored!.count)).to.equal(0);
+  });
+
+  it('counts recounts in their own thread, in order; a plan it cannot count fails alone, with the reason', async () => {
+    const thread = new RecountThread();
+    try {
+      const plan = (endpointId: string, values: number[]) => ({
+        endpointId,
+        kind: 'counter' as const,
+        poll: 15,
+        from: new Date('2025-08-01T00:00:00Z'),
+        hourFrom: new Date('2025-08-01T00:00:00Z'),
+        stored: [],
+        kept: [],
+        added: {
+          at: Float64Array.from(values, (_, i) => Date.parse('2025-08-01T00:00:00Z') + i * 900_000),
+          value: Float64Array.from(values),
+        },
+      });
+      const [first, failed, last] = await Promise.allSettled([
+        thread.count(plan('0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b', [10, 11, 13])),
+        thread.count(plan('not-a-uuid', [1, 2])),
+        thread.count(plan('1f8e7d6c-5b4a-4938-8271-605f4e3d2c1b', [5, 6])),
+      ]);
+      // 10 → 11 → 13: three new readings, two intervals; then 5 → 6: two readings.
+      expect(first).to.have.property('status', 'fulfilled');
+      expect((first as PromiseFulfilledResult<{ stored: number }>).value.stored).to.equal(3);
+      expect(failed).to.have.property('status', 'rejected');
+      expect(String((failed as PromiseRejectedResult).reason)).to.contain('not-a-uuid is not a uuid');
+      expect((last as PromiseFulfilledResult<{ stored: number }>).value.stored).to.equal(2);
+    } finally {
+      await thread.close();
+    }
+    await thread.count({} as never).then(
+      () => expect.fail('a closed thread counted'),
+      (error: Error) => expect(error.message).to.contain('the recount thread stopped'),
+    );
   });
 });

@@ -35,6 +35,7 @@ export class RecountThread {
 
   /** Stops the thread; counts not answered yet fail. */
   async close(): Promise<void> {
+    this.#fail(new Error('the recount thread stopped: closed'));
     await this.#worker.terminate();
   }
 
