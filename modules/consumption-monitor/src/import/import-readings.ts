@@ -58,7 +58,8 @@ export async function importReadings(
     const kept = await session.query<{ id: string }>('SELECT id FROM cm_endpoint WHERE id = ANY($1) FOR KEY SHARE', [
       [...added.keys()],
     ]);
-    const gone = endpoints.filter((e) => added.has(e.id) && !kept.some((k) => k.id === e.id)).map((e) => e.name);
+    const keptIds = new Set(kept.map((endpoint) => endpoint.id));
+    const gone = endpoints.filter((e) => added.has(e.id) && !keptIds.has(e.id)).map((e) => e.name);
     if (gone.length > 0) {
       throw new ImportRequestError(
         422,

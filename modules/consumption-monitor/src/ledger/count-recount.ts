@@ -129,8 +129,11 @@ function readingRows(
     const dip = dips.has(t);
     const reset = resets.has(t);
     const reason = dip ? DIP_REASON : reset ? RESET_REASON : null;
-    rows.row(READING_COLUMNS.length).uuid(endpoint).timestamptz(t).float8(r.value);
     rows
+      .row(READING_COLUMNS.length)
+      .uuid(endpoint)
+      .timestamptz(t)
+      .float8(r.value)
       .text(dip ? 'suspect' : 'ok')
       .text(reason)
       .bool(reset);

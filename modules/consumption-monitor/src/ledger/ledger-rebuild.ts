@@ -51,9 +51,9 @@ export async function importIntoLedgers(
 
 /**
  * Recounts the ledger of each endpoint from its date on, adding the new readings given. What each recount needs
- * is read first; then the recounts are counted in the recount thread while the COPYs of those before them are sent,
- * so node counts while PostgreSQL writes. Closed months from the earliest recounted hour on are marked changed. How many
- * readings were added.
+ * is read first; then the recounts are counted in the recount thread while the COPYs of those before them are
+ * sent, so node counts while PostgreSQL writes. Closed months from the earliest recounted hour on are marked
+ * changed. How many readings were added.
  */
 async function recountLedgers(
   session: PgSession,
